@@ -1,0 +1,91 @@
+"""The adapter registry: built-in adapters by name, entry points, and ``pkg.module:Class``.
+
+Adapter modules import their framework lazily (inside ``execute``), so importing every
+module here is cheap and works with no framework installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib import metadata
+
+from .base import Adapter, NativeCall, Unsupported
+
+# Each module defines ADAPTERS, a list of Adapter subclasses.
+BUILTIN_MODULES = (
+    "conformance.adapters.torch_api",
+    "conformance.adapters.tensorflow_api",
+    "conformance.adapters.keras_api",
+    "conformance.adapters.mxnet_api",
+)
+ENTRY_POINT_GROUP = "conformance.adapters"
+
+
+class UnknownAdapter(LookupError):
+    pass
+
+
+def builtin_adapters() -> dict[str, type[Adapter]]:
+    found: dict[str, type[Adapter]] = {}
+    for module_name in BUILTIN_MODULES:
+        module = importlib.import_module(module_name)
+        for cls in module.ADAPTERS:
+            found[cls.name] = cls
+    return found
+
+
+def entry_point_adapters() -> dict[str, type[Adapter]]:
+    found: dict[str, type[Adapter]] = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        loaded = ep.load()
+        for cls in loaded if isinstance(loaded, (list, tuple)) else [loaded]:
+            found[cls.name] = cls
+    return found
+
+
+def load_adapter_path(spec: str) -> type[Adapter]:
+    """``pkg.module:Class`` -> the class (third-party adapters)."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UnknownAdapter(f"adapter path must be 'pkg.module:Class' (got {spec!r})")
+    cls = getattr(importlib.import_module(module_name), attr)
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise UnknownAdapter(f"{spec!r} is not a conformance.adapters.Adapter subclass")
+    return cls
+
+
+def all_adapters() -> dict[str, type[Adapter]]:
+    return {**builtin_adapters(), **entry_point_adapters()}
+
+
+def get_adapter(name: str) -> type[Adapter]:
+    """By registered name or ``pkg.module:Class``; an unknown name lists the known ones."""
+    if ":" in name:
+        return load_adapter_path(name)
+    known = all_adapters()
+    if name not in known:
+        raise UnknownAdapter(f"unknown adapter {name!r}; known: {', '.join(sorted(known))}")
+    return known[name]
+
+
+def frameworks() -> list[str]:
+    return sorted({cls.framework for cls in all_adapters().values()})
+
+
+def adapters_for_framework(framework: str) -> list[type[Adapter]]:
+    chosen = [cls for cls in all_adapters().values() if cls.framework == framework]
+    if not chosen:
+        raise UnknownAdapter(f"unknown framework {framework!r}; known: {', '.join(frameworks())}")
+    return chosen
+
+
+__all__ = [
+    "Adapter",
+    "NativeCall",
+    "Unsupported",
+    "UnknownAdapter",
+    "adapters_for_framework",
+    "all_adapters",
+    "frameworks",
+    "get_adapter",
+]

@@ -1,0 +1,139 @@
+"""The adapter contract: one class per framework API surface.
+
+Rules (after einops' backends):
+1. An adapter module never imports its framework at module level; ``execute`` does.
+2. ``express`` is pure: canonical case -> the API's own parameters, or ``Unsupported`` with
+   the documented reason. It never emulates (no manual padding, no output cropping) and
+   never clamps a parameter.
+3. ``execute`` runs exactly the expressed call and returns the output in the canonical
+   layout, as float64.
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..case import Case
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """The API cannot express this case.
+
+    ``reason`` is a short, stable phrase shared by every case with the same cause (the
+    report aggregates by it, e.g. "asymmetric padding", "groups"); ``detail`` is
+    case-specific; ``doc`` points at the API documentation that says so.
+    """
+
+    reason: str
+    detail: str = ""
+    doc: str = ""
+
+    def __str__(self) -> str:
+        return self.reason + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class NativeCall:
+    """What the adapter will call: the API, its keyword arguments and the layouts.
+
+    ``kwargs`` holds plain JSON-able values exactly as passed to the API, so the report
+    can show them and a repro script can print them.
+    """
+
+    api: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    input_layout: str = ""
+    kernel_layout: str = ""
+    note: str = ""
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        layouts = f"  # x: {self.input_layout}, kernel: {self.kernel_layout}" if self.input_layout else ""
+        return f"{self.api}({args}){layouts}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "api": self.api,
+            "kwargs": self.kwargs,
+            "input_layout": self.input_layout,
+            "kernel_layout": self.kernel_layout,
+            "note": self.note,
+            "text": self.describe(),
+        }
+
+
+class Adapter(abc.ABC):
+    """One API surface of one framework.
+
+    Subclasses set the class attributes and implement ``translate``, ``execute`` and
+    ``repro_source``. ``express`` does the capability checks common to all adapters
+    first (op, spatial dims, dtype) so ``translate`` only handles parameters.
+    """
+
+    name: ClassVar[str]  # e.g. "torch.nn.functional.conv_transpose"
+    framework: ClassVar[str]  # the tox environment / --framework value: "torch", "tensorflow", "mxnet"
+    module: ClassVar[str]  # the import whose version is reported, e.g. "torch"
+    op: ClassVar[str]  # "conv" | "conv_transpose": the adapter is collected for these cases only
+    spatial_dims: ClassVar[frozenset[int]] = frozenset({1, 2, 3})
+    dtypes: ClassVar[frozenset[str]] = frozenset({"float64", "float32", "float16", "bfloat16"})
+    # Why a dtype is missing, e.g. {"float16": "CPU kernels are float32/64 only"}.
+    dtype_reasons: ClassVar[dict[str, str]] = {}
+    device: str = "cpu"
+    docs: ClassVar[str] = ""  # the API's documentation address, shown in the report
+
+    # -- identity -------------------------------------------------------------
+    @classmethod
+    def framework_version(cls) -> str:
+        """The framework's version; imports it (raises ImportError when absent)."""
+        mod = importlib.import_module(cls.module)
+        return str(getattr(mod, "__version__", "unknown"))
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """(importable here, version or the import error)."""
+        try:
+            return True, cls.framework_version()
+        except Exception as err:  # an absent or broken framework must not break listing
+            return False, f"{type(err).__name__}: {err}"
+
+    def applies_to(self, case: Case) -> bool:
+        """Whether this adapter is collected for the case at all (its op)."""
+        return case.op == self.op
+
+    # -- the case -> call mapping ---------------------------------------------
+    def express(self, case: Case) -> NativeCall | Unsupported:
+        if case.spatial_dims not in self.spatial_dims:
+            dims = ", ".join(map(str, sorted(self.spatial_dims)))
+            return Unsupported(f"{case.spatial_dims}D", f"the API covers {dims} spatial dims")
+        if case.dtype not in self.dtypes:
+            return Unsupported(f"dtype {case.dtype}", self.dtype_reasons.get(case.dtype, ""))
+        return self.translate(case)
+
+    @abc.abstractmethod
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        """Canonical parameters -> the API's parameters (pure, no framework import)."""
+        raise NotImplementedError  # abstract
+
+    @abc.abstractmethod
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        """Run the call on the case's tensors (cast to case.dtype); canonical layout, float64."""
+        raise NotImplementedError  # abstract
+
+    @abc.abstractmethod
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        """Python lines using only the framework and numpy.
+
+        They read numpy arrays ``x``, ``w`` and ``b`` (canonical layout, float64, ``b``
+        may be None) and the string ``dtype``, and leave the output in canonical layout
+        as a numpy array named ``y``. The repro builder wraps them into a script.
+        """
+        raise NotImplementedError  # abstract
+
+    def __repr__(self) -> str:
+        return f"<adapter {self.name}>"

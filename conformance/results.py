@@ -1,0 +1,138 @@
+"""Results: one outcome per (case, adapter), and the results file of SPEC.md.
+
+``reports/results/<adapter>.json`` is written atomically (temp file + rename) so a report
+never reads half a file. Fields beyond the SPEC's (``adapter``, ``tags``, ``params``,
+``native``, ``details``...) are extra keys; readers ignore what they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+FORMAT = "conformance-results/1"
+STATUSES = ("PASS", "FAIL", "ERROR", "UNSUPPORTED", "CRASH", "TIMEOUT")
+
+
+@dataclass
+class Result:
+    case: str
+    file: str
+    line: int
+    op: str
+    status: str
+    expected_status: str = "PASS"
+    message: str = ""
+    shape: list[int] | None = None
+    expected_shape: list[int] | None = None
+    max_abs_err: float | None = None
+    err_ratio: float | None = None
+    diagnosis: str | None = None
+    duration_s: float = 0.0
+    # -- beyond the SPEC's minimum ------------------------------------------
+    adapter: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # Case.params()
+    native: dict[str, Any] | None = None  # NativeCall.to_json()
+    unsupported_reason: str | None = None  # Unsupported.reason, for the expressibility table
+    expectation_reason: str | None = None  # from expectations/<adapter>.yaml
+    expectation_link: str | None = None
+    framework_s: float | None = None  # time inside the framework call
+    oracle_s: float | None = None
+    # Non-PASS results carry what the report draws: 2D slices of expected/actual, the repro.
+    details: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Result":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def met_expectation(self) -> bool:
+        return self.status == self.expected_status
+
+
+def run_info(adapter: str, framework: str, framework_version: str, device: str = "cpu", **extra) -> dict[str, Any]:
+    import numpy
+
+    from . import __version__
+
+    return {
+        "adapter": adapter,
+        "framework": framework,
+        "framework_version": framework_version,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "machine": platform.node(),
+        "device": device,
+        "suite_version": __version__,
+        **extra,
+    }
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def write_results_file(path: str | os.PathLike, info: dict[str, Any], results: list[Result]) -> Path:
+    """Write atomically: a reader sees the old file or the new one, never a mix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"format": FORMAT, "run_info": info, "results": [r.to_json() for r in results]}
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(payload, out, allow_nan=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
+
+
+class ResultsFileError(ValueError):
+    pass
+
+
+def read_results_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[Result]]:
+    """(run_info, results); raises ResultsFileError naming the file for anything malformed."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ResultsFileError(f"{path}: cannot read results: {err}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ResultsFileError(f"{path}: not a {FORMAT} file (format: {data.get('format') if isinstance(data, dict) else None!r})")
+    try:
+        return dict(data["run_info"]), [Result.from_json(r) for r in data["results"]]
+    except (KeyError, TypeError) as err:
+        raise ResultsFileError(f"{path}: malformed results: {err!r}") from None
+
+
+def _jsonable(value):
+    """Floats that JSON cannot hold (NaN, Inf) become strings; numpy scalars become Python."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return repr(value)
+    return value
+
+
+def python_version() -> str:
+    return sys.version.split()[0]
