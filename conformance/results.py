@@ -117,7 +117,7 @@ def read_results_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[Res
         raise ResultsFileError(f"{path}: not a {FORMAT} file (format: {data.get('format') if isinstance(data, dict) else None!r})")
     try:
         return dict(data["run_info"]), [Result.from_json(r) for r in data["results"]]
-    except (KeyError, TypeError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # wrong JSON types inside
         raise ResultsFileError(f"{path}: malformed results: {err!r}") from None
 
 

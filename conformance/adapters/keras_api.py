@@ -1,2 +1,250 @@
-"""Placeholder until the adapters land (being written)."""
-ADAPTERS = []
+"""Keras 3 layers: ``keras.layers.Conv{1,2,3}DTranspose`` and ``keras.layers.Conv{1,2,3}D``.
+
+They run on the TensorFlow backend (the ``tensorflow`` tox environment). Keras has only
+'same' / 'valid' padding and no ``output_shape``: a canonical output length is reached
+through Keras' own ``output_padding`` arithmetic (``_get_output_shape_given_tf_padding``
+in ``keras/src/backend/common/backend_utils.py``), modelled by the pure functions below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..case import Case
+from ..dtypes import numpy_dtype
+from .base import Adapter, NativeCall, Unsupported
+from .layout import canonical_input_layout, canonical_kernel_layout, relayout
+from .tensorflow_api import (
+    canonical_transpose_length,
+    channels_last_input_layout,
+    conv_filter_layout,
+    effective_kernel,
+    transpose_axes,
+    transpose_filter_layout,
+)
+
+DOCS_CONV_TRANSPOSE = "https://keras.io/api/layers/convolution_layers/convolution2d_transpose/"
+DOCS_CONV = "https://keras.io/api/layers/convolution_layers/convolution2d/"
+STRIDE_DILATION_DOC = "'strides > 1 is incompatible with dilation_rate > 1' (the layer raises ValueError)"
+
+
+def keras_padding(padding) -> str | None:
+    """Canonical padding -> Keras' 'same' / 'valid', or None when Keras cannot express it.
+
+    All-zero explicit pairs are exactly 'valid'; Keras has no SAME_LOWER and no explicit pads.
+    """
+    if padding in ("same", "valid"):
+        return padding
+    if not isinstance(padding, str) and all(pair == (0, 0) for pair in padding):
+        return "valid"
+    return None
+
+
+def keras_transpose_base_length(length: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
+    """Keras' output length before ``output_padding`` is added.
+
+    valid: ``(L-1)s + e``; same: ``(L-1)s + e % 2`` (with e = d(k-1)+1).
+    """
+    e = effective_kernel(kernel, dilation)
+    return (length - 1) * stride + (e if padding == "valid" else e % 2)
+
+
+def keras_transpose_default_length(length: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
+    """Keras' output length with ``output_padding=None``.
+
+    valid: ``(L-1)s + max(e, s)``; same: ``L * s``.
+    """
+    if padding == "same":
+        return length * stride
+    return (length - 1) * stride + max(effective_kernel(kernel, dilation), stride)
+
+
+def keras_output_padding(lengths, kernels, strides, dilations, padding: str, outs):
+    """The Keras ``output_padding`` that gives the output lengths ``outs``.
+
+    None when Keras' default already gives every length (the common call); otherwise one
+    value per dim, ``O - base``, which Keras requires to lie in ``[0, stride)``: checking
+    that is the caller's business.
+    """
+    dims = range(len(lengths))
+    defaults = [keras_transpose_default_length(lengths[i], kernels[i], strides[i], dilations[i], padding) for i in dims]
+    if list(outs) == defaults:
+        return None
+    return [outs[i] - keras_transpose_base_length(lengths[i], kernels[i], strides[i], dilations[i], padding) for i in dims]
+
+
+def has_stride_and_dilation(case: Case) -> bool:
+    return max(case.stride) > 1 and max(case.dilation) > 1
+
+
+class KerasConvTranspose(Adapter):
+    """keras.layers.Conv{1,2,3}DTranspose, weights set with ``set_weights``."""
+
+    name = "keras.layers.ConvTranspose"
+    framework = "tensorflow"
+    module = "keras"
+    op = "conv_transpose"
+    docs = DOCS_CONV_TRANSPOSE
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        dims = case.spatial_dims
+        if case.groups != 1:
+            return Unsupported("groups", "Conv*DTranspose has no groups argument", DOCS_CONV_TRANSPOSE)
+        padding = keras_padding(case.padding)
+        if padding is None:
+            if case.padding == "same_lower":
+                return Unsupported("padding mode same_lower", "Keras padding is 'valid' or 'same'", DOCS_CONV_TRANSPOSE)
+            return Unsupported("explicit padding", "Keras padding is 'valid' or 'same'", DOCS_CONV_TRANSPOSE)
+        if has_stride_and_dilation(case):
+            return Unsupported("stride > 1 with dilation > 1", STRIDE_DILATION_DOC, DOCS_CONV_TRANSPOSE)
+        lengths, kernels = case.x.shape[2:], case.kernel_spatial
+        outs = [
+            canonical_transpose_length(
+                lengths[i],
+                kernels[i],
+                case.stride[i],
+                case.dilation[i],
+                case.padding if isinstance(case.padding, str) else case.padding[i],
+                case.output_padding[i],
+                None if case.output_shape is None else case.output_shape[i],
+            )
+            for i in range(dims)
+        ]
+        output_padding = keras_output_padding(lengths, kernels, case.stride, case.dilation, padding, outs)
+        refusal = self._output_padding_refusal(case, padding, output_padding, outs)
+        if refusal is not None:
+            return refusal
+        return NativeCall(
+            api=f"keras.layers.Conv{dims}DTranspose",
+            kwargs={
+                "filters": case.out_channels,
+                "kernel_size": list(kernels),
+                "strides": list(case.stride),
+                "padding": padding,
+                "output_padding": output_padding,
+                "dilation_rate": list(case.dilation),
+                "use_bias": case.b is not None,
+                "data_format": "channels_last",
+                "dtype": case.dtype,
+            },
+            input_layout=channels_last_input_layout(dims),
+            kernel_layout=transpose_filter_layout(dims),
+            note="output_padding chosen so that Keras' output-size formula gives the canonical length",
+        )
+
+    @staticmethod
+    def _output_padding_refusal(case: Case, padding: str, output_padding, outs) -> Unsupported | None:
+        """Keras documents ``0 <= output_padding < strides``; lengths outside that are inexpressible.
+
+        Non-positive strides/dilations go through unchanged, for the layer to refuse.
+        """
+        if output_padding is None or min(case.stride) < 1 or min(case.dilation) < 1:
+            return None
+        for i, (value, stride) in enumerate(zip(output_padding, case.stride)):
+            if value >= stride:
+                return Unsupported(
+                    "output_padding >= stride",
+                    f"dim {i}: output length {outs[i]} needs output_padding {value} with stride {stride}; "
+                    "'The amount of output padding along a given dimension must be lower than the stride'",
+                    DOCS_CONV_TRANSPOSE,
+                )
+            if value < 0:
+                return Unsupported(
+                    f"output_shape below Keras' {padding} minimum",
+                    f"dim {i}: output length {outs[i]} is below (L-1)*stride + "
+                    f"{'e' if padding == 'valid' else 'e % 2'} = {outs[i] - value}",
+                    DOCS_CONV_TRANSPOSE,
+                )
+        return None
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        return execute_keras_layer(case, call)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return keras_repro_source(case, call)
+
+
+class KerasConv(Adapter):
+    """keras.layers.Conv{1,2,3}D, weights set with ``set_weights``."""
+
+    name = "keras.layers.Conv"
+    framework = "tensorflow"
+    module = "keras"
+    op = "conv"
+    docs = DOCS_CONV
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        dims = case.spatial_dims
+        padding = keras_padding(case.padding)
+        if padding is None:
+            if case.padding == "same_lower":
+                return Unsupported("padding mode same_lower", "Keras padding is 'valid' or 'same'", DOCS_CONV)
+            return Unsupported("explicit padding", "Keras padding is 'valid' or 'same'", DOCS_CONV)
+        if has_stride_and_dilation(case):
+            return Unsupported("stride > 1 with dilation > 1", STRIDE_DILATION_DOC, DOCS_CONV)
+        return NativeCall(
+            api=f"keras.layers.Conv{dims}D",
+            kwargs={
+                "filters": case.out_channels,
+                "kernel_size": list(case.kernel_spatial),
+                "strides": list(case.stride),
+                "padding": padding,
+                "dilation_rate": list(case.dilation),
+                "groups": case.groups,
+                "use_bias": case.b is not None,
+                "data_format": "channels_last",
+                "dtype": case.dtype,
+            },
+            input_layout=channels_last_input_layout(dims),
+            kernel_layout=conv_filter_layout(dims),
+        )
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        return execute_keras_layer(case, call)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return keras_repro_source(case, call)
+
+
+def execute_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
+    """Build the layer, set its kernel (and bias) through ``set_weights``, call it once."""
+    import keras
+
+    dims = case.spatial_dims
+    dtype = numpy_dtype(case.dtype)
+    x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
+    kernel = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
+    layer = getattr(keras.layers, call.api.rsplit(".", 1)[1])(**call.kwargs)
+    layer.build(x.shape)
+    layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
+    y = keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(x)))
+    return relayout(y.astype(np.float64), call.input_layout, canonical_input_layout(dims))
+
+
+def keras_repro_source(case: Case, call: NativeCall) -> str:
+    """Standalone lines: the literal layer, build + set_weights, one call."""
+    dims = case.spatial_dims
+    canonical_x = canonical_input_layout(dims)
+    canonical_w = canonical_kernel_layout(case.op, dims)
+    args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items() if key != "dtype")
+    x_axes = transpose_axes(canonical_x, call.input_layout)
+    return "\n".join(
+        [
+            "import numpy as np",
+            "import keras",
+            "",
+            f"layer = {call.api}({args}, dtype=dtype)",
+            f"layer.build({[case.x.shape[0], *case.x.shape[2:], case.x.shape[1]]})",
+            f"kernel = keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(np.transpose(w, "
+            f"{transpose_axes(canonical_w, call.kernel_layout)}), dtype=dtype))  # {canonical_w} -> {call.kernel_layout}",
+            "bias = [] if b is None else [keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(b, dtype=dtype))]",
+            "layer.set_weights([kernel] + bias)",
+            f"y = layer(keras.ops.convert_to_tensor(np.transpose(x, {x_axes}), dtype=dtype))"
+            f"  # {canonical_x} -> {call.input_layout}",
+            f"y = np.transpose(keras.ops.convert_to_numpy(y).astype(np.float64), "
+            f"{transpose_axes(call.input_layout, canonical_x)})  # {call.input_layout} -> {canonical_x}",
+        ]
+    )
+
+
+ADAPTERS = [KerasConvTranspose, KerasConv]

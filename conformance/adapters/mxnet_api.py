@@ -1,2 +1,426 @@
-"""Placeholder until the adapters land (being written)."""
-ADAPTERS = []
+"""MXNet 1.9 adapters: ``nd.Deconvolution`` (by pad/adj and by target_shape), ``nd.Convolution``
+and the gluon layers built on them.
+
+MXNet's CPU layouts are the canonical ones (NCW/NCHW/NCDHW, deconvolution kernel
+(in, out/groups, *k), convolution kernel (out, in/groups, *k)), so no axis moves.
+Pads are symmetric only; the transposed convolution's output size model is
+``O = s(L-1) + d(k-1) + 1 - 2*pad + adj`` with the adj positions at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..case import Case
+from .base import Adapter, NativeCall, Unsupported
+from .layout import canonical_input_layout, canonical_kernel_layout
+
+DOCS_ND = "https://mxnet.apache.org/versions/1.9.1/api/python/docs/api/ndarray/ndarray.html"
+DOCS_GLUON = "https://mxnet.apache.org/versions/1.9.1/api/python/docs/api/gluon/nn/index.html"
+SOURCE_DECONV = "https://github.com/apache/mxnet/blob/1.9.1/src/operator/nn/deconvolution.cc"
+SOURCE_INFER_PAD = "https://github.com/apache/mxnet/blob/1.9.1/src/operator/nn/deconvolution-inl.h"
+DOC_SYMMETRIC_PAD = f"{DOCS_ND}#mxnet.ndarray.Convolution: pad is one number per spatial dim, applied on both sides"
+DOC_ADJ_BELOW_STRIDE = f"{SOURCE_DECONV}: CHECK_GE(stride[i]-1, adj[i]) 'adj(x) must be samller than stride[0]'"
+DOC_3D_DILATION = f"{SOURCE_DECONV}: CHECK_EQ(dilate.Size(), 1U) 'Dilate is not supported in 3d deconvolution'"
+DOC_TARGET_ABOVE_FULL = f"{SOURCE_INFER_PAD} (InferPad): CHECK_GE(o_pad[i], target_shape[i]) 'too big target shape'"
+
+# MXNet's NumPy spelling of bfloat16 (ndarray.py _DTYPE_NP_TO_MX): a uint16 record type.
+# ml_dtypes' bfloat16 is not in its table, so bfloat16 arrays are made by casting a
+# float32 NDArray, which is exact for values already rounded to bfloat16.
+MX_BFLOAT16 = np.dtype([("bfloat16", "<u2")])
+
+
+# -- pure parameter translation (no framework) ---------------------------------------------
+def full_length(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """The transposed convolution's uncropped length: s(L-1) + d(k-1) + 1."""
+    return stride * (length - 1) + dilation * (kernel - 1) + 1
+
+
+def deconvolution_output_length(length: int, kernel: int, stride: int, dilation: int, pad: int, adj: int) -> int:
+    """MXNet's Deconvolution output size (deconvolution.cc DeconvolutionShape):
+
+    ``O = s(L-1) + d(k-1) + 1 - 2*pad + adj``: ``pad`` crops both ends of the full
+    result and ``adj`` re-appends positions at the end, read from the full result
+    (col2im writes output j from full[j + pad]). MXNet checks ``adj < stride``.
+    """
+    return full_length(length, kernel, stride, dilation) - 2 * pad + adj
+
+
+def infer_pad_from_target(length: int, kernel: int, stride: int, dilation: int, target: int) -> tuple[int, int]:
+    """(pad, adj) MXNet derives from ``target_shape`` (deconvolution-inl.h, InferPad).
+
+    With ``crop = s(L-1) + d(k-1) + 1 - target`` (MXNet refuses ``crop < 0``:
+    "too big target shape"), ``adj = crop % 2`` and ``pad = (crop + 1) / 2``: an odd
+    crop is taken from the START (pad = ceil(crop/2) before, floor(crop/2) after),
+    like ONNX SAME_LOWER and unlike TF/Keras SAME. The adj of an odd crop still has to
+    pass the ``adj < stride`` check, so an odd crop at stride 1 is refused.
+    """
+    crop = full_length(length, kernel, stride, dilation) - target
+    return (crop + 1) // 2, crop % 2
+
+
+def conv_same_total(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """Canonical conv 'same' total padding: O = ceil(L/s), max((O-1)s + e - L, 0)."""
+    out = -(-length // stride)
+    return max((out - 1) * stride + dilation * (kernel - 1) + 1 - length, 0)
+
+
+def convolution_pad(case: Case) -> tuple[int, ...] | Unsupported:
+    """Canonical conv padding -> MXNet Convolution ``pad`` (symmetric, one per dim).
+
+    MXNet's conv output size: ``O = floor((L + 2*pad - d(k-1) - 1) / s) + 1``.
+    'valid' is pad 0; 'same'/'same_lower' are expressible when their total is even.
+    """
+    mode = case.padding_mode
+    if mode == "valid":
+        return (0,) * case.spatial_dims
+    pads = []
+    for i in range(case.spatial_dims):
+        if mode is None:
+            before, after = case.explicit_padding[i]
+        elif case.stride[i] < 1 or case.dilation[i] < 1:
+            # No 'same' window exists: ask MXNet about the invalid stride/dilation itself.
+            before = after = 0
+        else:
+            total = conv_same_total(case.x.shape[2 + i], case.kernel_spatial[i], case.stride[i], case.dilation[i])
+            before = total // 2 if mode == "same" else total - total // 2
+            after = total - before
+        if before != after:
+            return Unsupported(
+                "asymmetric padding",
+                f"spatial dim {i}: padding {mode or 'explicit'} needs before={before}, after={after}",
+                DOC_SYMMETRIC_PAD,
+            )
+        pads.append(before)
+    return tuple(pads)
+
+
+def deconvolution_3d_dilation(case: Case) -> Unsupported | None:
+    """MXNet refuses any dilation > 1 in 3D Deconvolution (a deliberate check in its shape
+    function: ``dilate.Size() == 1``, the product of the dilations)."""
+    if case.spatial_dims == 3 and any(d != 1 for d in case.dilation):
+        return Unsupported("dilation > 1 in 3D", f"dilation {list(case.dilation)}", DOC_3D_DILATION)
+    return None
+
+
+def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]] | Unsupported:
+    """Canonical conv_transpose padding/output_padding/output_shape -> MXNet (pad, adj).
+
+    MXNet's window starts at ``pad`` and is ``s(L-1) + d(k-1) + 1 - 2*pad + adj`` long
+    (see ``deconvolution_output_length``). Explicit pads must be symmetric; the
+    output_padding (or the one output_shape implies) becomes adj. A padding mode is
+    expressible when its crop ``full - O`` is even (pad = crop/2), or when O exceeds the
+    full length (pad 0, adj = O - full). adj must be below the stride (MXNet's check).
+    """
+    refused = deconvolution_3d_dilation(case)
+    if refused:
+        return refused
+    mode = case.padding_mode
+    pads, adjs = [], []
+    for i in range(case.spatial_dims):
+        length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
+        stride, dilation = case.stride[i], case.dilation[i]
+        full = full_length(length, kernel, stride, dilation)
+        wanted = None if case.output_shape is None else case.output_shape[i]
+        if mode is None:
+            before, after = case.explicit_padding[i]
+            if before != after:
+                return Unsupported(
+                    "asymmetric padding", f"spatial dim {i}: padding [{before}, {after}]", DOC_SYMMETRIC_PAD
+                )
+            pad = before
+            if wanted is None:
+                adj = case.output_padding[i]
+            else:
+                adj = wanted - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
+        elif stride < 1 or dilation < 1:
+            # No canonical window exists: ask MXNet about the invalid stride/dilation itself.
+            pad, adj = 0, 0
+        else:
+            if wanted is None:
+                wanted = full if mode == "valid" else length * stride
+            crop = full - wanted
+            if mode == "valid" or crop <= 0:
+                pad = 0
+                adj = wanted - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
+            elif crop % 2:
+                crop_before = crop // 2 if mode == "same" else crop - crop // 2
+                return Unsupported(
+                    "asymmetric padding",
+                    f"spatial dim {i}: padding {mode} crops before={crop_before}, after={crop - crop_before}",
+                    DOC_SYMMETRIC_PAD,
+                )
+            else:
+                pad, adj = crop // 2, 0
+        if stride >= 1 and adj >= stride:
+            return Unsupported(
+                "output_padding >= stride", f"spatial dim {i}: adj {adj} with stride {stride}", DOC_ADJ_BELOW_STRIDE
+            )
+        pads.append(pad)
+        adjs.append(adj)
+    return tuple(pads), tuple(adjs)
+
+
+def deconvolution_target_shape(case: Case) -> tuple[int, ...] | Unsupported:
+    """The canonical output size as MXNet ``target_shape``, when MXNet's window is the case's.
+
+    Given ``target_shape``, MXNet ignores pad/adj and picks them itself
+    (``infer_pad_from_target``: the odd crop goes first). Padding modes and output_shape
+    ask for a size, so target = the canonical O; where MXNet's window differs from the
+    canonical one (the odd crop of 'same') the comparison shows the shift. Explicit
+    padding with output_shape is expressed only when MXNet's documented pad choice,
+    ``ceil((full - O)/2)`` before, equals the case's ``before``. MXNet's own checks bound
+    what a target can ask for: ``crop >= 0`` and the odd crop's ``adj = 1 < stride``.
+    """
+    refused = deconvolution_3d_dilation(case)
+    if refused:
+        return refused
+    mode = case.padding_mode
+    if mode is None and case.output_shape is None:
+        return Unsupported(
+            "explicit padding without output_shape",
+            "target_shape asks for a size; plain explicit padding is nd.Deconvolution's pad",
+            f"{DOCS_ND}#mxnet.ndarray.Deconvolution",
+        )
+    targets = []
+    for i in range(case.spatial_dims):
+        length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
+        stride, dilation = case.stride[i], case.dilation[i]
+        full = full_length(length, kernel, stride, dilation)
+        if case.output_shape is not None:
+            target = case.output_shape[i]
+        else:
+            target = full if mode == "valid" else length * stride
+        crop = full - target
+        if stride >= 1 and crop < 0:
+            return Unsupported(
+                "target_shape above the full length",
+                f"spatial dim {i}: target {target} > s(L-1) + d(k-1) + 1 = {full}",
+                DOC_TARGET_ABOVE_FULL,
+            )
+        pad, adj = infer_pad_from_target(length, kernel, stride, dilation, target)
+        if mode is None and pad != case.explicit_padding[i][0]:
+            return Unsupported(
+                "explicit padding with target_shape",
+                f"spatial dim {i}: MXNet would crop {pad} before, the case crops {case.explicit_padding[i][0]}",
+                f"{SOURCE_INFER_PAD} (InferPad)",
+            )
+        if stride >= 1 and adj >= stride:
+            return Unsupported(
+                "output_padding >= stride",
+                f"spatial dim {i}: the odd crop {crop} needs adj {adj} at stride {stride}",
+                DOC_ADJ_BELOW_STRIDE,
+            )
+        targets.append(target)
+    return tuple(targets)
+
+
+# -- the adapters ------------------------------------------------------------------------------
+def _transposed(case: Case) -> bool:
+    return case.op == "conv_transpose"
+
+
+def _layouts(case: Case) -> dict[str, str]:
+    dims = case.spatial_dims
+    return {"input_layout": canonical_input_layout(dims), "kernel_layout": canonical_kernel_layout(case.op, dims)}
+
+
+def _nd_array(values: np.ndarray, dtype: str):
+    """A float64 NumPy array as an MXNet NDArray of the case dtype."""
+    import mxnet as mx
+
+    if dtype == "bfloat16":
+        return mx.nd.array(values, dtype="float32").astype(MX_BFLOAT16)
+    return mx.nd.array(values, dtype=dtype)
+
+
+def _to_float64(result) -> np.ndarray:
+    """An NDArray of any float dtype (bfloat16 included) as float64 NumPy."""
+    if result.dtype == MX_BFLOAT16:  # asnumpy would give the raw uint16 records
+        result = result.astype("float32")
+    return result.asnumpy().astype(np.float64)
+
+
+REPRO_PRELUDE = """\
+import mxnet as mx
+import numpy as np
+
+BFLOAT16 = np.dtype([("bfloat16", "<u2")])  # MXNet's NumPy name for bfloat16
+
+
+def to_mx(a):
+    # mx.nd.array makes float32 unless told; bfloat16 comes from a float32 NDArray
+    if dtype == "bfloat16":
+        return mx.nd.array(a, dtype="float32").astype(BFLOAT16)
+    return mx.nd.array(a, dtype=dtype)
+
+"""
+REPRO_RESULT = 'y = (y.astype("float32") if dtype == "bfloat16" else y).asnumpy()\n'
+
+
+def _native_kwargs(call: NativeCall) -> dict[str, Any]:
+    """The call's JSON-able kwargs as MXNet takes them: shapes as tuples."""
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in call.kwargs.items()}
+
+
+def _kwargs_source(call: NativeCall) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in _native_kwargs(call).items())
+
+
+class _NdOperator(Adapter):
+    """``mx.nd.Convolution`` / ``mx.nd.Deconvolution`` called with data, weight and bias."""
+
+    framework = "mxnet"
+    module = "mxnet"
+    api: str
+
+    def _call(self, case: Case, geometry: dict[str, Any]) -> NativeCall:
+        kwargs: dict[str, Any] = {"kernel": case.kernel_spatial, "stride": case.stride, "dilate": case.dilation}
+        kwargs.update(geometry)
+        kwargs.update(
+            num_filter=case.out_channels,
+            num_group=case.groups,
+            no_bias=case.b is None,
+            layout=canonical_input_layout(case.spatial_dims),
+        )
+        return NativeCall(self.api, {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}, **_layouts(case))
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import mxnet as mx
+
+        operator = getattr(mx.nd, self.api.rsplit(".", 1)[1])
+        tensors = [_nd_array(case.x, case.dtype), _nd_array(case.w, case.dtype)]
+        if case.b is not None:
+            tensors.append(_nd_array(case.b, case.dtype))
+        return _to_float64(operator(*tensors, **_native_kwargs(call)))
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        bias = "" if case.b is None else "bias=to_mx(b), "
+        return (
+            REPRO_PRELUDE
+            + f"y = {self.api}(data=to_mx(x), weight=to_mx(w), {bias}{_kwargs_source(call)})\n"
+            + REPRO_RESULT
+        )
+
+
+class NdDeconvolution(_NdOperator):
+    name = "mxnet.nd.Deconvolution"
+    op = "conv_transpose"
+    api = "mx.nd.Deconvolution"
+    docs = f"{DOCS_ND}#mxnet.ndarray.Deconvolution"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        pad_adj = deconvolution_pad_adj(case)
+        if isinstance(pad_adj, Unsupported):
+            return pad_adj
+        pad, adj = pad_adj
+        return self._call(case, {"pad": pad, "adj": adj})
+
+
+class NdDeconvolutionTargetShape(_NdOperator):
+    name = "mxnet.nd.Deconvolution.target_shape"
+    op = "conv_transpose"
+    api = "mx.nd.Deconvolution"
+    docs = f"{DOCS_ND}#mxnet.ndarray.Deconvolution"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        target = deconvolution_target_shape(case)
+        if isinstance(target, Unsupported):
+            return target
+        return self._call(case, {"target_shape": target})
+
+
+class NdConvolution(_NdOperator):
+    name = "mxnet.nd.Convolution"
+    op = "conv"
+    api = "mx.nd.Convolution"
+    docs = f"{DOCS_ND}#mxnet.ndarray.Convolution"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        pad = convolution_pad(case)
+        if isinstance(pad, Unsupported):
+            return pad
+        return self._call(case, {"pad": pad})
+
+
+class _GluonLayer(Adapter):
+    """A ``mxnet.gluon.nn`` convolution layer with its weights set through ``set_data``."""
+
+    framework = "mxnet"
+    module = "mxnet"
+    layer_suffix: str  # "" -> Conv1D/2D/3D, "Transpose" -> Conv1DTranspose/2D/3D
+
+    def layer_name(self, case: Case) -> str:
+        return f"mx.gluon.nn.Conv{case.spatial_dims}D{self.layer_suffix}"
+
+    def _call(self, case: Case, geometry: dict[str, Any]) -> NativeCall:
+        kwargs: dict[str, Any] = {
+            "channels": case.out_channels,
+            "kernel_size": list(case.kernel_spatial),
+            "strides": list(case.stride),
+        }
+        kwargs.update({k: list(v) for k, v in geometry.items()})
+        kwargs.update(
+            dilation=list(case.dilation),
+            groups=case.groups,
+            layout=canonical_input_layout(case.spatial_dims),
+            in_channels=case.in_channels,
+            use_bias=case.b is not None,
+        )
+        return NativeCall(self.layer_name(case), kwargs, **_layouts(case))
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import mxnet as mx
+
+        layer_class = getattr(mx.gluon.nn, call.api.rsplit(".", 1)[1])
+        layer = layer_class(**_native_kwargs(call))
+        layer.initialize()
+        layer.cast(MX_BFLOAT16 if case.dtype == "bfloat16" else case.dtype)
+        layer.weight.set_data(_nd_array(case.w, case.dtype))
+        if case.b is not None:
+            layer.bias.set_data(_nd_array(case.b, case.dtype))
+        return _to_float64(layer(_nd_array(case.x, case.dtype)))
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        lines = [
+            f"layer = {call.api}({_kwargs_source(call)})",
+            "layer.initialize()",
+            'layer.cast(BFLOAT16 if dtype == "bfloat16" else dtype)',
+            "layer.weight.set_data(to_mx(w))",
+        ]
+        if case.b is not None:
+            lines.append("layer.bias.set_data(to_mx(b))")
+        lines.append("y = layer(to_mx(x))")
+        return REPRO_PRELUDE + "\n".join(lines) + "\n" + REPRO_RESULT
+
+
+class GluonConvTranspose(_GluonLayer):
+    name = "mxnet.gluon.nn.ConvTranspose"
+    op = "conv_transpose"
+    layer_suffix = "Transpose"
+    docs = f"{DOCS_GLUON}#mxnet.gluon.nn.Conv2DTranspose"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        pad_adj = deconvolution_pad_adj(case)
+        if isinstance(pad_adj, Unsupported):
+            return pad_adj
+        pad, adj = pad_adj
+        return self._call(case, {"padding": pad, "output_padding": adj})
+
+
+class GluonConv(_GluonLayer):
+    name = "mxnet.gluon.nn.Conv"
+    op = "conv"
+    layer_suffix = ""
+    docs = f"{DOCS_GLUON}#mxnet.gluon.nn.Conv2D"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        pad = convolution_pad(case)
+        if isinstance(pad, Unsupported):
+            return pad
+        return self._call(case, {"padding": pad})
+
+
+ADAPTERS = [NdDeconvolution, NdDeconvolutionTargetShape, NdConvolution, GluonConvTranspose, GluonConv]

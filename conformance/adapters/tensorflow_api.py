@@ -1,2 +1,332 @@
-"""Placeholder until the adapters land (being written)."""
-ADAPTERS = []
+"""TensorFlow's low-level ops: ``tf.nn.conv_transpose`` and ``tf.nn.convolution``.
+
+Both take channels-last tensors. TF's transposed convolution is defined as the gradient
+of a convolution: ``output_shape`` is the shape of that convolution's input, and TF checks
+that convolving it gives back the input length. The pure functions below carry that
+output-size model; the channels-last layout helpers are shared with ``keras_api``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..case import Case
+from ..dtypes import numpy_dtype
+from .base import Adapter, NativeCall, Unsupported
+from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
+
+DOCS_CONV_TRANSPOSE = "https://www.tensorflow.org/api_docs/python/tf/nn/conv_transpose"
+DOCS_CONV2D_TRANSPOSE = "https://www.tensorflow.org/api_docs/python/tf/nn/conv2d_transpose"
+DOCS_CONVOLUTION = "https://www.tensorflow.org/api_docs/python/tf/nn/convolution"
+
+# The rank-specific ops: only tf.nn.conv2d_transpose documents explicit padding.
+TRANSPOSE_OPS = {1: "tf.nn.conv1d_transpose", 2: "tf.nn.conv2d_transpose", 3: "tf.nn.conv3d_transpose"}
+EXPLICIT_PADDING_DIMS = frozenset({2})
+
+
+# -- layouts (shared with keras_api) ---------------------------------------------
+def channels_last_input_layout(dims: int) -> str:
+    """NWC / NHWC / NDHWC."""
+    return "N" + spatial_letters(dims) + "C"
+
+
+def transpose_filter_layout(dims: int) -> str:
+    """TF and Keras transposed-conv filters: ``[*k, out_channels, in_channels]``."""
+    return spatial_letters(dims) + "OI"
+
+
+def conv_filter_layout(dims: int) -> str:
+    """TF and Keras conv filters: ``[*k, in_channels / groups, out_channels]``."""
+    return spatial_letters(dims) + "IO"
+
+
+# -- the canonical lengths (our own arithmetic, not the oracle's) ------------------
+def effective_kernel(kernel: int, dilation: int) -> int:
+    return dilation * (kernel - 1) + 1
+
+
+def full_transpose_length(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """The scatter result's length ``F = (L-1)s + d(k-1) + 1``."""
+    return (length - 1) * stride + effective_kernel(kernel, dilation)
+
+
+def canonical_transpose_length(
+    length: int, kernel: int, stride: int, dilation: int, padding, output_padding: int, output_shape: int | None
+) -> int:
+    """The canonical conv_transpose output length O for one spatial dim.
+
+    ``padding`` is a mode string or one (before, after) pair. ``output_shape`` replaces O
+    for the modes; with explicit padding O = F - before - after + output_padding.
+    """
+    full = full_transpose_length(length, kernel, stride, dilation)
+    if isinstance(padding, str):
+        if output_shape is not None:
+            return output_shape
+        return length * stride if padding in ("same", "same_lower") else full + output_padding
+    if output_shape is not None:
+        return output_shape
+    before, after = padding
+    return full - before - after + output_padding
+
+
+def same_lower_pads(length: int, kernel: int, stride: int, dilation: int, out: int) -> tuple[int, int]:
+    """ONNX SAME_LOWER as explicit (before, after) crops of the full result: the odd one first."""
+    total = max(full_transpose_length(length, kernel, stride, dilation) - out, 0)
+    return total - total // 2, total // 2
+
+
+# -- TF's output-size model ----------------------------------------------------------
+def tf_forward_conv_length(size: int, kernel: int, stride: int, dilation: int, padding) -> int:
+    """The length TF's convolution gives for an input of ``size``.
+
+    ``padding`` is 'SAME' (``ceil(size / s)``), 'VALID' (``ceil((size - e + 1) / s)``) or
+    an explicit (before, after) pair (``floor((size + before + after - e) / s) + 1``).
+    conv_transpose accepts ``output_shape`` only where this gives back the input length.
+    """
+    e = effective_kernel(kernel, dilation)
+    if padding == "SAME":
+        return math.ceil(size / stride)
+    if padding == "VALID":
+        return max(math.ceil((size - e + 1) / stride), 0)
+    before, after = padding
+    return (size + before + after - e) // stride + 1
+
+
+def tf_transpose_padding(padding, dims: int):
+    """A canonical padding -> TF's 'SAME' / 'VALID' or an explicit per-dim list, or None.
+
+    Explicit pairs go to TF's explicit form (NHWC order, zero pairs for N and C) where the
+    op documents it; all-zero pairs are exactly 'VALID' everywhere. None: inexpressible.
+    """
+    if padding == "same":
+        return "SAME"
+    if padding == "valid":
+        return "VALID"
+    if isinstance(padding, str):  # same_lower: placed by explicit_same_lower_padding
+        return None
+    if all(pair == (0, 0) for pair in padding):
+        return "VALID"
+    if dims in EXPLICIT_PADDING_DIMS:
+        return [[0, 0], *([before, after] for before, after in padding), [0, 0]]
+    return None
+
+
+def explicit_axis_pairs(tf_padding) -> list[tuple[int, int]]:
+    """The spatial (before, after) pairs of TF's explicit padding list."""
+    return [(before, after) for before, after in tf_padding[1:-1]]
+
+
+class TfConvTranspose(Adapter):
+    """tf.nn.conv{1,2,3}d_transpose: the gradient of TF's convolution w.r.t. its input."""
+
+    name = "tf.nn.conv_transpose"
+    framework = "tensorflow"
+    module = "tensorflow"
+    op = "conv_transpose"
+    docs = DOCS_CONV_TRANSPOSE
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        dims = case.spatial_dims
+        if case.groups != 1:
+            return Unsupported("groups", "tf.nn.conv_transpose has no groups argument", DOCS_CONV_TRANSPOSE)
+        if case.b is not None:
+            return Unsupported("bias", "tf.nn.conv_transpose has no bias argument", DOCS_CONV_TRANSPOSE)
+        lengths, kernels = case.x.shape[2:], case.kernel_spatial
+        outs = [
+            canonical_transpose_length(
+                lengths[i],
+                kernels[i],
+                case.stride[i],
+                case.dilation[i],
+                case.padding if isinstance(case.padding, str) else case.padding[i],
+                case.output_padding[i],
+                None if case.output_shape is None else case.output_shape[i],
+            )
+            for i in range(dims)
+        ]
+        if case.padding == "same_lower":
+            if dims not in EXPLICIT_PADDING_DIMS:
+                return Unsupported(
+                    "padding mode same_lower",
+                    f"TF has no SAME_LOWER, and tf.nn.conv{dims}d_transpose takes only 'SAME' or 'VALID'",
+                    DOCS_CONV_TRANSPOSE,
+                )
+            pairs = [same_lower_pads(lengths[i], kernels[i], case.stride[i], case.dilation[i], outs[i]) for i in range(dims)]
+            tf_padding = [[0, 0], *([b, a] for b, a in pairs), [0, 0]]
+        else:
+            tf_padding = tf_transpose_padding(case.padding, dims)
+        if tf_padding is None:
+            return Unsupported(
+                "explicit padding",
+                f"tf.nn.conv{dims}d_transpose: 'padding: A string, either 'VALID' or 'SAME''",
+                DOCS_CONV_TRANSPOSE,
+            )
+        refusal = self._output_shape_refusal(case, tf_padding, outs)
+        if refusal is not None:
+            return refusal
+        c_out = case.w.shape[1]
+        return NativeCall(
+            api=TRANSPOSE_OPS[dims],
+            kwargs={
+                "output_shape": [case.x.shape[0], *outs, c_out],
+                "strides": list(case.stride),
+                "padding": tf_padding,
+                "dilations": list(case.dilation),
+            },
+            input_layout=channels_last_input_layout(dims),
+            kernel_layout=transpose_filter_layout(dims),
+            note="output_shape is the canonical output length; TF places the window as the gradient of its conv",
+        )
+
+    @staticmethod
+    def _output_shape_refusal(case: Case, tf_padding, outs) -> Unsupported | None:
+        """TF rejects an ``output_shape`` whose forward conv does not give the input length.
+
+        That is the gradient definition, not a bug: a longer output than ``F - crops + s - 1``
+        (output_padding >= stride) or a SAME output outside ``((L-1)s, Ls]`` has no conv
+        whose input gradient it is. Non-positive strides/dilations go through unchanged.
+        """
+        if min(case.stride) < 1 or min(case.dilation) < 1:
+            return None
+        pads = explicit_axis_pairs(tf_padding) if isinstance(tf_padding, list) else [tf_padding] * case.spatial_dims
+        for i, (length, kernel) in enumerate(zip(case.x.shape[2:], case.kernel_spatial)):
+            s, d, out = case.stride[i], case.dilation[i], outs[i]
+            if out < 1 or tf_forward_conv_length(out, kernel, s, d, pads[i]) == length:
+                continue
+            if pads[i] == "SAME":
+                return Unsupported(
+                    "output_shape outside SAME range",
+                    f"dim {i}: SAME needs ceil(output_shape / stride) == input length, "
+                    f"output_shape in [{(length - 1) * s + 1}, {length * s}] (got {out})",
+                    DOCS_CONV2D_TRANSPOSE,
+                )
+            return Unsupported(
+                "output_padding >= stride",
+                f"dim {i}: conv of output_shape {out} gives {tf_forward_conv_length(out, kernel, s, d, pads[i])} "
+                f"positions, not the input length {length}: TF's conv_transpose is the gradient of conv",
+                DOCS_CONV2D_TRANSPOSE,
+            )
+        return None
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import tensorflow as tf
+
+        dims = case.spatial_dims
+        x, w = self._native_tensors(tf, case, call)
+        op = getattr(tf.nn, call.api.rsplit(".", 1)[1])
+        y = op(x, w, **call.kwargs)
+        return relayout(y.numpy().astype(np.float64), call.input_layout, canonical_input_layout(dims))
+
+    @staticmethod
+    def _native_tensors(tf, case: Case, call: NativeCall):
+        dims = case.spatial_dims
+        dtype = numpy_dtype(case.dtype)
+        x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
+        w = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
+        return tf.constant(x), tf.constant(w)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return tf_repro_source(case, call)
+
+
+class TfConvolution(Adapter):
+    """tf.nn.convolution: N-D cross-correlation, groups inferred from the filter's in-channels."""
+
+    name = "tf.nn.convolution"
+    framework = "tensorflow"
+    module = "tensorflow"
+    op = "conv"
+    docs = DOCS_CONVOLUTION
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        dims = case.spatial_dims
+        if case.b is not None:
+            return Unsupported("bias", "tf.nn.convolution has no bias argument", DOCS_CONVOLUTION)
+        padding = tf_conv_padding(case.padding)
+        if padding is None:
+            reason = "padding mode same_lower" if case.padding == "same_lower" else "explicit padding"
+            return Unsupported(reason, "tf.nn.convolution: 'padding: A string, either \"VALID\" or \"SAME\"'", DOCS_CONVOLUTION)
+        # A kernel TF cannot read as grouped goes through for TF to refuse; one it reads as
+        # another groups value would silently compute a different convolution.
+        implied = implied_groups(case.in_channels, case.w.shape[1])
+        if implied is not None and implied != case.groups:
+            return Unsupported(
+                "groups not implied by the kernel shape",
+                f"TF infers groups = C_in / filter in-channels = {case.in_channels} / {case.w.shape[1]}, "
+                f"which is not the case's groups {case.groups}; tf.nn.convolution has no groups argument",
+                DOCS_CONVOLUTION,
+            )
+        if max(case.stride) > 1 and max(case.dilation) > 1:
+            return Unsupported(
+                "stride > 1 with dilation > 1",
+                "tf.nn.convolution: 'If any value of strides is > 1, then all values of dilation_rate must be 1'",
+                DOCS_CONVOLUTION,
+            )
+        return NativeCall(
+            api="tf.nn.convolution",
+            kwargs={"strides": list(case.stride), "padding": padding, "dilations": list(case.dilation)},
+            input_layout=channels_last_input_layout(dims),
+            kernel_layout=conv_filter_layout(dims),
+            note="groups are implied by the filter's in-channels (C_in / groups), as TF's Conv op infers them",
+        )
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import tensorflow as tf
+
+        x, w = TfConvTranspose._native_tensors(tf, case, call)
+        y = tf.nn.convolution(x, w, **call.kwargs)
+        return relayout(y.numpy().astype(np.float64), call.input_layout, canonical_input_layout(case.spatial_dims))
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return tf_repro_source(case, call)
+
+
+def implied_groups(in_channels: int, filter_in_channels: int) -> int | None:
+    """The groups TF's Conv op infers, input channels / filter in-channels; None if not whole."""
+    if filter_in_channels < 1 or in_channels % filter_in_channels:
+        return None
+    return in_channels // filter_in_channels
+
+
+def tf_conv_padding(padding):
+    """Canonical conv padding -> 'SAME' / 'VALID', or None (tf.nn.convolution takes only those).
+
+    All-zero explicit pairs are exactly 'VALID'.
+    """
+    if padding == "same":
+        return "SAME"
+    if padding == "valid" or (not isinstance(padding, str) and all(pair == (0, 0) for pair in padding)):
+        return "VALID"
+    return None
+
+
+def transpose_axes(src: str, dst: str) -> tuple[int, ...]:
+    """The ``np.transpose`` axes that take layout ``src`` to ``dst`` (for repro scripts)."""
+    return tuple(src.index(letter) for letter in dst)
+
+
+def tf_repro_source(case: Case, call: NativeCall) -> str:
+    """Standalone lines: numpy relayouts, the literal tf.nn call, back to channels first."""
+    dims = case.spatial_dims
+    canonical_x = canonical_input_layout(dims)
+    canonical_w = canonical_kernel_layout(case.op, dims)
+    args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
+    return "\n".join(
+        [
+            "import numpy as np",
+            "import tensorflow as tf",
+            "",
+            f"x_tf = tf.constant(np.transpose(x, {transpose_axes(canonical_x, call.input_layout)}), dtype=dtype)"
+            f"  # {canonical_x} -> {call.input_layout}",
+            f"w_tf = tf.constant(np.transpose(w, {transpose_axes(canonical_w, call.kernel_layout)}), dtype=dtype)"
+            f"  # {canonical_w} -> {call.kernel_layout}",
+            f"y = {call.api}(x_tf, w_tf, {args})",
+            f"y = np.transpose(y.numpy().astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
+            f"  # {call.input_layout} -> {canonical_x}",
+        ]
+    )
+
+
+ADAPTERS = [TfConvTranspose, TfConvolution]

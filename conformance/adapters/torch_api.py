@@ -1,2 +1,467 @@
-"""Placeholder until the adapters land (being written)."""
-ADAPTERS = []
+"""PyTorch adapters: torch.nn.functional.conv{,_transpose}{1,2,3}d and the torch.nn Conv modules.
+
+1. torch is channels first like the canonical layouts: input (N, C, *spatial), conv weight
+   (out, in/groups, *k), conv_transpose weight (in, out/groups, *k); no relayout is needed.
+2. torch pads symmetrically (one int per dim). conv_transpose crops ``padding`` from both
+   ends of the full scatter result and re-appends ``output_padding`` positions at the end,
+   which torch requires to be smaller than the stride or the dilation.
+3. The translation functions below are pure integer arithmetic; torch is imported in
+   ``execute`` only.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from ..case import Case
+from .base import Adapter, NativeCall, Unsupported
+from .layout import canonical_input_layout, canonical_kernel_layout, relayout
+
+DOCS_CONV_TRANSPOSE_MODULE = "https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html"
+DOCS_CONV_TRANSPOSE_FUNCTION = "https://pytorch.org/docs/stable/generated/torch.nn.functional.conv_transpose2d.html"
+DOCS_CONV_MODULE = "https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html"
+DOCS_CONV_FUNCTION = "https://pytorch.org/docs/stable/generated/torch.nn.functional.conv2d.html"
+# The output_padding rule is enforced (and worded) by ATen's shape check, not the Python docs.
+DOCS_OUTPUT_PADDING_CHECK = (
+    "https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/NaiveConvolutionTranspose2d.cpp"
+    " ('output padding must be smaller than either stride or dilation')"
+)
+DOCS_SYMMETRIC_TRANSPOSE = (
+    DOCS_CONV_TRANSPOSE_FUNCTION + " ('padding: dilation * (kernel_size - 1) - padding zero-padding will be"
+    " added to both sides of each dimension in the input')"
+)
+DOCS_SYMMETRIC_CONV = (
+    DOCS_CONV_FUNCTION + " ('padding: implicit paddings on both sides of the input. Can be a string"
+    " {'valid', 'same'}, single number or a tuple (padH, padW)')"
+)
+DOCS_SAME_STRIDE_ONE = (
+    DOCS_CONV_FUNCTION + " ('padding='same' pads the input so the output has the same shape as the input."
+    " However, this mode doesn't support any stride values other than 1.')"
+)
+
+TORCH_LAYOUT_INPUT = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+TORCH_LAYOUT_CONV_WEIGHT = {1: "OIW", 2: "OIHW", 3: "OIDHW"}
+TORCH_LAYOUT_TRANSPOSE_WEIGHT = {1: "IOW", 2: "IOHW", 3: "IODHW"}
+
+
+# -- conv_transpose: torch's output-size model ---------------------------------------------
+def conv_transpose_output_length(
+    length: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int
+) -> int:
+    """torch ConvTranspose: ``(L - 1) * s - 2 * p + d * (k - 1) + output_padding + 1``.
+
+    The output is ``full[p : p + that]`` of the full scatter result (length
+    ``(L - 1) * s + d * (k - 1) + 1``): ``padding`` crops both ends, ``output_padding``
+    re-appends positions at the end (read from ``full``, zero past its end).
+    """
+    return (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def full_scatter_length(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """The uncropped conv_transpose result: torch's output length at padding 0, output_padding 0."""
+    return conv_transpose_output_length(length, kernel, stride, 0, 0, dilation)
+
+
+def output_padding_allowed(output_padding: int, stride: int, dilation: int) -> bool:
+    """ATen's rule: ``output_padding < stride or output_padding < dilation`` (per dim).
+
+    Zero and negative values are left to torch (negative ones are an invalid case it refuses).
+    """
+    return output_padding <= 0 or output_padding < stride or output_padding < dilation
+
+
+def conv_transpose_axis_args(
+    length: int,
+    kernel: int,
+    stride: int,
+    dilation: int,
+    padding,
+    output_padding: int,
+    output_shape: int | None,
+) -> tuple[int, int] | Unsupported:
+    """One spatial dim: canonical padding/output_padding/output_shape -> torch (padding, output_padding).
+
+    torch's window is ``full[p : F - p + output_padding]``: it starts ``p`` in and is
+    cropped ``p - output_padding`` at the end. The canonical window ``full[before : F -
+    after + output_padding]`` is therefore torch's with ``p = before`` and
+    ``output_padding = before - after + output_padding``: every crop with ``before >=
+    after`` is expressible (torch's documented idiom ``padding=1, output_padding=1``, which
+    is canonical 'same_lower' for k=3, s=2), one with ``before < after`` is not. 'valid' is
+    ``p = 0``; 'same'/'same_lower' crop ``total = max(F - O, 0)`` split in halves (the odd
+    one after for 'same', before for 'same_lower'). Whether torch's ATen check accepts the
+    resulting output_padding is decided by the caller (``output_padding_allowed``).
+    """
+    full = full_scatter_length(length, kernel, stride, dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            before = after = 0
+            out = full if output_shape is None else output_shape
+        else:
+            out = length * stride if output_shape is None else output_shape
+            total = max(full - out, 0)
+            before = total // 2 if padding == "same" else total - total // 2
+            after = total - before
+            # A non-positive stride or dilation is an invalid case: torch is asked and refuses it.
+            if before < after and stride >= 1 and dilation >= 1:
+                return Unsupported(
+                    "odd same crop",
+                    f"'{padding}' crops {before} before and {after} after (an odd total);"
+                    " torch crops at least as much before as after",
+                    DOCS_SYMMETRIC_TRANSPOSE,
+                )
+        return before, out - (full - 2 * before)
+    before, after = padding
+    if before < after:
+        return Unsupported(
+            "asymmetric padding", f"padding {before} before, {after} after", DOCS_SYMMETRIC_TRANSPOSE
+        )
+    if output_shape is None:
+        return before, before - after + output_padding
+    implied = output_shape - (full - 2 * before)
+    if output_padding and output_padding != implied - (before - after):
+        # Only an invalid case gives both and they disagree; torch's functional form takes one number.
+        return Unsupported(
+            "output_shape with a different output_padding",
+            f"output_shape {output_shape} implies output_padding {implied - (before - after)},"
+            f" the case gives {output_padding}",
+            DOCS_CONV_TRANSPOSE_FUNCTION,
+        )
+    return before, implied
+
+
+def conv_transpose_args(case: Case) -> dict[str, Any] | Unsupported:
+    """The case -> torch's conv_transpose parameters (``stride``, ``padding``, ``output_padding``, ...).
+
+    Returns Unsupported for what torch cannot express: asymmetric or odd 'same' crops, an
+    output_padding torch's ATen shape check refuses (``>= stride and >= dilation``), and
+    output_padding combined with a padding mode (torch has no padding modes here, so the
+    canonical ambiguity cannot reach it).
+    """
+    if isinstance(case.padding, str) and any(case.output_padding):
+        return Unsupported(
+            "output_padding with a padding mode",
+            f"padding {case.padding!r} with output_padding {list(case.output_padding)}: torch's conv_transpose"
+            " takes explicit symmetric padding only",
+            DOCS_SYMMETRIC_TRANSPOSE,
+        )
+    paddings, output_paddings = [], []
+    for i in range(case.spatial_dims):
+        pad = case.padding if isinstance(case.padding, str) else case.padding[i]
+        out = None if case.output_shape is None else case.output_shape[i]
+        args = conv_transpose_axis_args(
+            case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i], pad, case.output_padding[i], out
+        )
+        if isinstance(args, Unsupported):
+            return Unsupported(args.reason, f"spatial dim {i}: {args.detail}", args.doc)
+        paddings.append(args[0])
+        output_paddings.append(args[1])
+    for i, (op, s, d) in enumerate(zip(output_paddings, case.stride, case.dilation)):
+        if s >= 1 and d >= 1 and not output_padding_allowed(op, s, d):
+            return Unsupported(
+                "output_padding >= stride and dilation",
+                f"spatial dim {i}: output_padding {op} with stride {s}, dilation {d}",
+                DOCS_OUTPUT_PADDING_CHECK,
+            )
+    return {
+        "stride": list(case.stride),
+        "padding": paddings,
+        "output_padding": output_paddings,
+        "groups": case.groups,
+        "dilation": list(case.dilation),
+    }
+
+
+# -- conv ----------------------------------------------------------------------------------
+def same_total_padding(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """Zeros a 'same' conv adds in one dim: ``max((ceil(L / s) - 1) * s + d * (k - 1) + 1 - L, 0)``.
+
+    torch's conv output is ``floor((L + 2 * p - d * (k - 1) - 1) / s) + 1``, so ``p`` =
+    half of an even total gives ``ceil(L / s)``. At stride 1 the total is ``d * (k - 1)``,
+    which torch's own ``padding='same'`` adds too.
+    """
+    out = -(-length // stride)
+    return max((out - 1) * stride + dilation * (kernel - 1) + 1 - length, 0)
+
+
+def conv_padding_arg(case: Case) -> str | list[int] | Unsupported:
+    """The case's padding -> torch conv's ``padding`` (a string mode or one int per dim).
+
+    'valid' and 'same' at stride 1 are torch's own modes (torch puts an odd 'same' zero at
+    the end, as the canonical 'same' does: a divergence is a result). Strided 'same' and
+    'same_lower' become symmetric explicit pads when every total is even; torch's own
+    'same' refuses strides other than 1. A non-positive stride under a mode passes the mode
+    through so torch itself refuses the invalid case.
+    """
+    padding = case.padding
+    if not isinstance(padding, str):
+        if any(before != after for before, after in padding):
+            pairs = [list(pair) for pair in padding]
+            return Unsupported("asymmetric padding", f"padding {pairs}", DOCS_SYMMETRIC_CONV)
+        return [before for before, _ in padding]
+    if padding == "valid":
+        return "valid"
+    if padding == "same" and all(s == 1 for s in case.stride):
+        return "same"
+    if any(s < 1 for s in case.stride):
+        return padding
+    totals = [
+        same_total_padding(case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i])
+        for i in range(case.spatial_dims)
+    ]
+    if any(total % 2 for total in totals):
+        why = "torch's padding='same' is for stride 1 only" if padding == "same" else "torch has no 'same_lower'"
+        return Unsupported(
+            "odd same padding",
+            f"'{padding}' needs total padding {totals} with stride {list(case.stride)}; {why} and explicit"
+            " padding is symmetric",
+            DOCS_SAME_STRIDE_ONE,
+        )
+    return [total // 2 for total in totals]
+
+
+def conv_args(case: Case) -> dict[str, Any] | Unsupported:
+    """The case -> torch's conv parameters (``stride``, ``padding``, ``dilation``, ``groups``)."""
+    padding = conv_padding_arg(case)
+    if isinstance(padding, Unsupported):
+        return padding
+    return {"stride": list(case.stride), "padding": padding, "dilation": list(case.dilation), "groups": case.groups}
+
+
+# -- execution helpers -----------------------------------------------------------------------
+def _layouts(case: Case) -> tuple[str, str]:
+    dims = case.spatial_dims
+    weight = TORCH_LAYOUT_CONV_WEIGHT if case.op == "conv" else TORCH_LAYOUT_TRANSPOSE_WEIGHT
+    return TORCH_LAYOUT_INPUT[dims], weight[dims]
+
+
+def _torch_tensors(case: Case, call: NativeCall):
+    """x, w, b as torch tensors of the case dtype, in the call's layouts."""
+    import torch
+
+    dtype = getattr(torch, case.dtype)
+    dims = case.spatial_dims
+    x = relayout(case.x, canonical_input_layout(dims), call.input_layout)
+    w = relayout(case.w, canonical_kernel_layout(case.op, dims), call.kernel_layout)
+
+    def as_torch(array: np.ndarray):
+        # Values are already rounded to the case dtype, so the float64 -> dtype cast is exact.
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float64)).to(dtype)
+
+    return as_torch(x), as_torch(w), None if case.b is None else as_torch(case.b)
+
+
+def _to_canonical(case: Case, call: NativeCall, y) -> np.ndarray:
+    import torch
+
+    out = y.detach().to(torch.float64).numpy()
+    return relayout(out, call.input_layout, canonical_input_layout(case.spatial_dims))
+
+
+_REPRO_TENSORS = """\
+import numpy as np
+import torch
+
+torch_dtype = getattr(torch, dtype)
+xt = torch.from_numpy(np.asarray(x, dtype=np.float64)).to(torch_dtype)
+wt = torch.from_numpy(np.asarray(w, dtype=np.float64)).to(torch_dtype)
+bt = None if b is None else torch.from_numpy(np.asarray(b, dtype=np.float64)).to(torch_dtype)
+"""
+
+
+def _kwargs_source(kwargs: dict[str, Any], names: tuple[str, ...]) -> str:
+    return ", ".join(f"{name}={kwargs[name]!r}" for name in names)
+
+
+# -- adapters --------------------------------------------------------------------------------
+class _TorchAdapter(Adapter):
+    framework = "torch"
+    module = "torch"
+    # CPU kernels exist for all four (float16/bfloat16 through mkldnn or the slow path).
+    dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
+
+
+class _TorchFunctionalAdapter(_TorchAdapter):
+    """A ``torch.nn.functional`` form: ``function(input, weight, bias, **ARGS)``."""
+
+    ARGS: tuple[str, ...] = ()  # the function's keyword arguments taken from the call, in order
+    FUNCTION = ""  # e.g. "conv_transpose": the dims suffix is appended
+
+    @abc.abstractmethod
+    def arguments(self, case: Case) -> dict[str, Any] | Unsupported:
+        """The case -> the function's keyword arguments, or Unsupported."""
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        args = self.arguments(case)
+        if isinstance(args, Unsupported):
+            return args
+        input_layout, kernel_layout = _layouts(case)
+        api = f"torch.nn.functional.{self.FUNCTION}{case.spatial_dims}d"
+        return NativeCall(api, {**args, "bias": case.b is not None}, input_layout, kernel_layout)
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import torch
+        import torch.nn.functional as F
+
+        x, w, b = _torch_tensors(case, call)
+        function = getattr(F, call.api.rsplit(".", 1)[1])
+        with torch.no_grad():
+            y = function(x, w, b, **{name: call.kwargs[name] for name in self.ARGS})
+        return _to_canonical(case, call, y)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return (
+            _REPRO_TENSORS
+            + f"out = {call.api}(xt, wt, bt, {_kwargs_source(call.kwargs, self.ARGS)})\n"
+            + "y = out.to(torch.float64).numpy()\n"
+        )
+
+
+class TorchFunctionalConvTranspose(_TorchFunctionalAdapter):
+    """``torch.nn.functional.conv_transpose{1,2,3}d``."""
+
+    name = "torch.nn.functional.conv_transpose"
+    op = "conv_transpose"
+    docs = DOCS_CONV_TRANSPOSE_FUNCTION
+    FUNCTION = "conv_transpose"
+    ARGS = ("stride", "padding", "output_padding", "groups", "dilation")
+
+    def arguments(self, case: Case) -> dict[str, Any] | Unsupported:
+        return conv_transpose_args(case)
+
+
+class TorchFunctionalConv(_TorchFunctionalAdapter):
+    """``torch.nn.functional.conv{1,2,3}d``."""
+
+    name = "torch.nn.functional.conv"
+    op = "conv"
+    docs = DOCS_CONV_FUNCTION
+    FUNCTION = "conv"
+    ARGS = ("stride", "padding", "dilation", "groups")
+
+    def arguments(self, case: Case) -> dict[str, Any] | Unsupported:
+        return conv_args(case)
+
+
+class _TorchModuleAdapter(_TorchAdapter):
+    """A torch.nn Conv module: built from the kernel's shape, weights loaded with load_state_dict.
+
+    Channel counts come from the kernel (as a layer's weights define them), so a mismatched
+    input reaches the module's forward; ``load_state_dict`` checks shapes (``copy_`` would
+    broadcast a wrong-shaped bias silently).
+    """
+
+    CONSTRUCTOR = ()  # the constructor's keyword arguments taken from the call, in order
+
+    @abc.abstractmethod
+    def module_channels(self, case: Case) -> tuple[int, int]:
+        """(in_channels, out_channels) as the canonical kernel holds them."""
+
+    def native_call(
+        self, case: Case, args: dict[str, Any], api: str, forward: dict[str, Any] | None = None, note: str = ""
+    ) -> NativeCall:
+        """The constructor's arguments, then ``forward``'s (kept in kwargs for the report)."""
+        in_channels, out_channels = self.module_channels(case)
+        kwargs = {
+            "in_channels": in_channels,
+            "out_channels": out_channels,
+            "kernel_size": list(case.kernel_spatial),
+            **args,
+            "bias": case.b is not None,
+            **(forward or {}),
+        }
+        input_layout, kernel_layout = _layouts(case)
+        return NativeCall(api, kwargs, input_layout, kernel_layout, note)
+
+    def forward_kwargs(self, call: NativeCall) -> dict[str, Any]:
+        return {}
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import torch
+
+        x, w, b = _torch_tensors(case, call)
+        module_class = getattr(torch.nn, call.api.rsplit(".", 1)[1])
+        module = module_class(**{name: call.kwargs[name] for name in self.CONSTRUCTOR}).to(getattr(torch, case.dtype))
+        module.load_state_dict({"weight": w} if b is None else {"weight": w, "bias": b})
+        with torch.no_grad():
+            y = module(x, **self.forward_kwargs(call))
+        return _to_canonical(case, call, y)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        forward = "".join(f", {name}={value!r}" for name, value in self.forward_kwargs(call).items())
+        return (
+            _REPRO_TENSORS
+            + f"module = {call.api}({_kwargs_source(call.kwargs, self.CONSTRUCTOR)}).to(torch_dtype)\n"
+            + 'module.load_state_dict({"weight": wt} if bt is None else {"weight": wt, "bias": bt})\n'
+            + "with torch.no_grad():\n"
+            + f"    out = module(xt{forward})\n"
+            + "y = out.to(torch.float64).numpy()\n"
+        )
+
+
+class TorchConvTransposeModule(_TorchModuleAdapter):
+    """``torch.nn.ConvTranspose{1,2,3}d``; an output_shape goes to ``forward(output_size=...)``.
+
+    torch's ``_output_padding`` (torch/nn/modules/conv.py) accepts output sizes from
+    ``(L - 1) * s - 2 * p + d * (k - 1) + 1`` to that plus ``stride - 1`` and raises
+    ValueError otherwise: it allows output_padding ``< stride`` only, while the constructor
+    and the functional form take ``< stride or < dilation``. The adapter asks torch anyway
+    (a refusal is a result); only what no torch form can express is Unsupported.
+    """
+
+    name = "torch.nn.ConvTranspose"
+    op = "conv_transpose"
+    docs = DOCS_CONV_TRANSPOSE_MODULE
+    CONSTRUCTOR = (
+        "in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias",
+        "dilation",
+    )
+
+    def module_channels(self, case: Case) -> tuple[int, int]:
+        return case.w.shape[0], case.w.shape[1] * case.groups
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        api = f"torch.nn.ConvTranspose{case.spatial_dims}d"
+        if case.output_shape is None:
+            args = conv_transpose_args(case)
+            return args if isinstance(args, Unsupported) else self.native_call(case, args, api)
+        # torch's documented way to pick among the sizes a strided conv maps to one shape:
+        # forward(output_size=...) derives output_padding itself, so the case's own
+        # output_padding goes to the constructor as written (torch decides what wins).
+        args = conv_transpose_args(dataclasses.replace(case, output_padding=(0,) * case.spatial_dims))
+        if isinstance(args, Unsupported):
+            return args
+        return self.native_call(
+            case,
+            {**args, "output_padding": list(case.output_padding)},
+            api,
+            forward={"output_size": list(case.output_shape)},
+            note="output_size is an argument of forward(), the rest of the constructor",
+        )
+
+    def forward_kwargs(self, call: NativeCall) -> dict[str, Any]:
+        return {"output_size": call.kwargs["output_size"]} if "output_size" in call.kwargs else {}
+
+
+class TorchConvModule(_TorchModuleAdapter):
+    """``torch.nn.Conv{1,2,3}d`` with ``padding`` an int tuple, 'same' or 'valid'."""
+
+    name = "torch.nn.Conv"
+    op = "conv"
+    docs = DOCS_CONV_MODULE
+    CONSTRUCTOR = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias")
+
+    def module_channels(self, case: Case) -> tuple[int, int]:
+        return case.w.shape[1] * case.groups, case.w.shape[0]
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        args = conv_args(case)
+        if isinstance(args, Unsupported):
+            return args
+        return self.native_call(case, args, f"torch.nn.Conv{case.spatial_dims}d")
+
+
+ADAPTERS = [TorchFunctionalConvTranspose, TorchConvTransposeModule, TorchFunctionalConv, TorchConvModule]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..case import PADDING_MODES
+
 
 class InvalidConfiguration(ValueError):
     """A case whose parameters the canonical semantics reject.
@@ -112,16 +114,25 @@ def conv_transpose_axis(
             raise InvalidConfiguration("padding", "must not be negative", [before, after])
         cropped = full - before - after
         if output_shape is not None:
-            output_padding = output_shape - cropped
-            if output_padding < 0:
+            implied = output_shape - cropped
+            if implied < 0:
                 raise InvalidConfiguration(
                     "output_shape",
                     f"is smaller than the cropped full length {cropped} = {full} - {before} - {after}",
                     output_shape,
                 )
+            # Both given: they must say the same thing, or the case is ambiguous.
+            if output_padding and output_padding != implied:
+                raise InvalidConfiguration(
+                    "output_shape",
+                    f"implies output_padding {implied}, but output_padding is {output_padding}",
+                    output_shape,
+                )
+            output_padding = implied
         out = cropped + output_padding
     if out < 1:
-        raise InvalidConfiguration("padding", f"output length {out} < 1 (full length {full})", padding)
+        field, value = ("padding", padding) if output_shape is None else ("output_shape", output_shape)
+        raise InvalidConfiguration(field, f"output length {out} < 1 (full length {full})", value)
     return AxisGeometry(length, kernel, stride, dilation, before, after, output_padding, out, full)
 
 
@@ -136,8 +147,12 @@ def resolve(case) -> tuple[AxisGeometry, ...]:
         if len(getattr(case, name)) != dims:
             raise InvalidConfiguration(name, f"needs {dims} entries, one per spatial dim", list(getattr(case, name)))
     pads = case.padding if isinstance(case.padding, str) else None
+    if pads is not None and pads not in PADDING_MODES:
+        raise InvalidConfiguration("padding", f"mode must be one of {', '.join(PADDING_MODES)}", pads)
     if pads is None and len(case.padding) != dims:
         raise InvalidConfiguration("padding", f"needs {dims} entries, one per spatial dim", case.padding)
+    if case.output_shape is not None and len(case.output_shape) != dims:
+        raise InvalidConfiguration("output_shape", f"needs {dims} entries, one per spatial dim", list(case.output_shape))
     if case.op == "conv":
         if case.output_shape is not None:
             raise InvalidConfiguration("output_shape", "is for conv_transpose only", list(case.output_shape))
@@ -166,6 +181,8 @@ def check_channels(case) -> None:
         raise InvalidConfiguration("op", "must be conv or conv_transpose", case.op)
     if case.x.ndim not in (3, 4, 5):
         raise InvalidConfiguration("input", "shape must be (N, C, *spatial) with 1 to 3 spatial dims", list(case.x.shape))
+    if any(size < 1 for size in case.x.shape):
+        raise InvalidConfiguration("input", "every dim must be >= 1", list(case.x.shape))
     if case.w.ndim != case.x.ndim:
         raise InvalidConfiguration(
             "kernel", f"needs {case.x.ndim} dims like the input", list(case.w.shape)
@@ -189,8 +206,8 @@ def check_channels(case) -> None:
             raise InvalidConfiguration(
                 "kernel", f"shape must be (C_in={c_in}, C_out/groups, *k) for conv_transpose", list(case.w.shape)
             )
-    if any(k < 1 for k in case.w.shape[2:]):
-        raise InvalidConfiguration("kernel", "spatial sizes must be >= 1", list(case.w.shape))
+    if any(size < 1 for size in case.w.shape):
+        raise InvalidConfiguration("kernel", "every dim must be >= 1", list(case.w.shape))
     if case.b is not None:
         c_out = case.w.shape[0] if case.op == "conv" else case.w.shape[1] * g
         if case.b.shape != (c_out,):

@@ -1,0 +1,594 @@
+/* The report page's behaviour: matrix filters and the details panel.
+ * Inlined into the page; the CSP allows it by its hash. Data from results files is only
+ * ever written with textContent, never parsed as HTML. The details JSON is parsed on the
+ * first click, so a large report opens as fast as its matrix renders. */
+(function () {
+  'use strict';
+
+  var CODE_STATUS = { P: 'PASS', F: 'FAIL', E: 'ERROR', U: 'UNSUPPORTED', C: 'CRASH', T: 'TIMEOUT', X: 'CONFLICT' };
+  var PROBLEM_CODES = 'FECTX';  // any of these makes a row a disagreement
+  var ABSENT_CODES = '-.';      // n/a and not run: the adapter does not take part in the row
+  var DIVERGING = [[33, 102, 172], [103, 169, 207], [247, 247, 247], [239, 138, 98], [178, 24, 43]];
+
+  var table = null;
+  var rows = [];
+  var bodies = [];
+  var dataPromise = null;
+  var openToken = 0;
+  var selectedButton = null;
+  var state = { statuses: {}, hiddenAdapters: {}, tag: '', terms: [], disagreements: false };
+
+  function byId(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /* The details JSON, parsed once, on first use: plain JSON, or (for a large report) a
+   * zlib stream in base64 that the browser inflates. */
+  function reportData() {
+    if (!dataPromise) dataPromise = loadData();
+    return dataPromise;
+  }
+
+  function loadData() {
+    var node = byId('report-data');
+    if (node.getAttribute('data-encoding') !== 'deflate-base64') {
+      return Promise.resolve().then(function () { return JSON.parse(node.textContent); });
+    }
+    if (typeof DecompressionStream === 'undefined') {
+      return Promise.reject(new Error('This browser cannot unpack the details of a large report ' +
+        '(it has no DecompressionStream: use Chrome 80, Firefox 113, Safari 16.4 or newer).'));
+    }
+    var binary = atob(node.textContent.trim());
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  // ---- the matrix filters -------------------------------------------------------------
+
+  function collectRows() {
+    var groups = table.tBodies;
+    for (var g = 0; g < groups.length; g++) {
+      var body = { node: groups[g], rows: [] };
+      var trs = groups[g].rows;
+      for (var i = 0; i < trs.length; i++) {
+        var tr = trs[i];
+        if (tr.className !== 'r') continue;
+        var row = { tr: tr, codes: tr.getAttribute('data-s'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
+        body.rows.push(row);
+        rows.push(row);
+      }
+      bodies.push(body);
+    }
+  }
+
+  function readControls() {
+    var form = byId('filters');
+    state.statuses = {};
+    state.hiddenAdapters = {};
+    var boxes = form.querySelectorAll('input[name=status]');
+    for (var i = 0; i < boxes.length; i++) state.statuses[boxes[i].value] = boxes[i].checked;
+    var adapters = form.querySelectorAll('input[name=adapter]');
+    for (var j = 0; j < adapters.length; j++) state.hiddenAdapters[adapters[j].value] = !adapters[j].checked;
+    state.tag = byId('tag-filter').value;
+    state.terms = byId('text-filter').value.toLowerCase().split(/\s+/).filter(Boolean);
+    state.disagreements = byId('disagreements-only').checked;
+  }
+
+  /* A row shows when it matches the tag and every search term, at least one shown adapter
+   * applies to it and has a selected status, and (with the toggle) it is a disagreement:
+   * the shown adapters' statuses differ, or one of them is FAIL/ERROR/CRASH/TIMEOUT/CONFLICT. */
+  function rowVisible(row) {
+    if (state.tag && row.tags.indexOf(' ' + state.tag + ' ') < 0) return false;
+    for (var t = 0; t < state.terms.length; t++) {
+      if (row.text.indexOf(state.terms[t]) < 0) return false;
+    }
+    var seen = '';
+    var selected = false;
+    var problem = false;
+    for (var i = 0; i < row.codes.length; i++) {
+      if (state.hiddenAdapters[i]) continue;
+      var code = row.codes.charAt(i);
+      if (ABSENT_CODES.indexOf(code) >= 0) continue;
+      if (state.statuses[code]) selected = true;
+      if (PROBLEM_CODES.indexOf(code) >= 0) problem = true;
+      if (seen.indexOf(code) < 0) seen += code;
+    }
+    if (!seen || !selected) return false;
+    return !state.disagreements || problem || seen.length > 1;
+  }
+
+  function applyFilters() {
+    readControls();
+    var shown = 0;
+    for (var b = 0; b < bodies.length; b++) {
+      var any = false;
+      var groupRows = bodies[b].rows;
+      for (var r = 0; r < groupRows.length; r++) {
+        var visible = rowVisible(groupRows[r]);
+        if (groupRows[r].tr.hidden === visible) groupRows[r].tr.hidden = !visible;
+        if (visible) { any = true; shown++; }
+      }
+      if (bodies[b].node.hidden === any) bodies[b].node.hidden = !any;
+    }
+    Object.keys(CODE_STATUS).forEach(function (code) {
+      table.classList.toggle('hide-' + code, state.statuses[code] === false);
+    });
+    Object.keys(state.hiddenAdapters).forEach(function (index) {
+      table.classList.toggle('hide-a' + index, state.hiddenAdapters[index]);
+    });
+    byId('shown-count').textContent = shown === rows.length
+      ? 'Showing all ' + rows.length + ' cases'
+      : 'Showing ' + shown + ' of ' + rows.length + ' cases';
+  }
+
+  function wireFilters() {
+    var form = byId('filters');
+    var timer = null;
+    form.addEventListener('change', applyFilters);
+    form.addEventListener('input', function (event) {
+      if (event.target.id !== 'text-filter') return;
+      clearTimeout(timer);
+      timer = setTimeout(applyFilters, 120);
+    });
+    form.addEventListener('submit', function (event) { event.preventDefault(); applyFilters(); });
+    form.addEventListener('reset', function () { setTimeout(applyFilters, 0); });
+  }
+
+  // ---- formatting ---------------------------------------------------------------------
+
+  function toNumber(value) {
+    if (typeof value === 'number') return value;
+    if (value === 'inf') return Infinity;
+    if (value === '-inf') return -Infinity;
+    if (value === null || value === undefined || value === 'nan') return NaN;
+    return Number(value);
+  }
+
+  function formatNumber(value) {
+    var v = toNumber(value);
+    if (v === 0) return '0';
+    if (!isFinite(v)) return String(v);
+    var a = Math.abs(v);
+    if (a >= 1e-3 && a < 1e6) return String(parseFloat(v.toPrecision(6)));
+    return v.toExponential(3);
+  }
+
+  function formatValue(value) {
+    if (value === null || value === undefined) return 'null';
+    if (typeof value === 'string') return value;
+    return JSON.stringify(value);
+  }
+
+  function formatSeconds(value) {
+    if (value === undefined || value === null) return null;
+    var v = toNumber(value);
+    if (v < 1e-3) return (v * 1e6).toFixed(0) + ' µs';
+    if (v < 1) return (v * 1e3).toFixed(2) + ' ms';
+    return v.toFixed(3) + ' s';
+  }
+
+  function safeLink(url, text) {
+    if (typeof url === 'string' && /^https?:\/\//i.test(url)) {
+      var a = el('a', '', text || url);
+      a.href = url;
+      a.rel = 'noopener noreferrer';
+      a.target = '_blank';
+      return a;
+    }
+    return el('span', '', text || url);
+  }
+
+  // ---- details panel building blocks --------------------------------------------------
+
+  function heading(text) { return el('h3', '', text); }
+
+  function kvTable(pairs) {
+    var tableNode = el('table', 'kv');
+    var tbody = el('tbody');
+    pairs.forEach(function (pair) {
+      if (pair[1] === undefined || pair[1] === null || pair[1] === '') return;
+      var tr = el('tr');
+      tr.appendChild(el('th', '', pair[0]));
+      var td = el('td');
+      if (pair[1] instanceof Node) td.appendChild(pair[1]); else td.textContent = String(pair[1]);
+      tr.appendChild(td);
+      tbody.appendChild(tr);
+    });
+    tableNode.appendChild(tbody);
+    return tableNode;
+  }
+
+  function badge(status) { return el('span', 'badge s-' + status, status); }
+
+  function codeBlock(title, text, withCopy) {
+    var frag = document.createDocumentFragment();
+    var head = el('div', 'code-head');
+    head.appendChild(heading(title));
+    var pre = el('pre');
+    var code = el('code', '', text);
+    pre.appendChild(code);
+    if (withCopy) {
+      var button = el('button', 'copy', 'Copy');
+      button.type = 'button';
+      button.setAttribute('data-copy', '');
+      head.appendChild(button);
+    }
+    frag.appendChild(head);
+    frag.appendChild(pre);
+    return frag;
+  }
+
+  function fallbackCopy(text) {
+    var area = el('textarea', 'offscreen');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
+  function copyFrom(button) {
+    var pre = button.parentNode.nextSibling;
+    var text = pre.textContent;
+    function done(ok) {
+      button.textContent = ok ? 'Copied' : 'Select and copy';
+      if (!ok) {
+        var range = document.createRange();
+        range.selectNodeContents(pre);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+      setTimeout(function () { button.textContent = 'Copy'; }, 1800);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(fallbackCopy(text)); });
+    } else {
+      done(fallbackCopy(text));
+    }
+  }
+
+  // ---- heatmaps -----------------------------------------------------------------------
+
+  function toGrid(values) {
+    if (!Array.isArray(values)) return null;
+    if (!values.length || !Array.isArray(values[0])) values = [values];
+    return values.map(function (row) { return (Array.isArray(row) ? row : [row]).map(toNumber); });
+  }
+
+  function maxAbs(grids) {
+    var m = 0;
+    grids.forEach(function (grid) {
+      grid.forEach(function (row) {
+        row.forEach(function (v) { if (isFinite(v) && Math.abs(v) > m) m = Math.abs(v); });
+      });
+    });
+    return m;
+  }
+
+  function colour(t) {
+    var x = (Math.max(-1, Math.min(1, t)) + 1) / 2 * (DIVERGING.length - 1);
+    var i = Math.min(Math.floor(x), DIVERGING.length - 2);
+    var f = x - i;
+    var a = DIVERGING[i];
+    var b = DIVERGING[i + 1];
+    return 'rgb(' + Math.round(a[0] + (b[0] - a[0]) * f) + ',' + Math.round(a[1] + (b[1] - a[1]) * f) + ',' + Math.round(a[2] + (b[2] - a[2]) * f) + ')';
+  }
+
+  function gridSize(grid) {
+    var cols = 0;
+    grid.forEach(function (row) { if (row.length > cols) cols = row.length; });
+    return { rows: grid.length, cols: cols };
+  }
+
+  function drawGrid(grid, scale, pixel) {
+    var size = gridSize(grid);
+    var ratio = window.devicePixelRatio || 1;
+    var canvas = el('canvas', 'map');
+    canvas.width = Math.max(1, size.cols * pixel * ratio);
+    canvas.height = Math.max(1, size.rows * pixel * ratio);
+    canvas.style.width = size.cols * pixel + 'px';
+    canvas.style.height = size.rows * pixel + 'px';
+    var ctx = canvas.getContext('2d');
+    ctx.scale(ratio, ratio);
+    grid.forEach(function (row, i) {
+      row.forEach(function (v, j) {
+        ctx.fillStyle = isFinite(v) ? colour(scale > 0 ? v / scale : 0) : '#111';
+        ctx.fillRect(j * pixel, i * pixel, pixel, pixel);
+      });
+    });
+    if (pixel >= 10) {
+      ctx.strokeStyle = 'rgba(255,255,255,.55)';
+      ctx.lineWidth = 1;
+      for (var r = 1; r < size.rows; r++) { ctx.beginPath(); ctx.moveTo(0, r * pixel + 0.5); ctx.lineTo(size.cols * pixel, r * pixel + 0.5); ctx.stroke(); }
+      for (var c = 1; c < size.cols; c++) { ctx.beginPath(); ctx.moveTo(c * pixel + 0.5, 0); ctx.lineTo(c * pixel + 0.5, size.rows * pixel); ctx.stroke(); }
+    }
+    canvas.setAttribute('data-pixel', String(pixel));
+    return canvas;
+  }
+
+  function scaleLegend(scale) {
+    var box = el('div', 'scale');
+    var bar = el('canvas');
+    var width = 96;
+    bar.width = width;
+    bar.height = 10;
+    var ctx = bar.getContext('2d');
+    for (var x = 0; x < width; x++) {
+      ctx.fillStyle = colour((x / (width - 1)) * 2 - 1);
+      ctx.fillRect(x, 0, 1, 10);
+    }
+    box.appendChild(el('span', '', formatNumber(-scale)));
+    box.appendChild(bar);
+    box.appendChild(el('span', '', '+' + formatNumber(scale)));
+    box.setAttribute('aria-label', 'colour scale from ' + formatNumber(-scale) + ' (blue) through 0 (white) to ' + formatNumber(scale) + ' (red)');
+    return box;
+  }
+
+  function heatmapFigure(caption, grid, scale, pixel) {
+    var figure = el('figure');
+    figure.appendChild(el('figcaption', '', caption));
+    figure.appendChild(drawGrid(grid, scale, pixel));
+    figure.appendChild(scaleLegend(scale));
+    return figure;
+  }
+
+  function sameShape(a, b) {
+    if (!a || !b || a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i].length !== b[i].length) return false;
+    return true;
+  }
+
+  /* Where the slice's worst element lies in the drawn window, from its full index and the
+   * window's origin (see conformance/runner/slices.py), or null. */
+  function worstCell(slice) {
+    var index = slice.index;
+    if (!Array.isArray(index) || !index.length) return null;
+    var origin = Array.isArray(slice.origin) ? slice.origin : [0, 0];
+    var n = index.length;
+    var row = n >= 4 ? index[n - 2] : 0;
+    return { row: row - origin[0], col: index[n - 1] - origin[1] };
+  }
+
+  function markCell(canvas, cell) {
+    var p = Number(canvas.getAttribute('data-pixel'));
+    var ctx = canvas.getContext('2d');
+    ctx.lineWidth = Math.max(1.5, p / 6);
+    ctx.strokeStyle = '#111';
+    ctx.strokeRect(cell.col * p + 1, cell.row * p + 1, p - 2, p - 2);
+    ctx.strokeStyle = '#ffd33d';
+    ctx.lineWidth = Math.max(1, p / 10);
+    ctx.strokeRect(cell.col * p + 1, cell.row * p + 1, p - 2, p - 2);
+  }
+
+  function heatmaps(slice) {
+    var frag = document.createDocumentFragment();
+    var expected = toGrid(slice.expected);
+    var actual = toGrid(slice.actual);
+    if (!expected && !actual) return frag;
+    frag.appendChild(heading('Heatmaps of one 2D slice' + (slice.label ? ' (' + slice.label + ')' : '')));
+    var grids = [expected, actual].filter(Boolean);
+    // Computed by the report at full precision; the values drawn are rounded for display.
+    var diff = toGrid(slice.difference);
+    if (diff && !(expected && sameShape(diff, expected))) diff = null;
+    var size = { rows: 1, cols: 1 };
+    grids.forEach(function (grid) {
+      var s = gridSize(grid);
+      size = { rows: Math.max(size.rows, s.rows), cols: Math.max(size.cols, s.cols) };
+    });
+    var pixel = Math.max(3, Math.min(28, Math.floor(200 / Math.max(size.rows, size.cols))));
+    var shared = maxAbs(grids);
+    var box = el('div', 'heatmaps');
+    if (expected) box.appendChild(heatmapFigure('Expected (oracle)', expected, shared, pixel));
+    if (actual) box.appendChild(heatmapFigure('Actual (framework)', actual, shared, pixel));
+    if (diff) box.appendChild(heatmapFigure('Actual − expected', diff, maxAbs([diff]), pixel));
+    frag.appendChild(box);
+    var worst = diff ? worstCell(slice) : null;
+    if (worst) {
+      var maps = box.querySelectorAll('canvas.map');
+      for (var m = 0; m < maps.length; m++) markCell(maps[m], worst);
+    }
+    var origin = Array.isArray(slice.origin) ? slice.origin : [0, 0];
+    var notes = [];
+    if (!actual) notes.push('No actual output to draw (the call produced none).');
+    else if (!expected) notes.push('No expected output: the oracle refuses this case.');
+    else if (!diff) notes.push('The slices differ in shape, so no difference is drawn.');
+    if (worst) notes.push('The outlined element has the largest error.');
+    notes.push('Blue is negative, red positive; expected and actual share one colour scale, the difference has its own. Values are shown to 7 significant digits.');
+    var note = el('p', 'nan-note', notes.join(' ') + ' ');
+    note.appendChild(el('span', 'nan-swatch'));
+    note.appendChild(document.createTextNode(' NaN or ±Inf.'));
+    frag.appendChild(note);
+    var readout = el('p', 'readout', 'Point at a heatmap to read its values.');
+    frag.appendChild(readout);
+    box.addEventListener('mousemove', function (event) {
+      if (event.target.tagName !== 'CANVAS' || !event.target.classList.contains('map')) return;
+      var p = Number(event.target.getAttribute('data-pixel'));
+      var i = Math.floor(event.offsetY / p);
+      var j = Math.floor(event.offsetX / p);
+      var parts = ['row ' + (i + origin[0]) + ', col ' + (j + origin[1]) + ':'];
+      if (expected && expected[i] && j < expected[i].length) parts.push('expected ' + formatNumber(expected[i][j]));
+      if (actual && actual[i] && j < actual[i].length) parts.push('actual ' + formatNumber(actual[i][j]));
+      if (diff && diff[i] && j < diff[i].length) parts.push('difference ' + formatNumber(diff[i][j]));
+      readout.textContent = parts.join('   ');
+    });
+    return frag;
+  }
+
+  // ---- the details panel --------------------------------------------------------------
+
+  function shapeText(shape) { return Array.isArray(shape) ? '(' + shape.join(', ') + ')' : null; }
+
+  function buildDetails(result, testCase, adapter, files) {
+    var frag = document.createDocumentFragment();
+    var line = el('div', 'status-line');
+    line.appendChild(badge(result.status));
+    if (result.status !== 'CONFLICT') {
+      var met = result.status === result.expected_status;
+      var said = 'expected ' + (result.expected_status || 'PASS') + ': did not meet its expectation';
+      if (met && result.status === 'PASS') said = 'as expected';
+      else if (met && result.status === 'UNSUPPORTED') said = 'the adapter declares that its API cannot express this case';
+      else if (met) said = 'known: as the expectations file says';
+      line.appendChild(el('span', '', said));
+    }
+    frag.appendChild(line);
+    if (result.message) frag.appendChild(el('pre', 'message', result.message));
+
+    if (result.claims) {
+      frag.appendChild(heading('Conflicting claims'));
+      var claims = el('ul');
+      result.claims.forEach(function (claim) {
+        var item = el('li');
+        item.appendChild(badge(claim.status));
+        item.appendChild(document.createTextNode(' in '));
+        item.appendChild(el('code', '', claim.source));
+        if (claim.message) item.appendChild(document.createTextNode(': ' + claim.message));
+        claims.appendChild(item);
+      });
+      frag.appendChild(claims);
+    }
+
+    if (result.diagnosis) {
+      frag.appendChild(heading('Diagnosis'));
+      var explain = el('div', 'explain');
+      explain.appendChild(el('code', '', result.diagnosis));
+      if (result.diagnosis_text) explain.appendChild(el('p', '', result.diagnosis_text));
+      frag.appendChild(explain);
+    }
+
+    frag.appendChild(heading('Outcome'));
+    frag.appendChild(kvTable([
+      ['output shape', shapeText(result.shape)],
+      ['expected shape', shapeText(result.expected_shape)],
+      ['max abs error', result.max_abs_err !== undefined ? formatNumber(result.max_abs_err) : null],
+      ['err_ratio', result.err_ratio !== undefined ? formatNumber(result.err_ratio) + '  (passes at ≤ the tolerance factor, 1 by default)' : null],
+      ['unsupported because', result.unsupported_reason],
+      ['documentation', result.details && result.details.doc ? safeLink(result.details.doc) : null],
+      ['expectation', result.expectation_reason],
+      ['expectation link', result.expectation_link ? safeLink(result.expectation_link) : null],
+      ['time, total', formatSeconds(result.duration_s)],
+      ['time in framework', formatSeconds(result.framework_s)],
+      ['time in oracle', formatSeconds(result.oracle_s)],
+      ['adapter', adapter.name],
+      ['framework', adapter.frameworks && adapter.frameworks.join(', ')],
+      ['device', adapter.devices && adapter.devices.join(', ')],
+      ['results file', result.src ? result.src.map(function (i) { return files[i]; }).join(', ') : null]
+    ]));
+
+    var details = result.details || {};
+    if (details.slice) frag.appendChild(heatmaps(details.slice));
+
+    frag.appendChild(heading('Case'));
+    frag.appendChild(kvTable([
+      ['id', testCase.id],
+      ['description', testCase.description],
+      ['file', testCase.file ? testCase.file + (testCase.line ? ':' + testCase.line : '') : null],
+      ['op', testCase.op],
+      ['tags', testCase.tags && testCase.tags.length ? testCase.tags.join(', ') : null]
+    ]));
+
+    var params = testCase.params || {};
+    var paramKeys = Object.keys(params);
+    if (paramKeys.length) {
+      frag.appendChild(heading('Canonical parameters'));
+      frag.appendChild(kvTable(paramKeys.map(function (key) { return [key, formatValue(params[key])]; })));
+    }
+
+    var native = result.native;
+    if (native) {
+      frag.appendChild(heading('Native call'));
+      var kwargs = native.kwargs || {};
+      var rowsOut = [['api', native.api], ['input layout', native.input_layout], ['kernel layout', native.kernel_layout]];
+      Object.keys(kwargs).forEach(function (key) { rowsOut.push([key + ' =', formatValue(kwargs[key])]); });
+      rowsOut.push(['note', native.note]);
+      frag.appendChild(kvTable(rowsOut));
+      if (native.text) frag.appendChild(el('pre', '', native.text));
+    }
+
+    if (details.repro) frag.appendChild(codeBlock('Repro script', details.repro, true));
+    if (details.repro_error) frag.appendChild(codeBlock('Repro script could not be built', details.repro_error, false));
+    if (details.traceback) frag.appendChild(codeBlock('Traceback', details.traceback, false));
+    return frag;
+  }
+
+  function showPanel(title) {
+    var panel = byId('details');
+    byId('details-title').textContent = title;
+    var body = byId('details-body');
+    body.textContent = '';
+    panel.hidden = false;
+    panel.scrollTop = 0;
+    return body;
+  }
+
+  function openDetails(k, button) {
+    var token = ++openToken;
+    if (selectedButton) selectedButton.classList.remove('sel');
+    selectedButton = button || table.querySelector('button.c[data-k="' + k + '"]');
+    if (selectedButton) selectedButton.classList.add('sel');
+    var body = showPanel('Details');
+    body.appendChild(el('p', 'muted', 'Loading the details…'));
+    byId('details-close').focus({ preventScroll: true });
+    reportData().then(function (d) {
+      if (token !== openToken) return;  // another cell was clicked meanwhile
+      var result = d.results[k];
+      if (!result) { showPanel('Details').appendChild(el('p', '', 'No result number ' + k + ' in this report.')); return; }
+      var testCase = d.cases[result.c];
+      var adapter = d.adapters[result.a];
+      showPanel(testCase.id + '  on  ' + adapter.name).appendChild(buildDetails(result, testCase, adapter, d.files));
+      if (location.hash !== '#result-' + k) location.replace('#result-' + k);
+    }).catch(function (err) {
+      if (token !== openToken) return;
+      showPanel('Details').appendChild(el('pre', 'message', String(err && err.message || err)));
+    });
+  }
+
+  function closeDetails() {
+    var panel = byId('details');
+    if (panel.hidden) return;
+    panel.hidden = true;
+    if (location.hash.indexOf('#result-') === 0) location.replace('#');
+    if (selectedButton) selectedButton.focus({ preventScroll: true });
+  }
+
+  function wireDetails() {
+    table.addEventListener('click', function (event) {
+      var button = event.target.closest('button.c');
+      if (button) openDetails(Number(button.getAttribute('data-k')), button);
+    });
+    byId('details-close').addEventListener('click', closeDetails);
+    byId('details').addEventListener('click', function (event) {
+      var copy = event.target.closest('button[data-copy]');
+      if (copy) copyFrom(copy);
+    });
+    document.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape') closeDetails();
+    });
+    var match = /^#result-(\d+)$/.exec(location.hash);
+    if (match) openDetails(Number(match[1]));
+  }
+
+  function init() {
+    table = byId('matrix');
+    if (!table) return;
+    collectRows();
+    wireFilters();
+    wireDetails();
+    applyFilters();
+    window.conformanceReport = { readyAt: performance.now(), rows: rows.length };
+    document.documentElement.setAttribute('data-ready', 'true');
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+}());

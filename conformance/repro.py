@@ -1,0 +1,156 @@
+"""Standalone repro scripts: one failing case as a Python file that needs only the framework and numpy.
+
+``build_repro(case, adapter, call, reference)`` writes the inputs exactly (literal lists
+for small tensors, zlib + base64 float64 bytes for large or non-finite ones), the
+adapter's own ``repro_source`` lines with the native call spelled out, and a comparison
+with the expected output. The script is meant to be pasted into an upstream issue, so it
+imports nothing from conformance.
+
+``python -m conformance.repro RESULTS_FILE CASE_ID`` prints the script a results file
+stored for a case (the hint the pytest plugin prints under a failure).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import platform
+import sys
+import zlib
+
+import numpy as np
+
+# Beyond this many elements a tensor is written as packed bytes rather than a literal.
+LITERAL_LIMIT = 2000
+# Outputs up to this size are printed in full.
+PRINT_LIMIT = 256
+
+COMPARE_EXPECTED = '''
+y = np.asarray(y, dtype=np.float64)
+print("framework output shape:", y.shape)
+print("expected output shape: ", expected.shape)
+if y.shape != expected.shape:
+    print("the shapes differ")
+else:
+    difference = np.abs(y - expected)
+    worst = np.unravel_index(int(np.argmax(np.nan_to_num(difference, nan=np.inf))), y.shape)
+    print("max abs difference:", repr(float(np.max(difference))), "at", tuple(int(i) for i in worst))
+if y.size <= {limit} and expected.size <= {limit}:
+    np.set_printoptions(precision=6, suppress=True, linewidth=120)
+    print("framework output:")
+    print(y)
+    print("expected output:")
+    print(expected)
+'''
+
+COMPARE_REFUSAL = '''
+y = np.asarray(y, dtype=np.float64)
+print("the framework accepted the invalid case; output shape:", y.shape)
+print("expected: an error, because", {why!r})
+'''
+
+
+def tensor_source(name: str, array: np.ndarray | None) -> str:
+    """``name = ...`` reproducing ``array`` bit for bit (float64)."""
+    if array is None:
+        return f"{name} = None"
+    array = np.asarray(array, dtype=np.float64)
+    if array.size <= LITERAL_LIMIT and np.isfinite(array).all():
+        # repr of a Python float is the shortest string that reads back as the same float.
+        return f"{name} = np.array({array.tolist()!r}, dtype=np.float64).reshape({tuple(array.shape)!r})"
+    packed = base64.b64encode(zlib.compress(array.astype("<f8").tobytes(), 9)).decode("ascii")
+    lines = [packed[i : i + 100] for i in range(0, len(packed), 100)]
+    body = "\n".join(f'    "{line}"' for line in lines)
+    return f"{name} = unpack(\n{body},\n    {tuple(array.shape)!r},\n)"
+
+
+def pip_line(module: str, version: str | None) -> str:
+    package = module.split(".")[0]
+    # A local version label (torch's "+cpu") names a build, not a release on PyPI.
+    pinned = f'"{package}=={version.split("+")[0]}"' if version and version != "unknown" else package
+    return f'pip install {pinned} "numpy=={np.__version__}"'
+
+
+def build_repro(case, adapter, call, reference, framework_version: str | None = None, why_invalid: str = "") -> str:
+    """The script for ``case`` on ``adapter`` with the expressed ``call``.
+
+    ``reference`` is the oracle's output, or None for an ``expect: error`` case (then the
+    script reports that the framework accepted it; ``why_invalid`` says what is wrong).
+    ``framework_version`` defaults to importing the framework here.
+    """
+    if framework_version is None:
+        framework_version = adapter.framework_version()
+    params = json.dumps(case.params(), separators=(", ", ": "))
+    header = [
+        "#!/usr/bin/env python3",
+        f"# Repro: {adapter.name} on conformance case {case.id!r}",
+        f"# case:        {case.id} ({case.file}:{case.line})",
+    ]
+    if case.description:
+        header.append(f"# description: {case.description}")
+    header += [
+        f"# parameters:  {params}",
+        "#              (canonical, channels first; conv kernel (C_out, C_in/groups, *k), "
+        "conv_transpose kernel (C_in, C_out/groups, *k))",
+        f"# native call: {call.describe()}",
+        f"# framework:   {adapter.module} {framework_version}, numpy {np.__version__}, "
+        f"python {platform.python_version()}",
+        f"# install:     {pip_line(adapter.module, framework_version)}",
+        "# expected:    the float64 NumPy reference of the canonical semantics (conformance SPEC.md)"
+        if reference is not None
+        else "# expected:    the framework refuses this invalid case",
+        "import base64",
+        "import zlib",
+        "",
+        "import numpy as np",
+        "",
+        "",
+        "def unpack(text, shape):",
+        '    """float64 values stored as zlib-compressed, base64-encoded little-endian bytes."""',
+        '    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype="<f8").reshape(shape).copy()',
+        "",
+        "",
+        f"dtype = {case.dtype!r}",
+        tensor_source("x", case.x),
+        tensor_source("w", case.w),
+        tensor_source("b", case.b),
+    ]
+    if reference is not None:
+        header.append(tensor_source("expected", reference))
+    body = ["", "# The framework call (canonical layout in, canonical layout out as y):"]
+    body.append(adapter.repro_source(case, call).rstrip("\n"))
+    if reference is not None:
+        tail = COMPARE_EXPECTED.format(limit=PRINT_LIMIT)
+    else:
+        tail = COMPARE_REFUSAL.format(why=why_invalid or "the case is invalid")
+    return "\n".join(header + body) + "\n" + tail
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the repro stored for CASE_ID in RESULTS_FILE."""
+    from .results import ResultsFileError, read_results_file
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m conformance.repro RESULTS_FILE CASE_ID", file=sys.stderr)
+        return 2
+    path, case_id = args
+    try:
+        _, results = read_results_file(path)
+    except ResultsFileError as err:
+        print(err, file=sys.stderr)
+        return 1
+    for result in results:
+        if result.case == case_id:
+            script = (result.details or {}).get("repro")
+            if not script:
+                print(f"{path}: case {case_id!r} ({result.status}) has no repro script", file=sys.stderr)
+                return 1
+            sys.stdout.write(script)
+            return 0
+    print(f"{path}: no result for case {case_id!r}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""One case on one adapter -> one ``Result``: express, execute in the child, judge.
+
+- ``adapter.express`` gives ``Unsupported`` -> UNSUPPORTED with its reason.
+- ``expect: error`` cases: the framework raising is PASS; returning an output is FAIL
+  ("accepted an invalid case").
+- Valid cases: a framework exception is ERROR with the framework's message; otherwise the
+  oracle's reference (computed here, in the parent, timed as ``oracle_s``) and
+  ``compare.judge`` give PASS or FAIL with every number.
+- The child dying or hanging gives CRASH or TIMEOUT (``executor``).
+
+Non-PASS results carry ``details``: ``{"slice": ..., "repro": ..., "traceback": ...}``
+(``slices.error_slice``, ``repro.build_repro``, the framework's traceback tail or the
+child's last stderr lines); UNSUPPORTED adds ``"doc"``, the documentation the adapter cites.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+from .. import compare, oracle
+from ..adapters.base import Unsupported
+from ..repro import build_repro
+from ..results import Result
+from .executor import Executor, Outcome, adapter_spec
+from .slices import error_slice
+
+# Executor outcome kind -> status, for a child that did not answer.
+NO_ANSWER = {"crash": "CRASH", "timeout": "TIMEOUT"}
+
+
+def check(case, adapter, executor: Executor, spec: str | None = None) -> Result:
+    """Run ``case`` on ``adapter`` through ``executor``; ``spec`` is how the child loads the
+    adapter (default ``module:Class`` of its class)."""
+    start = time.perf_counter()
+    spec = spec or adapter_spec(type(adapter))
+    result = Result(
+        case=case.id,
+        file=case.file,
+        line=case.line,
+        op=case.op,
+        status="PASS",
+        adapter=adapter.name,
+        description=case.description,
+        tags=list(case.tags),
+        params=case.params(),
+    )
+    try:
+        call = adapter.express(case)
+    except Exception as err:  # an adapter bug: the result says so instead of stopping the run
+        result.status = "ERROR"
+        result.message = f"{adapter.name}.express raised {_first_line(err)}"
+        result.details = {"slice": None, "repro": None, "traceback": _own_traceback(err)}
+    else:
+        if isinstance(call, Unsupported):
+            result.status = "UNSUPPORTED"
+            result.message = str(call)
+            result.unsupported_reason = call.reason
+            result.details = {"slice": None, "repro": None, "traceback": None, "doc": call.doc or None}
+        else:
+            result.native = call.to_json()
+            if case.expect == "error":
+                _check_invalid(result, case, adapter, call, executor, spec)
+            else:
+                _check_valid(result, case, adapter, call, executor, spec)
+    result.duration_s = time.perf_counter() - start
+    return result
+
+
+def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
+    started = time.perf_counter()
+    reference = oracle.evaluate(case)
+    # The magnitude |x| (op) |w| of the error bound: one more oracle run, timed with it.
+    reference_abs = oracle.evaluate(compare.absolute_case(case))
+    result.oracle_s = time.perf_counter() - started
+    result.expected_shape = list(reference.shape)
+
+    outcome = executor.execute(spec, case, call)
+    result.framework_s = outcome.seconds
+    if not outcome.ok:
+        _no_output(result, outcome)
+        result.details = _details(case, adapter, call, executor, spec, reference, None, outcome.traceback)
+        return
+    verdict = compare.judge(case, outcome.value, reference, reference_abs=reference_abs)
+    result.status = verdict.status
+    result.message = verdict.message
+    result.shape = list(verdict.shape)
+    result.expected_shape = list(verdict.expected_shape)
+    result.max_abs_err = verdict.max_abs_err
+    result.err_ratio = verdict.err_ratio
+    result.diagnosis = verdict.diagnosis
+    if verdict.status != "PASS":
+        result.details = _details(case, adapter, call, executor, spec, reference, outcome.value, None)
+
+
+def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
+    outcome = executor.execute(spec, case, call)
+    result.framework_s = outcome.seconds
+    if outcome.kind == "raised" and outcome.stage == "execute":
+        result.message = f"refused: {outcome.error_type}: {_first_line_of(outcome.message)}"
+        return
+    if not outcome.ok:
+        _no_output(result, outcome)
+        result.details = _details(case, adapter, call, executor, spec, None, None, outcome.traceback)
+        return
+    why = why_invalid(case)
+    result.status = "FAIL"
+    result.shape = list(outcome.value.shape)
+    result.message = f"accepted an invalid case: returned shape {tuple(outcome.value.shape)} instead of raising ({why})"
+    result.details = _details(case, adapter, call, executor, spec, None, outcome.value, None, why)
+
+
+def why_invalid(case) -> str:
+    """What the canonical semantics reject in an ``expect: error`` case."""
+    try:
+        oracle.evaluate(case)
+    except oracle.InvalidConfiguration as err:
+        return str(err)
+    except Exception as err:  # the oracle refusing in another way still says why
+        return _first_line(err)
+    return "the case is marked expect: error"
+
+
+def _no_output(result: Result, outcome: Outcome) -> None:
+    """ERROR (the framework raised, or the adapter would not load), CRASH or TIMEOUT."""
+    if outcome.kind == "raised":
+        result.status = "ERROR"
+        what = f"{outcome.error_type}: {_first_line_of(outcome.message)}"
+        result.message = what if outcome.stage == "execute" else f"loading the adapter failed: {what}"
+    else:
+        result.status = NO_ANSWER[outcome.kind]
+        result.message = outcome.message
+
+
+def _details(case, adapter, call, executor, spec, reference, actual, trace, why: str = "") -> dict:
+    details = {"slice": error_slice(reference, actual), "repro": None, "traceback": trace}
+    version = executor.known_versions.get(spec, "unknown")
+    try:
+        details["repro"] = build_repro(case, adapter, call, reference, framework_version=version, why_invalid=why)
+    except Exception as err:  # a broken repro_source must not hide the result itself
+        details["repro_error"] = f"{adapter.name}.repro_source raised {_first_line(err)}"
+    return details
+
+
+def _first_line(err: BaseException) -> str:
+    return f"{type(err).__name__}: {_first_line_of(str(err))}"
+
+
+def _first_line_of(text: str) -> str:
+    stripped = (text or "").strip()
+    return stripped.splitlines()[0] if stripped else "(no message)"
+
+
+def _own_traceback(err: BaseException) -> str:
+    return "".join(traceback.format_exception(type(err), err, err.__traceback__)).rstrip()

@@ -1,0 +1,105 @@
+"""pytest collection: a case file becomes one item per (case, adapter of the case's op).
+
+Item names are ``<case id>[<adapter name>]``, so a node id reads
+``cases/padding.yaml::pad-asym-1-2[torch.nn.functional.conv_transpose]``. A case that does
+not load becomes a failing item whose report is the loader's one-line error.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .check import check
+from .failure import UnexpectedResult, assert_expected, format_failure
+
+RESULT_PROPERTY = "conformance_result"
+
+
+class CaseLoadError(Exception):
+    """A problem in a case file; its message is the loader's one-line error."""
+
+
+class CaseFile(pytest.File):
+    def collect(self):
+        from ..loader import load_paths
+
+        run = self.config.pluginmanager.get_plugin("conformance-run")
+        # Relative to the working directory, as a user would type it (and the loader opens it).
+        loaded = load_paths([os.path.relpath(self.path)])
+        names = set()
+        for error in loaded.errors:
+            name = _unique(f"{error.case_id or 'file'}[line-{error.line}]", names)
+            yield CaseErrorItem.from_parent(self, name=name, error=error)
+        for case in loaded.cases:
+            first = run.first_seen(case)
+            if first is not None:
+                message = f"{case.file}:{case.line}: case '{case.id}': id: duplicate of the case at {first}"
+                yield CaseErrorItem.from_parent(self, name=_unique(f"{case.id}[duplicate]", names), error=message)
+                continue
+            for chosen in run.adapters:
+                if chosen.instance.applies_to(case):
+                    yield CaseItem.from_parent(self, name=_unique(f"{case.id}[{chosen.name}]", names), case=case, chosen=chosen)
+
+
+def _unique(name: str, taken: set) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}#{n}"
+    taken.add(candidate)
+    return candidate
+
+
+class CaseErrorItem(pytest.Item):
+    """A case (or file) that did not load: fails with the one-line error."""
+
+    def __init__(self, *, error, **kwargs):
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self):
+        raise CaseLoadError(str(self.error))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, CaseLoadError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        line = getattr(self.error, "line", 0) or 0
+        return self.path, max(line - 1, 0), self.name
+
+
+class CaseItem(pytest.Item):
+    """One case on one adapter."""
+
+    def __init__(self, *, case, chosen, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+        self.chosen = chosen
+
+    def runtest(self):
+        run = self.config.pluginmanager.get_plugin("conformance-run")
+        result = check(self.case, self.chosen.instance, run.executor(), spec=self.chosen.spec)
+        expectations = run.expectations[self.chosen.name]
+        result.expected_status, entry = expectations.expected_status(self.case.id, result.status)
+        if entry is not None:
+            result.expectation_reason, result.expectation_link = entry.reason, entry.link
+        self.user_properties.append((RESULT_PROPERTY, result.to_json()))
+        assert_expected(result, entry, run.results_path(self.chosen.name))
+        if result.status == "UNSUPPORTED":
+            # Reported at the case's file:line, not at this line of the runner.
+            raise pytest.skip.Exception(f"UNSUPPORTED: {result.message}", _use_item_location=True)
+        if result.status != "PASS":
+            pytest.xfail(f"{result.status} as expected ({entry.where()}): {entry.reason}")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, UnexpectedResult):
+            err = excinfo.value
+            return format_failure(err.result, err.expectation, err.results_file)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, max(self.case.line - 1, 0), f"{self.case.id} [{self.chosen.name}]"

@@ -1,0 +1,207 @@
+"""Third-party-style adapters for the runner's tests, loaded as ``tests.fake_adapters:Class``.
+
+``NumpyLoops`` is a correct conv_transpose written naively with loops (the oracle is not
+imported: it would make the test circular); the others break on purpose, each in one way
+the runner must isolate or report: a flipped kernel (FAIL, kernel-flipped), ``os.abort()``
+on cases whose id contains "abort" (CRASH), sleeping forever on "hang" (TIMEOUT), raising
+on "raise" (ERROR), and returning an output for an ``expect: error`` case (FAIL).
+String padding modes and ``output_shape`` are left UNSUPPORTED: the fake needs explicit
+padding only, and it gives the tests an adapter-declared UNSUPPORTED.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import time
+
+import numpy as np
+
+from conformance.adapters.base import Adapter, NativeCall, Unsupported
+from conformance.dtypes import numpy_dtype
+
+
+def naive_conv_transpose(x, w, b, stride, dilation, pads, output_padding, groups):
+    """Scatter every input element through the kernel, then crop; plain Python loops.
+
+    x (N, C_in, *L), w (C_in, C_out/groups, *k), pads ((before, after), ...) crop the full
+    result, output_padding positions are appended at the end. Raises ValueError for what a
+    framework refuses (non-positive stride or dilation, groups not dividing the channels,
+    a kernel of the wrong size, an empty output).
+    """
+    import itertools
+
+    import numpy as np
+
+    n, c_in = x.shape[:2]
+    dims = x.ndim - 2
+    if any(s < 1 for s in stride) or any(d < 1 for d in dilation):
+        raise ValueError(f"stride and dilation must be positive, got {stride}, {dilation}")
+    if groups < 1 or c_in % groups or w.shape[0] != c_in:
+        raise ValueError(f"kernel {w.shape} does not fit input {x.shape} with groups={groups}")
+    c_out_g = w.shape[1]
+    kernel = w.shape[2:]
+    full = [(x.shape[2 + i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 for i in range(dims)]
+    out = [full[i] - pads[i][0] - pads[i][1] + output_padding[i] for i in range(dims)]
+    if any(o < 1 for o in out) or any(p < 0 for pair in pads for p in pair):
+        raise ValueError(f"output size {out} from padding {pads} is not valid")
+    room = [max(full[i], pads[i][0] + out[i]) for i in range(dims)]
+    buffer = np.zeros([n, c_out_g * groups] + room)
+    c_in_g = c_in // groups
+    for batch, c in itertools.product(range(n), range(c_in)):
+        g = c // c_in_g
+        for i in itertools.product(*(range(size) for size in x.shape[2:])):
+            for m in range(c_out_g):
+                for t in itertools.product(*(range(size) for size in kernel)):
+                    j = tuple(i[a] * stride[a] + t[a] * dilation[a] for a in range(dims))
+                    buffer[(batch, g * c_out_g + m) + j] += x[(batch, c) + i] * w[(c, m) + t]
+    window = tuple(slice(pads[i][0], pads[i][0] + out[i]) for i in range(dims))
+    y = buffer[(slice(None), slice(None)) + window]
+    if b is not None:
+        y = y + b.reshape((1, -1) + (1,) * dims)
+    return y
+
+
+class NumpyLoops(Adapter):
+    """A correct conv_transpose: computes in float64 from the case's values, rounds to its dtype."""
+
+    name = "fake.numpy-loops"
+    framework = "fake"
+    module = "numpy"
+    op = "conv_transpose"
+    docs = "tests/fake_adapters.py"
+    dtypes = frozenset({"float64", "float32", "float16"})
+    dtype_reasons = {"bfloat16": "the repro script would need ml_dtypes"}
+
+    def translate(self, case):
+        if case.padding_mode is not None:
+            return Unsupported("padding mode", f"padding={case.padding_mode!r}: explicit pairs only", self.docs)
+        if case.output_shape is not None:
+            return Unsupported("output_shape", "the fake takes output_padding only", self.docs)
+        return NativeCall(
+            "naive_conv_transpose",
+            {
+                "stride": list(case.stride),
+                "dilation": list(case.dilation),
+                "pads": [list(p) for p in case.explicit_padding],
+                "output_padding": list(case.output_padding),
+                "groups": case.groups,
+            },
+            input_layout="NC" + "DHW"[3 - case.spatial_dims :],
+            kernel_layout="IO" + "DHW"[3 - case.spatial_dims :],
+        )
+
+    def kernel(self, w):
+        return w
+
+    def execute(self, case, call):
+        kw = call.kwargs
+        y = naive_conv_transpose(
+            case.x, self.kernel(case.w), case.b, kw["stride"], kw["dilation"], kw["pads"], kw["output_padding"], kw["groups"]
+        )
+        return y.astype(numpy_dtype(case.dtype)).astype(np.float64)
+
+    kernel_source = ""
+
+    def repro_source(self, case, call):
+        kw = call.kwargs
+        return "\n".join(
+            [
+                inspect.getsource(naive_conv_transpose),
+                self.kernel_source,
+                f"y = naive_conv_transpose(x, w, b, stride={kw['stride']}, dilation={kw['dilation']}, "
+                f"pads={kw['pads']}, output_padding={kw['output_padding']}, groups={kw['groups']})",
+                "y = y.astype(dtype).astype(np.float64)",
+            ]
+        )
+
+
+class FlippedKernel(NumpyLoops):
+    """Reverses the kernel spatially: a true convolution where the canonical op correlates."""
+
+    name = "fake.flipped-kernel"
+
+    def kernel(self, w):
+        return np.ascontiguousarray(np.flip(w, axis=tuple(range(2, w.ndim))))
+
+    kernel_source = "w = np.flip(w, axis=tuple(range(2, w.ndim)))"
+
+
+class AbortsOnAbortCases(NumpyLoops):
+    name = "fake.aborts"
+
+    def execute(self, case, call):
+        if "abort" in case.id:
+            print("fake framework: about to abort")  # must not corrupt the runner's pipe
+            os.abort()
+        return super().execute(case, call)
+
+
+class HangsOnHangCases(NumpyLoops):
+    name = "fake.hangs"
+
+    def execute(self, case, call):
+        if "hang" in case.id:
+            while True:
+                time.sleep(3600)
+        return super().execute(case, call)
+
+
+class RaisesOnRaiseCases(NumpyLoops):
+    name = "fake.raises"
+
+    def execute(self, case, call):
+        if "raise" in case.id:
+            raise RuntimeError("fake framework: no kernel for this configuration\nsecond line of the message")
+        return super().execute(case, call)
+
+
+class AcceptsInvalid(NumpyLoops):
+    """Never refuses: an invalid stride or dilation is silently taken as 1 (what a lax API does)."""
+
+    name = "fake.accepts-invalid"
+
+    @staticmethod
+    def lax(call):
+        kw = dict(call.kwargs)
+        kw["stride"] = [max(s, 1) for s in kw["stride"]]
+        kw["dilation"] = [max(d, 1) for d in kw["dilation"]]
+        return NativeCall(call.api, kw, call.input_layout, call.kernel_layout)
+
+    def execute(self, case, call):
+        return super().execute(case, self.lax(call))
+
+    def repro_source(self, case, call):
+        return super().repro_source(case, self.lax(call))
+
+
+class ExitsOnExitCases(NumpyLoops):
+    """Leaves through os._exit (a framework calling exit() from native code)."""
+
+    name = "fake.exits"
+
+    def execute(self, case, call):
+        if "abort" in case.id:
+            os._exit(7)
+        return super().execute(case, call)
+
+
+class SlowImport(NumpyLoops):
+    """Its "framework" takes a second to import, longer than the tests' case timeout."""
+
+    name = "fake.slow-import"
+
+    @classmethod
+    def framework_version(cls):
+        time.sleep(1.0)
+        return super().framework_version()
+
+
+class MissingFramework(NumpyLoops):
+    """Names a framework module that is not installed anywhere."""
+
+    name = "fake.missing-framework"
+    module = "conformance_no_such_framework"
+
+
+ADAPTERS = [NumpyLoops, FlippedKernel, AbortsOnAbortCases, HangsOnHangCases, RaisesOnRaiseCases, AcceptsInvalid, ExitsOnExitCases, SlowImport]

@@ -1,0 +1,122 @@
+"""keras.layers.ConvTranspose / keras.layers.Conv parameter translation, with no framework installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.keras_api import (
+    KerasConv,
+    KerasConvTranspose,
+    keras_output_padding,
+    keras_padding,
+    keras_transpose_base_length,
+    keras_transpose_default_length,
+)
+from conformance.case import Case
+
+
+def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_in, c_out // params.get("groups", 1)) + (kernel,) * dims)
+    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
+
+
+def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, **params) -> Case:
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_out, c_in // params.get("groups", 1)) + (kernel,) * dims)
+    return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+
+
+def test_keras_padding():
+    assert keras_padding("same") == "same"
+    assert keras_padding("valid") == "valid"
+    assert keras_padding(((0, 0), (0, 0))) == "valid"
+    assert keras_padding(((0, 1), (0, 0))) is None
+    assert keras_padding("same_lower") is None
+
+
+@pytest.mark.parametrize(
+    "kernel, stride, dilation, padding, base, default",
+    [
+        (3, 2, 1, "valid", 9, 9),  # (L-1)s + e ; default (L-1)s + max(e, s)
+        (1, 3, 1, "valid", 10, 12),  # s > e: Keras' default is longer than F
+        (3, 2, 1, "same", 7, 8),  # (L-1)s + e%2 ; default L*s
+        (4, 2, 1, "same", 6, 8),  # even kernel: base (L-1)s
+        (2, 1, 2, "same", 4, 4),  # e = 3
+    ],
+)
+def test_keras_transpose_lengths(kernel, stride, dilation, padding, base, default):
+    assert keras_transpose_base_length(4, kernel, stride, dilation, padding) == base
+    assert keras_transpose_default_length(4, kernel, stride, dilation, padding) == default
+
+
+def test_keras_output_padding_is_none_when_the_default_fits():
+    assert keras_output_padding([4, 4], [3, 3], [2, 2], [1, 1], "same", [8, 8]) is None
+    assert keras_output_padding([4], [1], [3], [1], "valid", [10]) == [0]
+    # one dim off the default makes every dim explicit
+    assert keras_output_padding([4, 4], [3, 3], [2, 2], [1, 1], "same", [8, 7]) == [1, 0]
+
+
+def test_conv_transpose_call():
+    call = KerasConvTranspose().express(transpose_case(stride=2, padding="same", b=np.zeros(3), dtype="bfloat16"))
+    assert isinstance(call, NativeCall)
+    assert call.api == "keras.layers.Conv2DTranspose"
+    assert call.kwargs == {
+        "filters": 3,
+        "kernel_size": [3, 3],
+        "strides": [2, 2],
+        "padding": "same",
+        "output_padding": None,
+        "dilation_rate": [1, 1],
+        "use_bias": True,
+        "data_format": "channels_last",
+        "dtype": "bfloat16",
+    }
+    assert call.kernel_layout == "HWOI"
+
+
+def test_conv_transpose_output_shape_becomes_output_padding():
+    # same, k=3, s=2, L=4: Keras O = 6 + 1 + output_padding; O = 7 -> 0
+    call = KerasConvTranspose().express(transpose_case(stride=2, padding="same", output_shape=[7, 8]))
+    assert call.kwargs["output_padding"] == [0, 1]
+    # valid with s > e: the canonical O = F needs output_padding 0, not Keras' default
+    call = KerasConvTranspose().express(transpose_case(kernel=1, stride=3, padding="valid"))
+    assert call.kwargs["output_padding"] == [0, 0]
+    # explicit zero pads with output_padding: 'valid' + output_padding
+    call = KerasConvTranspose().express(transpose_case(stride=2, padding=0, output_padding=1))
+    assert (call.kwargs["padding"], call.kwargs["output_padding"]) == ("valid", [1, 1])
+
+
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"groups": 3, "c_in": 3, "c_out": 3}, "groups"),
+        ({"padding": 1}, "explicit padding"),
+        ({"padding": "same_lower"}, "padding mode same_lower"),
+        ({"stride": 2, "dilation": 2}, "stride > 1 with dilation > 1"),
+        ({"stride": 2, "padding": 0, "output_padding": 2}, "output_padding >= stride"),
+        # same + even kernel: O = L*s needs output_padding = s, reachable only by the default
+        ({"kernel": 4, "stride": 2, "padding": "same", "output_shape": [8, 7]}, "output_padding >= stride"),
+        ({"stride": 2, "padding": "same", "output_shape": [6, 6]}, "output_shape below Keras' same minimum"),
+    ],
+)
+def test_conv_transpose_unsupported(params, reason):
+    refused = KerasConvTranspose().express(transpose_case(**params))
+    assert isinstance(refused, Unsupported) and refused.reason == reason
+    assert refused.doc.startswith("https://keras.io/")
+
+
+def test_conv_call_and_unsupported():
+    call = KerasConv().express(conv_case(groups=2, dilation=2, padding="same"))
+    assert call.api == "keras.layers.Conv2D"
+    assert (call.kwargs["groups"], call.kwargs["dilation_rate"], call.kwargs["use_bias"]) == (2, [2, 2], False)
+    assert call.kernel_layout == "HWIO"
+    assert KerasConv().express(conv_case(padding=[[1, 0], [0, 0]])).reason == "explicit padding"
+    assert KerasConv().express(conv_case(stride=2, dilation=2)).reason == "stride > 1 with dilation > 1"
+
+
+def test_conv_passes_invalid_values_through():
+    call = KerasConv().express(conv_case(stride=0, expect="error"))
+    assert call.kwargs["strides"] == [0, 0]

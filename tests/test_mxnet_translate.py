@@ -1,0 +1,357 @@
+"""The MXNet adapters' parameter translation: pure integer functions, no mxnet needed."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from conformance.adapters import get_adapter
+from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.mxnet_api import (
+    ADAPTERS,
+    GluonConv,
+    GluonConvTranspose,
+    NdConvolution,
+    NdDeconvolution,
+    NdDeconvolutionTargetShape,
+    conv_same_total,
+    convolution_pad,
+    deconvolution_output_length,
+    deconvolution_pad_adj,
+    deconvolution_target_shape,
+    full_length,
+    infer_pad_from_target,
+)
+from conformance.case import Case
+from conformance.oracle import resolve
+
+
+def transpose_case(shape=(5,), kernel=(3,), c_in=2, c_out=3, **params) -> Case:
+    x = np.zeros((1, c_in, *shape))
+    w = np.zeros((c_in, c_out, *kernel))
+    return Case.make("t", "conv_transpose", x, w, dtype="float64", **params)
+
+
+def conv_case(shape=(5,), kernel=(3,), c_in=2, c_out=3, **params) -> Case:
+    x = np.zeros((1, c_in, *shape))
+    w = np.zeros((c_out, c_in, *kernel))
+    return Case.make("c", "conv", x, w, dtype="float64", **params)
+
+
+# -- MXNet's output-size models -----------------------------------------------------------
+@pytest.mark.parametrize(
+    "length, kernel, stride, dilation, pad, adj, expected",
+    [
+        (2, 2, 1, 1, 0, 0, 3),  # d2l 12.10.1: 2x2 -> 3x3
+        (2, 2, 1, 1, 1, 0, 1),  # d2l 12.10.2 padding=1 -> [[4]]
+        (2, 2, 2, 1, 0, 0, 4),  # d2l 12.10.2 strides=2 -> 4x4
+        (5, 3, 2, 2, 1, 1, 12),  # 2*4 + 2*2 + 1 - 2 + 1
+    ],
+)
+def test_deconvolution_output_length_is_mxnets_formula(length, kernel, stride, dilation, pad, adj, expected):
+    assert deconvolution_output_length(length, kernel, stride, dilation, pad, adj) == expected
+
+
+def test_full_length_is_the_uncropped_result():
+    assert full_length(5, 3, 2, 1) == 11
+    assert full_length(4, 2, 3, 3) == 13
+
+
+@pytest.mark.parametrize(
+    "length, kernel, stride, dilation, target, expected",
+    [
+        (3, 3, 2, 1, 7, (0, 0)),  # crop 0
+        (3, 3, 2, 1, 6, (1, 1)),  # odd crop 1: pad 1 before, adj gives one back at the end
+        (3, 3, 2, 1, 5, (1, 0)),  # even crop 2
+        (3, 3, 2, 1, 4, (2, 1)),  # odd crop 3: 2 before, 1 after
+        (4, 2, 1, 1, 4, (1, 1)),  # odd crop at stride 1: adj 1, which MXNet's check refuses
+    ],
+)
+def test_infer_pad_from_target_puts_the_odd_crop_first(length, kernel, stride, dilation, target, expected):
+    pad, adj = infer_pad_from_target(length, kernel, stride, dilation, target)
+    assert (pad, adj) == expected
+    assert deconvolution_output_length(length, kernel, stride, dilation, pad, adj) == target
+
+
+@pytest.mark.parametrize(
+    "length, kernel, stride, dilation, expected",
+    [(5, 3, 1, 1, 2), (5, 4, 1, 1, 3), (5, 3, 1, 2, 4), (5, 3, 2, 1, 2), (6, 3, 2, 1, 1), (4, 1, 3, 1, 0)],
+)
+def test_conv_same_total(length, kernel, stride, dilation, expected):
+    assert conv_same_total(length, kernel, stride, dilation) == expected
+
+
+# -- Convolution pad ----------------------------------------------------------------------
+def test_convolution_pad_symmetric_explicit_and_valid():
+    assert convolution_pad(conv_case(shape=(5, 6), kernel=(3, 3), padding=[1, 2])) == (1, 2)
+    assert convolution_pad(conv_case(shape=(5, 6), kernel=(3, 3), padding="valid")) == (0, 0)
+
+
+def test_convolution_pad_same_with_even_total():
+    # L=5, k=3: total 2 -> 1 on each side; L=6, k=5, dilation 1: total 4 -> 2
+    assert convolution_pad(conv_case(shape=(5, 6), kernel=(3, 5), padding="same")) == (1, 2)
+
+
+@pytest.mark.parametrize("padding", ["same", "same_lower", [[1, 0]], [[0, 2]]])
+def test_convolution_pad_asymmetric_is_unsupported(padding):
+    # L=5, k=4: 'same' total 3 is odd
+    result = convolution_pad(conv_case(shape=(5,), kernel=(4,), padding=padding))
+    assert isinstance(result, Unsupported)
+    assert result.reason == "asymmetric padding"
+    assert "pad" in result.doc
+
+
+def test_convolution_pad_passes_an_invalid_stride_through():
+    # expect: error cases must reach MXNet; 'same' with stride 0 has no window, so pad 0
+    assert convolution_pad(conv_case(stride=0, padding="same")) == (0,)
+
+
+# -- Deconvolution pad/adj ----------------------------------------------------------------
+def test_deconvolution_explicit_symmetric_with_output_padding():
+    case = transpose_case(shape=(4, 4), kernel=(3, 3), stride=2, padding=[1, 0], output_padding=[1, 0])
+    assert deconvolution_pad_adj(case) == ((1, 0), (1, 0))
+
+
+def test_deconvolution_output_shape_becomes_adj():
+    # full = 2*3 + 3 = 9, pad 1 -> 7; output_shape 8 -> adj 1
+    case = transpose_case(shape=(4,), kernel=(3,), stride=2, padding=1, output_shape=[8])
+    assert deconvolution_pad_adj(case) == ((1,), (1,))
+
+
+@pytest.mark.parametrize(
+    "params, detail",
+    [
+        (dict(stride=2, output_padding=2), "adj 2 with stride 2"),
+        (dict(stride=1, padding=1, output_shape=[6]), "adj 1 with stride 1"),
+        (dict(stride=2, padding="valid", output_shape=[13]), "adj 2 with stride 2"),
+    ],
+)
+def test_deconvolution_adj_at_or_above_stride_is_unsupported(params, detail):
+    result = deconvolution_pad_adj(transpose_case(**params))
+    assert isinstance(result, Unsupported)
+    assert result.reason == "output_padding >= stride"
+    assert detail in result.detail
+    assert "adj(x) must be samller than stride" in result.doc
+
+
+def test_deconvolution_asymmetric_explicit_is_unsupported():
+    result = deconvolution_pad_adj(transpose_case(padding=[[1, 0]]))
+    assert isinstance(result, Unsupported) and result.reason == "asymmetric padding"
+
+
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, expected",
+    [
+        ((4,), (4,), 2, "same", ((1,), (0,))),  # full 10, O 8: crop 2
+        ((6,), (3,), 1, "same_lower", ((1,), (0,))),  # full 8, O 6: crop 2
+        ((3,), (1,), 3, "same", ((0,), (2,))),  # full 7, O 9: no crop, 2 appended
+        ((3,), (2,), 2, "valid", ((0,), (0,))),
+    ],
+)
+def test_deconvolution_padding_modes(shape, kernel, stride, padding, expected):
+    assert deconvolution_pad_adj(transpose_case(shape=shape, kernel=kernel, stride=stride, padding=padding)) == expected
+
+
+@pytest.mark.parametrize("padding, before", [("same", 0), ("same_lower", 1)])
+def test_deconvolution_odd_crop_is_unsupported(padding, before):
+    # L=3, k=3, s=2: full 7, O 6, crop 1
+    result = deconvolution_pad_adj(transpose_case(shape=(3,), kernel=(3,), stride=2, padding=padding))
+    assert isinstance(result, Unsupported)
+    assert result.reason == "asymmetric padding"
+    assert f"before={before}, after={1 - before}" in result.detail
+
+
+def test_deconvolution_3d_dilation_is_unsupported():
+    case = transpose_case(shape=(3, 3, 3), kernel=(2, 2, 2), dilation=[1, 1, 2])
+    for result in (deconvolution_pad_adj(case), deconvolution_target_shape(case)):
+        assert isinstance(result, Unsupported)
+        assert result.reason == "dilation > 1 in 3D"
+        assert "Dilate is not supported in 3d deconvolution" in result.doc
+
+
+def test_deconvolution_passes_invalid_values_through():
+    # expect: error cases: stride 0 and negative padding reach MXNet unchanged
+    assert deconvolution_pad_adj(transpose_case(stride=0, padding="same")) == ((0,), (0,))
+    assert deconvolution_pad_adj(transpose_case(padding=-1)) == ((-1,), (0,))
+
+
+def random_transpose_cases():
+    """Every small 1D configuration with each padding form, output_padding and output_shape."""
+    for length, kernel, stride, dilation in itertools.product([1, 3, 4], [1, 2, 3], [1, 2, 3], [1, 2]):
+        forms = [dict(padding=p) for p in (0, 1, 2, [[1, 0]], "same", "same_lower", "valid")]
+        forms += [dict(padding=p, output_padding=1) for p in (0, 1)]
+        forms += [dict(padding=p, output_shape=[length * stride + o]) for p in (1, "same", "valid") for o in (-1, 0, 1)]
+        for form in forms:
+            case = transpose_case(shape=(length,), kernel=(kernel,), stride=stride, dilation=dilation, **form)
+            try:
+                axis = resolve(case)[0]
+            except ValueError:  # InvalidConfiguration: not a valid case
+                continue
+            yield case, axis
+
+
+def test_deconvolution_pad_adj_gives_the_canonical_window():
+    """Wherever it is expressed, MXNet's window (start pad, length O) is the oracle's."""
+    expressed = 0
+    for case, axis in random_transpose_cases():
+        result = deconvolution_pad_adj(case)
+        if isinstance(result, Unsupported):
+            continue
+        (pad,), (adj,) = result
+        length, kernel = case.x.shape[2], case.kernel_spatial[0]
+        assert pad == axis.before, case
+        assert deconvolution_output_length(length, kernel, case.stride[0], case.dilation[0], pad, adj) == axis.out, case
+        assert 0 <= adj < case.stride[0], case
+        expressed += 1
+    assert expressed > 100
+
+
+def test_target_shape_window_is_canonical_except_the_odd_crop_of_same():
+    """MXNet's own pad choice matches the oracle's window, or it is the 'same' odd crop."""
+    shifted = matched = 0
+    for case, axis in random_transpose_cases():
+        result = deconvolution_target_shape(case)
+        if isinstance(result, Unsupported):
+            continue
+        (target,) = result
+        assert target == axis.out, case
+        pad, adj = infer_pad_from_target(case.x.shape[2], case.kernel_spatial[0], case.stride[0], case.dilation[0], target)
+        if pad == axis.before:
+            matched += 1
+        else:
+            assert case.padding == "same" and pad == axis.before + 1, case
+            shifted += 1
+    assert matched > 50 and shifted > 5
+
+
+# -- target_shape -------------------------------------------------------------------------
+def test_target_shape_is_the_canonical_size_of_a_mode():
+    assert deconvolution_target_shape(transpose_case(shape=(4, 3), kernel=(3, 2), stride=2, padding="same")) == (8, 6)
+    assert deconvolution_target_shape(transpose_case(shape=(4,), kernel=(3,), stride=2, padding="valid")) == (9,)
+    case = transpose_case(shape=(4,), kernel=(4,), stride=2, padding="same_lower", output_shape=[9])
+    assert deconvolution_target_shape(case) == (9,)
+
+
+def test_target_shape_with_explicit_padding_only_when_mxnets_pad_is_the_cases():
+    # full 9; pad 1, output_shape 8: crop 1 -> MXNet pads ceil(1/2) = 1 before: the case's
+    assert deconvolution_target_shape(transpose_case(shape=(4,), stride=2, padding=1, output_shape=[8])) == (8,)
+    # pad 2 + output_shape 8: crop 1 -> MXNet would pad 1 before, the case 2
+    result = deconvolution_target_shape(transpose_case(shape=(4,), stride=2, padding=2, output_shape=[8]))
+    assert isinstance(result, Unsupported) and result.reason == "explicit padding with target_shape"
+    assert "MXNet would crop 1 before, the case crops 2" in result.detail
+
+
+def test_target_shape_refuses_plain_explicit_padding():
+    result = deconvolution_target_shape(transpose_case(padding=1, output_padding=0))
+    assert isinstance(result, Unsupported) and result.reason == "explicit padding without output_shape"
+
+
+def test_target_shape_above_the_full_length_is_unsupported():
+    # k=1, s=2, L=4: full 7 < 'same' O 8
+    result = deconvolution_target_shape(transpose_case(shape=(4,), kernel=(1,), stride=2, padding="same"))
+    assert isinstance(result, Unsupported) and result.reason == "target_shape above the full length"
+    assert "too big target shape" in result.doc
+
+
+def test_target_shape_odd_crop_at_stride_1_is_unsupported():
+    # L=5, k=4, s=1: full 8, 'same' O 5, crop 3: MXNet needs adj 1 >= stride 1
+    result = deconvolution_target_shape(transpose_case(shape=(5,), kernel=(4,), padding="same"))
+    assert isinstance(result, Unsupported) and result.reason == "output_padding >= stride"
+    assert "odd crop 3 needs adj 1 at stride 1" in result.detail
+
+
+# -- the adapters' calls ------------------------------------------------------------------
+def d2l_case(**params) -> Case:
+    x = np.array([[[[0.0, 1.0], [2.0, 3.0]]]])
+    return Case.make("d2l", "conv_transpose", x, x.copy(), dtype="float32", **params)
+
+
+def test_gluon_conv_transpose_call_is_d2ls_layer():
+    call = GluonConvTranspose().express(d2l_case(stride=2, padding=1))
+    assert isinstance(call, NativeCall)
+    assert call.api == "mx.gluon.nn.Conv2DTranspose"
+    assert call.kwargs == {
+        "channels": 1,
+        "kernel_size": [2, 2],
+        "strides": [2, 2],
+        "padding": [1, 1],
+        "output_padding": [0, 0],
+        "dilation": [1, 1],
+        "groups": 1,
+        "layout": "NCHW",
+        "in_channels": 1,
+        "use_bias": False,
+    }
+    assert (call.input_layout, call.kernel_layout) == ("NCHW", "IOHW")
+
+
+def test_nd_deconvolution_call():
+    case = transpose_case(shape=(4,), kernel=(3,), c_in=4, c_out=3, stride=2, padding=1, output_padding=1, groups=2)
+    call = NdDeconvolution().express(case)
+    assert call.api == "mx.nd.Deconvolution"
+    assert call.kwargs == {
+        "kernel": [3],
+        "stride": [2],
+        "dilate": [1],
+        "pad": [1],
+        "adj": [1],
+        "num_filter": 6,
+        "num_group": 2,
+        "no_bias": True,
+        "layout": "NCW",
+    }
+
+
+def test_nd_deconvolution_target_shape_call_has_no_pad():
+    call = NdDeconvolutionTargetShape().express(transpose_case(shape=(3, 3), kernel=(3, 3), stride=2, padding="same"))
+    assert call.kwargs["target_shape"] == [6, 6]
+    assert "pad" not in call.kwargs and "adj" not in call.kwargs
+
+
+def test_conv_calls():
+    case = conv_case(shape=(5, 5, 5), kernel=(3, 3, 3), c_in=4, c_out=6, padding="same", groups=2, dilation=[1, 2, 1])
+    nd_call = NdConvolution().express(case)
+    assert nd_call.kwargs["pad"] == [1, 2, 1] and nd_call.kwargs["num_filter"] == 6 and nd_call.kwargs["layout"] == "NCDHW"
+    gluon_call = GluonConv().express(case)
+    assert gluon_call.api == "mx.gluon.nn.Conv3D"
+    assert gluon_call.kwargs["padding"] == [1, 2, 1] and gluon_call.kwargs["in_channels"] == 4
+
+
+@pytest.mark.parametrize("adapter_class", ADAPTERS, ids=lambda cls: cls.name)
+def test_adapters_are_registered_with_their_identity(adapter_class):
+    assert get_adapter(adapter_class.name) is adapter_class
+    assert adapter_class.framework == "mxnet" and adapter_class.module == "mxnet"
+    assert adapter_class.dtypes == {"float64", "float32", "float16", "bfloat16"}
+
+
+@pytest.mark.parametrize("adapter_class", ADAPTERS, ids=lambda cls: cls.name)
+def test_repro_source_spells_out_the_call(adapter_class):
+    case = (
+        transpose_case(shape=(4, 4), kernel=(4, 4), stride=2, padding="same")
+        if adapter_class.op == "conv_transpose"
+        else conv_case(shape=(4, 4), kernel=(3, 3), padding=1)
+    )
+    adapter = adapter_class()
+    source = adapter.repro_source(case, adapter.express(case))
+    compile(source, "<repro>", "exec")
+    assert "conformance" not in source
+    assert ("Conv2D" if "gluon" in adapter_class.name else adapter_class.name.split(".")[2]) in source
+    assert "stride" in source and "\ny = " in source
+
+
+def test_adapter_module_imports_without_mxnet():
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["mxnet"] = None  # any import of mxnet now raises ImportError
+        import conformance.adapters.mxnet_api as m
+        print(len(m.ADAPTERS))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "5"

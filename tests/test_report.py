@@ -1,0 +1,373 @@
+"""The report's merge, counts, HTML page, JUnit XML and Markdown, from small results files."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conformance import compare
+from conformance.report import html as report_html
+from conformance.report.junit import junit_filename, write_junit
+from conformance.report.markdown import md, render_markdown
+from conformance.report.merge import merge_files
+from conformance.report.safejson import json_for_script
+from conformance.report.summary import adapter_summaries, disagreement_rows, expressibility, is_disagreement
+from conformance.results import Result, write_results_file
+
+TRANSPOSED = "torch.nn.functional.conv_transpose"
+KERAS = "keras.layers.ConvTranspose"
+CONV = "torch.nn.functional.conv"
+HOSTILE_DESCRIPTION = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
+HOSTILE_MESSAGE = "got </script><script>alert(2)</script> & \u2028 <b>bold</b>"
+
+
+def make_result(case: str, adapter: str, status: str = "PASS", **fields) -> Result:
+    """A result as the runner writes it; UNSUPPORTED is expected, everything else PASS."""
+    fields.setdefault("expected_status", "UNSUPPORTED" if status == "UNSUPPORTED" else "PASS")
+    fields.setdefault("op", "conv" if adapter == CONV else "conv_transpose")
+    fields.setdefault("file", "cases/t.yaml")
+    fields.setdefault("line", 1)
+    return Result(case=case, status=status, adapter=adapter, **fields)
+
+
+def write_run(directory, name: str, results: list[Result], **info):
+    adapter = results[0].adapter if results else name
+    run_info = {"adapter": adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu", **info}
+    return write_results_file(directory / f"{name}.json", run_info, results)
+
+
+def rendered(tmp_path, *runs) -> tuple[str, object]:
+    for name, results in runs:
+        write_run(tmp_path, name, results)
+    merged = merge_files([tmp_path])
+    return report_html.render_html(merged), merged
+
+
+def details_of(page: str) -> dict:
+    match = re.search(r'<script type="[^"]+" id="report-data" data-encoding="([^"]+)">(.*?)</script>', page, re.S)
+    return report_html.decode_details(match.group(1), match.group(2))
+
+
+# ---- merge -------------------------------------------------------------------------------
+
+
+def test_same_status_from_two_files_is_one_cell_with_both_sources(tmp_path):
+    a = write_run(tmp_path, "a", [make_result("c1", TRANSPOSED)])
+    b = write_run(tmp_path, "b", [make_result("c1", TRANSPOSED)])
+    merged = merge_files([tmp_path])
+    cell = merged.cell("c1", TRANSPOSED)
+    assert [c.source for c in cell.claims] == [str(a), str(b)]
+    assert (cell.status, merged.conflicts, merged.n_results) == ("PASS", [], 1)
+
+
+def test_different_statuses_for_one_cell_are_a_conflict_naming_each_file(tmp_path):
+    a = write_run(tmp_path, "a", [make_result("c1", TRANSPOSED, "FAIL")])
+    b = write_run(tmp_path, "b", [make_result("c1", TRANSPOSED)])
+    merged = merge_files([tmp_path])
+    assert merged.cell("c1", TRANSPOSED).status == "CONFLICT"
+    [conflict] = merged.conflicts
+    assert conflict.describe() == f"case 'c1' on adapter '{TRANSPOSED}': FAIL in {a}, PASS in {b}"
+
+
+def test_unreadable_files_and_entries_are_named_and_the_rest_merges(tmp_path):
+    write_run(tmp_path, "good", [make_result("c1", TRANSPOSED), make_result("c2", TRANSPOSED, status="WEIRD")])
+    (tmp_path / "broken.json").write_text('{"format": "conformance-results/1", "run_info": {', encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"format": "something-else"}', encoding="utf-8")
+    merged = merge_files([tmp_path, tmp_path / "absent.json"])
+    messages = sorted(e.message for e in merged.file_errors)
+    assert messages[0].startswith(f"{tmp_path / 'absent.json'}: no such file")
+    assert messages[1].startswith(f"{tmp_path / 'broken.json'}: cannot read results")
+    assert messages[2] == (
+        f"{tmp_path / 'good.json'}: result 1: case 'c2': status: not one of "
+        "PASS, FAIL, ERROR, UNSUPPORTED, CRASH, TIMEOUT (got 'WEIRD')"
+    )
+    assert messages[3] == f"{tmp_path / 'other.json'}: not a conformance-results/1 file (format: 'something-else')"
+    assert list(merged.cells) == [("c1", TRANSPOSED)]
+
+
+def test_results_of_the_wrong_json_type_are_a_file_error(tmp_path):
+    (tmp_path / "typed.json").write_text(
+        json.dumps({"format": "conformance-results/1", "run_info": {}, "results": ["not a result"]}), encoding="utf-8"
+    )
+    [error] = merge_files([tmp_path]).file_errors
+    assert error.message.startswith(f"{tmp_path / 'typed.json'}: malformed results")
+
+
+def test_adapter_comes_from_the_result_then_run_info_then_file_name(tmp_path):
+    unnamed = make_result("c1", "")
+    write_results_file(tmp_path / "from-info.json", {"adapter": "info.adapter"}, [unnamed])
+    write_results_file(tmp_path / "file.adapter.json", {}, [make_result("c2", "")])
+    assert merge_files([tmp_path]).adapters == ["file.adapter", "info.adapter"]
+
+
+def test_a_missing_cell_is_na_for_another_op_and_not_run_for_the_same_op(tmp_path):
+    write_run(tmp_path, "t", [make_result("c1", TRANSPOSED)])
+    write_run(tmp_path, "k", [make_result("c1", KERAS), make_result("c2", KERAS)])
+    write_run(tmp_path, "c", [make_result("v1", CONV, line=9)])
+    merged = merge_files([tmp_path])
+    assert merged.missing_kind("c1", CONV) == "n/a"
+    assert merged.missing_kind("v1", TRANSPOSED) == "n/a"
+    assert merged.missing_kind("c2", TRANSPOSED) == "not run"
+
+
+def test_cases_in_suite_order_and_transposed_adapters_first(tmp_path):
+    results = [make_result("z", TRANSPOSED, line=1), make_result("a", TRANSPOSED, line=5)]
+    results.append(make_result("b", TRANSPOSED, file="cases/a.yaml", line=30))
+    write_run(tmp_path, "t", results)
+    write_run(tmp_path, "c", [make_result("v", CONV)])
+    write_run(tmp_path, "k", [make_result("z", KERAS)])
+    merged = merge_files([tmp_path])
+    assert list(merged.cases) == ["b", "v", "z", "a"]
+    assert merged.adapters == [KERAS, TRANSPOSED, CONV]
+
+
+# ---- counts ------------------------------------------------------------------------------
+
+
+def test_adapter_summary_counts_pass_rate_unexpected_and_wall_time(tmp_path):
+    results = [
+        make_result("c1", TRANSPOSED),
+        make_result("c2", TRANSPOSED),
+        make_result("c3", TRANSPOSED, "FAIL", expected_status="FAIL"),
+        make_result("c4", TRANSPOSED, "ERROR"),
+        make_result("c5", TRANSPOSED, "UNSUPPORTED", unsupported_reason="asymmetric padding"),
+    ]
+    write_run(tmp_path, "t", results, time_start="2025-01-01T10:00:00+00:00", time_end="2025-01-01T10:03:27+00:00")
+    [summary] = adapter_summaries(merge_files([tmp_path]))
+    assert summary.counts == {"PASS": 2, "FAIL": 1, "ERROR": 1, "UNSUPPORTED": 1, "CRASH": 0, "TIMEOUT": 0, "CONFLICT": 0}
+    assert (summary.expressible, summary.pass_rate, summary.unexpected) == (4, 0.5, 1)
+    assert summary.run_seconds == 207.0
+    assert summary.frameworks == ["torch 2.13.0"]
+
+
+def test_run_time_falls_back_to_the_sum_of_case_durations(tmp_path):
+    write_run(tmp_path, "t", [make_result("c1", TRANSPOSED, duration_s=0.25), make_result("c2", TRANSPOSED, duration_s=0.5)])
+    assert adapter_summaries(merge_files([tmp_path]))[0].run_seconds == 0.75
+
+
+def test_expressibility_counts_each_reason_per_adapter_most_met_first(tmp_path):
+    write_run(tmp_path, "t", [make_result(f"c{i}", TRANSPOSED, "UNSUPPORTED", unsupported_reason="asymmetric padding") for i in range(3)])
+    write_run(
+        tmp_path,
+        "k",
+        [
+            make_result("c0", KERAS, "UNSUPPORTED", unsupported_reason="asymmetric padding"),
+            make_result("c1", KERAS, "UNSUPPORTED", unsupported_reason="groups"),
+            make_result("c2", KERAS, "UNSUPPORTED", message="bias: no bias argument"),
+        ],
+    )
+    rows = [(r.reason, r.counts) for r in expressibility(merge_files([tmp_path]))]
+    assert rows == [
+        ("asymmetric padding", {TRANSPOSED: 3, KERAS: 1}),
+        ("bias: no bias argument", {KERAS: 1}),
+        ("groups", {KERAS: 1}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "statuses, disagreement",
+    [
+        (["PASS", "PASS"], False),
+        (["UNSUPPORTED", "UNSUPPORTED"], False),
+        (["PASS", "UNSUPPORTED"], True),
+        (["FAIL"], True),
+        (["FAIL", "FAIL"], True),
+        (["PASS", "TIMEOUT"], True),
+        (["CONFLICT"], True),
+        ([], False),
+    ],
+)
+def test_disagreement_rule(statuses, disagreement):
+    assert is_disagreement(statuses) is disagreement
+
+
+# ---- the HTML page -----------------------------------------------------------------------
+
+
+def test_hostile_case_and_framework_strings_render_as_text(tmp_path):
+    hostile = make_result("c1", TRANSPOSED, "FAIL", description=HOSTILE_DESCRIPTION, message=HOSTILE_MESSAGE, tags=["<b>"])
+    page, _ = rendered(tmp_path, ("t", [hostile]))
+    for raw in ("<script>alert", "<img", "<b>", "\u2028"):
+        assert raw not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;" in page
+    # Only the page's own two script elements end with </script>: the data cannot.
+    assert page.count("</script>") == 2
+    assert details_of(page)["cases"][0]["description"] == HOSTILE_DESCRIPTION
+    assert details_of(page)["results"][0]["message"] == HOSTILE_MESSAGE
+
+
+def test_json_for_script_escapes_what_could_end_the_element():
+    text = json_for_script({"s": "</script><!-- & \u2028\u2029", "n": float("nan"), "i": [float("-inf")]})
+    assert text == '{"s":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028\\u2029","n":"nan","i":["-inf"]}'
+    assert json.loads(text)["s"] == "</script><!-- & \u2028\u2029"
+
+
+def test_csp_allows_exactly_the_inline_style_and_script_by_hash(tmp_path):
+    page, _ = rendered(tmp_path, ("t", [make_result("c1", TRANSPOSED)]))
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1)
+    [style] = re.findall(r"<style>(.*?)</style>", page, re.S)
+    [script] = re.findall(r"<script>(.*?)</script>", page, re.S)
+
+    def sha(text):
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    policy = dict(directive.split(" ", 1) for directive in csp.split("; "))
+    assert policy["default-src"] == "'none'"
+    assert policy["style-src"] == sha(style)
+    assert policy["script-src"] == sha(script)
+    assert "unsafe" not in csp
+    # Nothing the policy would block: no inline handlers, no style attributes, no remote URLs.
+    assert not re.search(r"<[^>]+\s(on[a-z]+|style)=", page)
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)
+
+
+def test_matrix_has_one_row_per_case_with_a_code_per_adapter(tmp_path):
+    page, merged = rendered(
+        tmp_path,
+        ("t", [make_result("c1", TRANSPOSED), make_result("c2", TRANSPOSED, "FAIL")]),
+        ("k", [make_result("c1", KERAS, "UNSUPPORTED"), make_result("c2", KERAS, "TIMEOUT"), make_result("c3", KERAS)]),
+        ("c", [make_result("v1", CONV, line=9)]),
+    )
+    rows = re.findall(r'<tr class="r" data-s="([^"]*)"', page)
+    # columns: keras, torch conv_transpose, torch conv; '-' n/a, '.' not run
+    assert rows == ["UP-", "TF-", "P.-", "--P"]
+    assert len(rows) == len(merged.cases)
+    assert page.count('<button type="button" class="c ') == merged.n_results == 6
+
+
+def test_cell_classes_mark_unexpected_and_known_results(tmp_path):
+    page, _ = rendered(
+        tmp_path,
+        (
+            "t",
+            [
+                make_result("c1", TRANSPOSED, "FAIL"),
+                make_result("c2", TRANSPOSED, "FAIL", expected_status="FAIL"),
+                make_result("c3", TRANSPOSED, "UNSUPPORTED"),
+            ],
+        ),
+    )
+    assert re.findall(r'class="c ([^"]+)"', page) == ["s-FAIL unexp", "s-FAIL known", "s-UNSUPPORTED"]
+
+
+def test_conflicts_file_errors_and_expressibility_are_on_the_page(tmp_path):
+    (tmp_path / "zz-corrupt.json").write_text("{", encoding="utf-8")
+    page, _ = rendered(
+        tmp_path,
+        ("a", [make_result("c1", TRANSPOSED, "FAIL"), make_result("c2", TRANSPOSED, "UNSUPPORTED", unsupported_reason="groups")]),
+        ("b", [make_result("c1", TRANSPOSED)]),
+    )
+    assert 'id="file-errors"' in page and f"{tmp_path / 'zz-corrupt.json'}: cannot read results" in page
+    assert 'id="conflicts"' in page and "1 conflicting result</h2>" in page
+    assert re.search(r'<th scope="row">groups</th>\s*<td class="num hit">1</td>', page)
+
+
+def test_details_carry_the_result_its_files_and_the_plain_diagnosis(tmp_path):
+    failing = make_result(
+        "c1",
+        TRANSPOSED,
+        "FAIL",
+        diagnosis="kernel-flipped",
+        native={"api": "torch.nn.functional.conv_transpose2d", "kwargs": {"stride": [2, 2]}, "text": "f(stride=[2, 2])"},
+        details={"slice": None, "repro": "#!/usr/bin/env python3\nprint(1)\n", "traceback": None},
+        duration_s=0.0123456,
+    )
+    page, merged = rendered(tmp_path, ("t", [failing]))
+    data = details_of(page)
+    [entry] = data["results"]
+    assert entry["status"] == "FAIL" and entry["diagnosis_text"] == compare.explain("kernel-flipped")
+    assert data["files"][entry["src"][0]] == str(tmp_path / "t.json")
+    assert entry["details"]["repro"] == "#!/usr/bin/env python3\nprint(1)\n"
+    assert entry["native"]["kwargs"] == {"stride": [2, 2]}
+    assert entry["duration_s"] == 0.0123
+    assert "traceback" not in entry["details"]  # None values are left out
+
+
+def test_slice_difference_is_computed_before_rounding(tmp_path):
+    slice_ = {"label": "n=0, c=0", "index": [0, 0, 0, 0], "origin": [0, 0],
+              "expected": [[1.0, 2.0]], "actual": [[1.0 + 3e-9, "nan"]]}
+    page, _ = rendered(tmp_path, ("t", [make_result("c1", TRANSPOSED, "FAIL", details={"slice": slice_})]))
+    shown = details_of(page)["results"][0]["details"]["slice"]
+    assert shown["actual"] == [[1.0, "nan"]]  # 7 significant digits for display
+    assert shown["difference"][0][0] == pytest.approx(3e-9, rel=1e-6)
+    assert shown["difference"][0][1] == "nan"
+
+
+def test_a_large_details_block_is_compressed_and_decodes_to_the_same_data(tmp_path):
+    results = [make_result(f"c{i}", TRANSPOSED, "FAIL", message=HOSTILE_MESSAGE) for i in range(3)]
+    page, merged = rendered(tmp_path, ("t", results))
+    compressed = report_html.render_html(merged, compress_above=0)
+    assert 'data-encoding="json"' in page and 'data-encoding="deflate-base64"' in compressed
+    assert re.search(r'id="report-data" data-encoding="deflate-base64">[A-Za-z0-9+/=]+</script>', compressed)
+    assert details_of(compressed) == details_of(page)
+
+
+def test_page_without_results_says_so(tmp_path):
+    page = report_html.render_html(merge_files([tmp_path]))
+    assert "No readable results." in page and 'data-s="' not in page
+
+
+# ---- JUnit -------------------------------------------------------------------------------
+
+
+def test_junit_judges_each_result_against_its_expectation(tmp_path):
+    results = [
+        make_result("pass", TRANSPOSED, duration_s=0.5),
+        make_result("known", TRANSPOSED, "FAIL", expected_status="FAIL", expectation_reason="upstream bug"),
+        make_result("new", TRANSPOSED, "FAIL", message="values differ\x1b[31m\x00", details={"repro": "print('repro')"}),
+        make_result("stale", TRANSPOSED, expected_status="FAIL"),
+        make_result("raised", TRANSPOSED, "ERROR", message="RuntimeError: no"),
+        make_result("unsup", TRANSPOSED, "UNSUPPORTED", unsupported_reason="groups"),
+    ]
+    write_run(tmp_path / "in", "t", results)
+    [path] = write_junit(merge_files([tmp_path / "in"]), tmp_path / "junit")
+    assert path.name == f"{TRANSPOSED}.xml"
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "6", "failures": "2", "errors": "1", "skipped": "2"
+    }
+    cases = {tc.get("name"): tc for tc in suite.iter("testcase")}
+    assert list(cases["pass"]) == [] and cases["pass"].get("time") == "0.500000"
+    assert cases["known"].find("skipped").get("message") == "known FAIL: upstream bug"
+    assert cases["unsup"].find("skipped").get("message") == "UNSUPPORTED: groups"
+    new = cases["new"].find("failure")
+    assert new.get("message") == "expected PASS, got FAIL: values differ\ufffd[31m\ufffd"
+    assert "repro script:\nprint('repro')" in new.text
+    assert cases["stale"].find("failure").get("message") == "expected FAIL, got PASS: the expectation is stale"
+    assert cases["raised"].find("error").get("message") == "expected PASS, got ERROR: RuntimeError: no"
+    assert cases["pass"].get("classname") == "cases.t"
+
+
+def test_junit_file_names_are_safe():
+    assert junit_filename("pkg.module:Class/x") == "pkg.module_Class_x.xml"
+
+
+# ---- Markdown ----------------------------------------------------------------------------
+
+
+def test_markdown_summary_escapes_and_lists_what_needs_attention(tmp_path):
+    (tmp_path / "corrupt.json").write_text("[", encoding="utf-8")
+    write_run(tmp_path, "a", [make_result("c1", TRANSPOSED, "FAIL", message="bad | <script>x</script>"), make_result("c2", TRANSPOSED)])
+    write_run(tmp_path, "b", [make_result("c2", TRANSPOSED, "ERROR")])
+    text = render_markdown(merge_files([tmp_path]), html_path="reports/index.html")
+    assert "**2 results did not meet their expectation.**" in text
+    assert "<script>" not in text
+    assert "| c1 | torch.nn.functional.conv\\_transpose | FAIL | PASS |  | bad \\| &lt;script&gt;x&lt;/script&gt; |" in text
+    assert "### Conflicting results" in text and "### Results files that could not be read" in text
+    assert f"| torch.nn.functional.conv\\_transpose | torch 2.13.0 | cpu | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 2 |" in text
+
+
+def test_md_keeps_one_line_and_shortens():
+    assert md("a\nb*c", limit=200) == "a b\\*c"
+    assert md("x" * 300, limit=10) == "x" * 9 + "…"
+
+
+def test_disagreement_rows_follow_the_rule(tmp_path):
+    write_run(tmp_path, "t", [make_result("same", TRANSPOSED), make_result("differ", TRANSPOSED), make_result("fail", TRANSPOSED, "FAIL")])
+    write_run(tmp_path, "k", [make_result("same", KERAS), make_result("differ", KERAS, "UNSUPPORTED"), make_result("fail", KERAS, "FAIL")])
+    assert [c.id for c in disagreement_rows(merge_files([tmp_path]))] == ["differ", "fail"]

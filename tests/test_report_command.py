@@ -1,0 +1,78 @@
+"""``conformance report``: the page, JUnit XML and Markdown written; problems named in the terminal."""
+
+from __future__ import annotations
+
+from conformance.cli import main
+
+from test_report import CONV, KERAS, TRANSPOSED, make_result, write_run
+
+
+def run(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
+    code = main(["report", *argv])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err.splitlines()
+
+
+def test_writes_the_page_junit_per_adapter_and_the_summary(tmp_path, capsys):
+    results = tmp_path / "results"
+    write_run(results, "t", [make_result("c1", TRANSPOSED), make_result("c2", TRANSPOSED, "FAIL")])
+    write_run(results, "c", [make_result("v1", CONV)])
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, str(results), "-o", str(out_dir / "index.html"))
+    assert (code, err) == (0, [])
+    assert out == [
+        f"{TRANSPOSED}: 1 PASS, 1 FAIL; pass rate 50.0%; 1 unexpected",
+        f"{CONV}: 1 PASS; pass rate 100.0%; 0 unexpected",
+        "3 results from 2 file(s)",
+        f"wrote {out_dir / 'index.html'}",
+        f"wrote {out_dir / 'junit' / (TRANSPOSED + '.xml')}",
+        f"wrote {out_dir / 'junit' / (CONV + '.xml')}",
+        f"wrote {out_dir / 'summary.md'}",
+    ]
+    assert "c2" in (out_dir / "index.html").read_text(encoding="utf-8")
+    assert "**1 results did not meet their expectation.**" in (out_dir / "summary.md").read_text(encoding="utf-8")
+
+
+def test_unreadable_files_and_conflicts_are_named_and_the_rest_renders(tmp_path, capsys):
+    write_run(tmp_path, "a", [make_result("c1", KERAS, "FAIL")])
+    write_run(tmp_path, "b", [make_result("c1", KERAS)])
+    (tmp_path / "c.json").write_text("not json", encoding="utf-8")
+    page = tmp_path / "index.html"
+    code, out, err = run(capsys, str(tmp_path), "-o", str(page), "--no-junit", "--no-markdown")
+    assert code == 0
+    assert err[0].startswith(f"error: {tmp_path / 'c.json'}: cannot read results: Expecting value")
+    assert err[1] == f"conflict: case 'c1' on adapter '{KERAS}': FAIL in {tmp_path / 'a.json'}, PASS in {tmp_path / 'b.json'}"
+    assert out[-2:] == ["1 results from 2 file(s), 1 unreadable, 1 conflicting", f"wrote {page}"]
+    assert "cannot read results" in page.read_text(encoding="utf-8")
+
+
+def test_no_readable_results_exits_1_and_still_writes_the_page(tmp_path, capsys):
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    page = tmp_path / "index.html"
+    code, out, err = run(capsys, str(tmp_path), "-o", str(page), "--no-junit", "--no-markdown")
+    assert code == 1
+    assert err == [
+        f"error: {tmp_path / 'bad.json'}: not a conformance-results/1 file (format: None)",
+        f"error: no readable results in {tmp_path}",
+    ]
+    assert "No readable results." in page.read_text(encoding="utf-8")
+
+
+def test_junit_dir_and_markdown_path_can_be_chosen(tmp_path, capsys):
+    write_run(tmp_path / "r", "t", [make_result("c1", TRANSPOSED)])
+    code, out, _ = run(
+        capsys, str(tmp_path / "r"), "-o", str(tmp_path / "p.html"),
+        "--junit-dir", str(tmp_path / "xml"), "--markdown", str(tmp_path / "md" / "s.md"),
+    )
+    assert code == 0
+    assert (tmp_path / "xml" / f"{TRANSPOSED}.xml").is_file() and (tmp_path / "md" / "s.md").is_file()
+    assert not (tmp_path / "junit").exists()
+
+
+def test_default_folder_is_reports_results(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_run(tmp_path / "reports" / "results", "t", [make_result("c1", TRANSPOSED)])
+    code, out, _ = run(capsys)
+    assert code == 0 and out[-1] == "wrote reports/summary.md"
+    assert (tmp_path / "reports" / "index.html").is_file()
+    assert (tmp_path / "reports" / "junit" / f"{TRANSPOSED}.xml").is_file()

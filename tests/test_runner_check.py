@@ -1,0 +1,109 @@
+"""check(case, adapter, executor) -> Result: each status, its numbers and its details."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fake_adapters
+from conformance import oracle
+from conformance.loader import load_paths
+from conformance.runner.check import check
+from conformance.runner.executor import Executor
+
+CASES = Path(__file__).parent / "data" / "runner" / "cases.yaml"
+DETAIL_KEYS = {"slice", "repro", "traceback"}
+
+
+@pytest.fixture(scope="module")
+def cases():
+    loaded = load_paths([CASES])
+    assert not loaded.errors
+    return {case.id: case for case in loaded.cases}
+
+
+@pytest.fixture(scope="module")
+def executor():
+    with Executor(case_timeout=2) as ex:
+        yield ex
+
+
+def test_correct_adapter_passes_with_all_numbers(cases, executor):
+    result = check(cases["rt-stride2-2d"], fake_adapters.NumpyLoops(), executor)
+    assert (result.status, result.message, result.details) == ("PASS", "", None)
+    assert result.shape == result.expected_shape == [1, 3, 7, 8]
+    assert 0 <= result.err_ratio <= 1 and result.max_abs_err < 1e-5
+    assert result.framework_s > 0 and result.oracle_s > 0 and result.duration_s >= result.framework_s + result.oracle_s
+    assert result.adapter == "fake.numpy-loops" and result.tags == ["runner"]
+    assert result.params["stride"] == [2, 2] and result.native["api"] == "naive_conv_transpose"
+    assert result.file.endswith("tests/data/runner/cases.yaml") and result.line == 8
+
+
+@pytest.mark.parametrize("case_id", ["rt-pad-1d", "rt-groups-3d", "rt-sweep[stride=2]", "rt-after-faults"])
+def test_correct_adapter_passes_every_valid_case(cases, executor, case_id):
+    assert check(cases[case_id], fake_adapters.NumpyLoops(), executor).status == "PASS"
+
+
+def test_flipped_kernel_fails_with_diagnosis_slice_and_repro(cases, executor):
+    case = cases["rt-stride2-2d"]
+    result = check(case, fake_adapters.FlippedKernel(), executor)
+    assert (result.status, result.diagnosis) == ("FAIL", "kernel-flipped")
+    assert result.err_ratio > 1e5 and result.message.startswith("values differ")
+    assert set(result.details) == DETAIL_KEYS and result.details["traceback"] is None
+    cut = result.details["slice"]
+    n, c = cut["index"][:2]
+    assert cut["label"] == f"n={n}, c={c}"
+    difference = np.abs(np.array(cut["actual"]) - np.array(cut["expected"]))
+    assert difference.max() == pytest.approx(result.max_abs_err)
+    np.testing.assert_allclose(cut["expected"], oracle.evaluate(case)[n, c])
+    assert "naive_conv_transpose(x, w, b" in result.details["repro"]
+    json.dumps(result.to_json(), allow_nan=False)
+
+
+def test_declared_unsupported_has_reason_and_doc(cases, executor):
+    result = check(cases["rt-same-mode"], fake_adapters.NumpyLoops(), executor)
+    assert (result.status, result.unsupported_reason) == ("UNSUPPORTED", "padding mode")
+    assert result.message == "padding mode: padding='same': explicit pairs only"
+    assert result.details["doc"] == "tests/fake_adapters.py" and result.native is None
+
+
+def test_invalid_case_refused_is_pass_accepted_is_fail(cases, executor):
+    refused = check(cases["rt-invalid-stride0"], fake_adapters.NumpyLoops(), executor)
+    assert refused.status == "PASS"
+    assert refused.message == "refused: ValueError: stride and dilation must be positive, got [0], [1]"
+    accepted = check(cases["rt-invalid-stride0"], fake_adapters.AcceptsInvalid(), executor)
+    assert accepted.status == "FAIL" and accepted.shape == [1, 1, 4]
+    assert accepted.message.startswith("accepted an invalid case: returned shape (1, 1, 4) instead of raising (stride:")
+    # stride taken as 1: [0, 1, 2] scattered through [1, 2]
+    assert accepted.details["slice"]["expected"] is None
+    assert accepted.details["slice"]["actual"] == [[0.0, 1.0, 4.0, 4.0]]
+
+
+def test_framework_exception_on_a_valid_case_is_error(cases, executor):
+    result = check(cases["rt-raise-here"], fake_adapters.RaisesOnRaiseCases(), executor)
+    assert result.status == "ERROR"
+    assert result.message == "RuntimeError: fake framework: no kernel for this configuration"
+    assert "second line of the message" in result.details["traceback"]
+    assert result.details["slice"]["actual"] is None and result.details["slice"]["expected"] == [[0.0, 3.0, 7.0, 2.0]]
+
+
+def test_crash_and_timeout_then_the_next_case_passes(cases, executor):
+    crash = check(cases["rt-abort-here"], fake_adapters.AbortsOnAbortCases(), executor)
+    assert crash.status == "CRASH" and "SIGABRT" in crash.message and "Fatal Python error" in crash.details["traceback"]
+    timeout = check(cases["rt-hang-here"], fake_adapters.HangsOnHangCases(), executor)
+    assert timeout.status == "TIMEOUT" and "within 2 s" in timeout.message
+    assert check(cases["rt-after-faults"], fake_adapters.HangsOnHangCases(), executor).status == "PASS"
+
+
+def test_express_raising_is_an_error_not_a_runner_crash(cases, executor):
+    class BrokenTranslate(fake_adapters.NumpyLoops):
+        name = "fake.broken-translate"
+
+        def translate(self, case):
+            raise KeyError("padding")
+
+    result = check(cases["rt-pad-1d"], BrokenTranslate(), executor)
+    assert (result.status, result.message) == ("ERROR", "fake.broken-translate.express raised KeyError: 'padding'")

@@ -1,0 +1,97 @@
+"""Repro scripts: standalone, exact inputs, and they print the same disagreement as the run."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import fake_adapters
+from conformance import oracle
+from conformance.case import Case
+from conformance.loader import load_paths
+from conformance.repro import LITERAL_LIMIT, build_repro, tensor_source
+from conformance.runner.check import check
+from conformance.runner.executor import Executor
+
+CASES = Path(__file__).parent / "data" / "runner" / "cases.yaml"
+
+
+def read_back(source: str, name: str):
+    scope = {"np": np}
+    exec(  # the helper the script defines, then the assignment
+        "import base64, zlib\n"
+        "def unpack(text, shape):\n"
+        "    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype='<f8').reshape(shape).copy()\n"
+        + source,
+        scope,
+    )
+    return scope[name]
+
+
+def test_tensors_round_trip_exactly_as_literals_and_packed():
+    rng = np.random.default_rng(0)
+    small = rng.normal(size=(2, 3, 4)) * 1e-7
+    large = rng.normal(size=(LITERAL_LIMIT + 1,))
+    special = np.array([0.1, -0.0, np.inf, np.nan])
+    assert "unpack(" not in tensor_source("x", small)
+    assert "unpack(" in tensor_source("x", large) and "unpack(" in tensor_source("x", special)
+    for array in (small, large):
+        assert np.array_equal(read_back(tensor_source("x", array), "x"), array)
+    back = read_back(tensor_source("x", special), "x")
+    assert back.tobytes() == special.tobytes()  # bit for bit, -0.0 and NaN included
+    assert tensor_source("b", None) == "b = None"
+
+
+def run_script(script: str, tmp_path: Path) -> str:
+    path = tmp_path / "repro.py"
+    path.write_text(script)
+    # -I: isolated from this checkout, so the script cannot lean on conformance.
+    done = subprocess.run([sys.executable, "-I", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_flipped_kernel_repro_prints_the_same_disagreement(tmp_path):
+    case = next(c for c in load_paths([CASES]).cases if c.id == "rt-pad-1d")
+    adapter = fake_adapters.FlippedKernel()
+    with Executor() as executor:
+        result = check(case, adapter, executor)
+    assert result.status == "FAIL"
+    script = result.details["repro"]
+    assert "conformance" not in script.split("import numpy as np")[1]  # nothing imported from the suite
+    assert f"# case:        rt-pad-1d ({case.file}:{case.line})" in script
+    assert "# native call: naive_conv_transpose(stride=[3], dilation=[2]" in script
+    assert f'# install:     pip install "numpy=={np.__version__}" "numpy=={np.__version__}"' in script
+    out = run_script(script, tmp_path)
+    printed = float(re.search(r"max abs difference: (\S+)", out).group(1))
+    assert printed == result.max_abs_err
+    assert f"framework output shape: {tuple(result.shape)}" in out
+
+
+def test_large_case_repro_uses_packed_inputs_and_still_matches(tmp_path):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(1, 2, 30, 40))  # 2,400 elements: packed
+    w = rng.normal(size=(2, 1, 3, 2))
+    case = Case.make("big", "conv_transpose", x, w, stride=2, dtype="float64")
+    adapter = fake_adapters.FlippedKernel()
+    call = adapter.express(case)
+    reference = oracle.evaluate(case)
+    script = build_repro(case, adapter, call, reference, framework_version=np.__version__)
+    assert script.count("unpack(\n") == 2  # x and expected; w is small
+    out = run_script(script, tmp_path)
+    actual = adapter.execute(case, call)
+    printed = float(re.search(r"max abs difference: (\S+)", out).group(1))
+    assert printed == float(np.max(np.abs(actual - reference)))
+
+
+def test_invalid_case_repro_says_an_error_was_expected(tmp_path):
+    case = next(c for c in load_paths([CASES]).cases if c.id == "rt-invalid-stride0")
+    adapter = fake_adapters.AcceptsInvalid()
+    script = build_repro(case, adapter, adapter.express(case), None, framework_version="1", why_invalid="stride 0")
+    out = run_script(script, tmp_path)
+    assert "the framework accepted the invalid case; output shape: (1, 1, 4)" in out
+    assert "expected: an error, because stride 0\n" in out

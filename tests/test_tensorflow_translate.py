@@ -1,0 +1,208 @@
+"""tf.nn.conv_transpose / tf.nn.convolution parameter translation, with no framework installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.tensorflow_api import (
+    TfConvolution,
+    TfConvTranspose,
+    canonical_transpose_length,
+    full_transpose_length,
+    implied_groups,
+    same_lower_pads,
+    tf_conv_padding,
+    tf_forward_conv_length,
+    tf_transpose_padding,
+)
+from conformance.case import Case
+
+
+def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_in, c_out // params.get("groups", 1)) + (kernel,) * dims)
+    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
+
+
+def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, w_in=None, **params) -> Case:
+    groups = params.get("groups", 1)
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_out, w_in or c_in // groups) + (kernel,) * dims)
+    return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+
+
+# -- output-size arithmetic ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "length, kernel, stride, dilation, full", [(4, 3, 1, 1, 6), (4, 3, 2, 1, 9), (3, 3, 2, 2, 9), (1, 1, 5, 1, 1)]
+)
+def test_full_transpose_length(length, kernel, stride, dilation, full):
+    assert full_transpose_length(length, kernel, stride, dilation) == full
+
+
+@pytest.mark.parametrize(
+    "padding, output_padding, output_shape, expected",
+    [
+        ("same", 0, None, 8),  # L * s
+        ("same_lower", 0, None, 8),
+        ("valid", 0, None, 9),  # F = (4-1)*2 + 3
+        ("same", 0, 7, 7),  # output_shape replaces O
+        ((1, 2), 0, None, 6),  # F - before - after
+        ((1, 2), 1, None, 7),  # + output_padding
+        ((1, 0), 0, 9, 9),
+    ],
+)
+def test_canonical_transpose_length(padding, output_padding, output_shape, expected):
+    assert canonical_transpose_length(4, 3, 2, 1, padding, output_padding, output_shape) == expected
+
+
+@pytest.mark.parametrize(
+    "size, padding, expected",
+    [
+        (8, "SAME", 4),  # ceil(8 / 2)
+        (7, "SAME", 4),
+        (6, "SAME", 3),
+        (9, "VALID", 4),  # ceil((9 - 3 + 1) / 2)
+        (10, "VALID", 4),
+        (11, "VALID", 5),
+        (7, (1, 1), 4),  # floor((7 + 2 - 3) / 2) + 1
+        (6, (1, 1), 3),
+    ],
+)
+def test_tf_forward_conv_length(size, padding, expected):
+    assert tf_forward_conv_length(size, 3, 2, 1, padding) == expected
+
+
+def test_same_lower_pads_put_the_odd_crop_first():
+    # F = 9, O = 8: one position to crop, same_lower crops it at the start.
+    assert same_lower_pads(4, 3, 2, 1, 8) == (1, 0)
+    # F = 10 (k=4), O = 8: two to crop, one each side.
+    assert same_lower_pads(4, 4, 2, 1, 8) == (1, 1)
+    # O beyond F: nothing to crop.
+    assert same_lower_pads(4, 1, 2, 1, 8) == (0, 0)
+
+
+def test_tf_transpose_padding_forms():
+    assert tf_transpose_padding("same", 2) == "SAME"
+    assert tf_transpose_padding("valid", 3) == "VALID"
+    assert tf_transpose_padding(((0, 0), (0, 0)), 2) == "VALID"
+    assert tf_transpose_padding(((0, 0),), 1) == "VALID"
+    assert tf_transpose_padding(((1, 2), (0, 3)), 2) == [[0, 0], [1, 2], [0, 3], [0, 0]]
+    assert tf_transpose_padding(((1, 1),), 1) is None
+    assert tf_transpose_padding(((1, 1),) * 3, 3) is None
+    assert tf_transpose_padding("same_lower", 2) is None
+
+
+def test_tf_conv_padding_and_implied_groups():
+    assert tf_conv_padding("same") == "SAME"
+    assert tf_conv_padding(((0, 0), (0, 0))) == "VALID"
+    assert tf_conv_padding(((1, 0),)) is None
+    assert tf_conv_padding("same_lower") is None
+    assert implied_groups(4, 2) == 2
+    assert implied_groups(4, 3) is None
+
+
+# -- tf.nn.conv_transpose ------------------------------------------------------------
+def test_conv_transpose_same_call_spells_output_shape_nhwc():
+    call = TfConvTranspose().express(transpose_case(stride=2, padding="same", c_in=2, c_out=3))
+    assert isinstance(call, NativeCall)
+    assert call.api == "tf.nn.conv2d_transpose"
+    assert call.kwargs == {"output_shape": [1, 8, 8, 3], "strides": [2, 2], "padding": "SAME", "dilations": [1, 1]}
+    assert (call.input_layout, call.kernel_layout) == ("NHWC", "HWOI")
+
+
+def test_conv_transpose_2d_explicit_padding_and_output_padding():
+    call = TfConvTranspose().express(transpose_case(stride=2, padding=[[1, 2], [0, 1]], output_padding=1))
+    assert call.kwargs["padding"] == [[0, 0], [1, 2], [0, 1], [0, 0]]
+    # F = 9: 9 - 1 - 2 + 1 = 7 and 9 - 0 - 1 + 1 = 9
+    assert call.kwargs["output_shape"] == [1, 7, 9, 3]
+
+
+def test_conv_transpose_same_lower_is_explicit_in_2d_only():
+    call = TfConvTranspose().express(transpose_case(stride=2, padding="same_lower"))
+    assert call.kwargs["padding"] == [[0, 0], [1, 0], [1, 0], [0, 0]]
+    assert call.kwargs["output_shape"][1:3] == [8, 8]
+    refused = TfConvTranspose().express(transpose_case(dims=1, stride=2, padding="same_lower"))
+    assert isinstance(refused, Unsupported) and refused.reason == "padding mode same_lower"
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+def test_conv_transpose_explicit_padding_outside_2d_is_unsupported_but_zero_is_valid(dims):
+    refused = TfConvTranspose().express(transpose_case(dims=dims, padding=1))
+    assert isinstance(refused, Unsupported) and refused.reason == "explicit padding"
+    call = TfConvTranspose().express(transpose_case(dims=dims, stride=2, padding=0, output_padding=1))
+    assert call.kwargs["padding"] == "VALID"
+    assert call.kwargs["output_shape"][1:-1] == [10] * dims  # F + output_padding
+    assert call.api == f"tf.nn.conv{dims}d_transpose"
+
+
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"groups": 3, "c_in": 3, "c_out": 3}, "groups"),
+        ({"b": np.zeros(3)}, "bias"),
+        ({"stride": 2, "padding": [[1, 1], [1, 1]], "output_padding": 2}, "output_padding >= stride"),
+        ({"stride": 2, "padding": "valid", "output_shape": [11, 11]}, "output_padding >= stride"),
+        ({"stride": 2, "padding": "same", "output_shape": [9, 9]}, "output_shape outside SAME range"),
+        ({"stride": 2, "padding": "same", "output_shape": [6, 6]}, "output_shape outside SAME range"),
+    ],
+)
+def test_conv_transpose_unsupported(params, reason):
+    refused = TfConvTranspose().express(transpose_case(**params))
+    assert isinstance(refused, Unsupported) and refused.reason == reason
+    assert refused.doc.startswith("https://www.tensorflow.org/")
+
+
+def test_conv_transpose_same_output_shape_inside_range_is_expressed():
+    # ceil(7 / 2) == 4 == L: TF takes it and crops as SAME does.
+    call = TfConvTranspose().express(transpose_case(stride=2, padding="same", output_shape=[7, 8]))
+    assert call.kwargs["output_shape"] == [1, 7, 8, 3]
+
+
+def test_conv_transpose_passes_invalid_values_through():
+    call = TfConvTranspose().express(transpose_case(stride=0, expect="error"))
+    assert call.kwargs["strides"] == [0, 0]
+    call = TfConvTranspose().express(transpose_case(padding=[[-1, -1], [0, 0]], expect="error"))
+    assert call.kwargs["padding"] == [[0, 0], [-1, -1], [0, 0], [0, 0]]
+
+
+# -- tf.nn.convolution ----------------------------------------------------------------
+def test_convolution_call_with_groups_in_the_filter_shape():
+    call = TfConvolution().express(conv_case(groups=2, stride=2, padding="same"))
+    assert call.api == "tf.nn.convolution"
+    assert call.kwargs == {"strides": [2, 2], "padding": "SAME", "dilations": [1, 1]}
+    assert call.kernel_layout == "HWIO"
+
+
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"padding": 1}, "explicit padding"),
+        ({"padding": "same_lower"}, "padding mode same_lower"),
+        ({"stride": 2, "dilation": 2}, "stride > 1 with dilation > 1"),
+        ({"b": np.zeros(6)}, "bias"),
+        # groups=3 does not divide C_in=4; TF would read the (6, 4, ...) kernel as groups=1
+        ({"groups": 3, "w_in": 4, "expect": "error"}, "groups not implied by the kernel shape"),
+    ],
+)
+def test_convolution_unsupported(params, reason):
+    refused = TfConvolution().express(conv_case(**params))
+    assert isinstance(refused, Unsupported) and refused.reason == reason
+
+
+def test_convolution_passes_a_kernel_tf_cannot_group_through():
+    call = TfConvolution().express(conv_case(w_in=3, expect="error"))
+    assert isinstance(call, NativeCall)
+
+
+def test_adapter_modules_import_without_their_framework():
+    code = (
+        "import sys, conformance.adapters.tensorflow_api, conformance.adapters.keras_api; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
