@@ -38,8 +38,14 @@ ADAPTERS = (
     ("torch.nn.functional.conv", "torch", "2.13.0+cpu", "conv"),
 )
 FAMILIES = ("stride", "padding", "dilation", "groups", "output_padding", "output_shape", "bias", "dtype")
-DIAGNOSES = ("kernel-flipped", "kernel-in-out-swapped", "spatial-axes-transposed", "window-shifted(0,1)",
-             "output-padding-at-start", "unexplained")
+DIAGNOSES = (
+    "kernel-flipped",
+    "kernel-in-out-swapped",
+    "spatial-axes-transposed",
+    "window-shifted(0,1)",
+    "output-padding-at-start",
+    "unexplained",
+)
 LITERAL_LIMIT = 2000
 
 
@@ -71,8 +77,13 @@ def make_cases(n_transposed: int, n_conv: int, rng: np.random.Generator, hostile
         length = int(rng.integers(3, 9))
         kernel = int(rng.integers(2, 5))
         full = (length - 1) * stride + dilation * (kernel - 1) + 1
-        out = max(1, full - before - after) if op == "conv_transpose" else max(1, (length + before + after - dilation * (kernel - 1) - 1) // stride + 1)
-        case_id = f"{family}-{'asym' if before != after else 'sym'}-{before}-{after}-{index}[stride={stride},dilation={dilation}]"
+        out = (
+            max(1, full - before - after)
+            if op == "conv_transpose"
+            else max(1, (length + before + after - dilation * (kernel - 1) - 1) // stride + 1)
+        )
+        shape = "asym" if before != after else "sym"
+        case_id = f"{family}-{shape}-{before}-{after}-{index}[stride={stride},dilation={dilation}]"
         description = f"{op} with {family} ({before}, {after}) padding, stride {stride}, dilation {dilation}"
         if hostile and index == 1:
             description = HOSTILE_DESCRIPTION
@@ -80,7 +91,9 @@ def make_cases(n_transposed: int, n_conv: int, rng: np.random.Generator, hostile
             "op": op,
             "dtype": "float16" if family == "dtype" else "float32",
             "input_shape": [1, c_in, length, length],
-            "kernel_shape": [c_in, c_out // groups, kernel, kernel] if op == "conv_transpose" else [c_out, c_in // groups, kernel, kernel],
+            "kernel_shape": [c_in, c_out // groups, kernel, kernel]
+            if op == "conv_transpose"
+            else [c_out, c_in // groups, kernel, kernel],
             "bias": family == "bias",
             "stride": [stride, stride],
             "dilation": [dilation, dilation],
@@ -133,7 +146,7 @@ def tensor_source(name: str, array: np.ndarray) -> str:
     if array.size <= LITERAL_LIMIT:
         return f"{name} = np.array({array.tolist()!r}, dtype=np.float64).reshape({tuple(array.shape)!r})"
     packed = base64.b64encode(zlib.compress(array.astype("<f8").tobytes(), 9)).decode("ascii")
-    body = "\n".join(f'    "{packed[i:i + 100]}"' for i in range(0, len(packed), 100))
+    body = "\n".join(f'    "{packed[i : i + 100]}"' for i in range(0, len(packed), 100))
     return f"{name} = unpack(\n{body},\n    {tuple(array.shape)!r},\n)"
 
 
@@ -215,18 +228,34 @@ def synthetic_result(adapter, framework, version, case, rng, failure_rate: float
     p = case.params
     native = {
         "api": adapter,
-        "kwargs": {"stride": p["stride"], "padding": [b for b, _ in p["padding"]], "dilation": p["dilation"], "groups": p["groups"]},
+        "kwargs": {
+            "stride": p["stride"],
+            "padding": [b for b, _ in p["padding"]],
+            "dilation": p["dilation"],
+            "groups": p["groups"],
+        },
         "input_layout": "NHWC" if framework in ("tensorflow", "keras") else "NCHW",
         "kernel_layout": "HWOI" if framework in ("tensorflow", "keras") else "IOHW",
         "note": "",
     }
     native["text"] = f"{adapter}(" + ", ".join(f"{k}={v!r}" for k, v in native["kwargs"].items()) + ")"
     result = Result(
-        case=case.id, file=case.file, line=case.line, op=case.op, status="PASS", adapter=adapter,
-        description=case.description, tags=list(case.tags), params=p, native=native,
-        shape=list(case.out_shape), expected_shape=list(case.out_shape),
-        max_abs_err=float(abs(rng.normal()) * 1e-7), err_ratio=float(rng.uniform(0, 0.4)),
-        duration_s=float(rng.uniform(2e-3, 2e-2)), framework_s=float(rng.uniform(1e-4, 2e-3)),
+        case=case.id,
+        file=case.file,
+        line=case.line,
+        op=case.op,
+        status="PASS",
+        adapter=adapter,
+        description=case.description,
+        tags=list(case.tags),
+        params=p,
+        native=native,
+        shape=list(case.out_shape),
+        expected_shape=list(case.out_shape),
+        max_abs_err=float(abs(rng.normal()) * 1e-7),
+        err_ratio=float(rng.uniform(0, 0.4)),
+        duration_s=float(rng.uniform(2e-3, 2e-2)),
+        framework_s=float(rng.uniform(1e-4, 2e-3)),
         oracle_s=float(rng.uniform(5e-5, 5e-4)),
     )
     reason = unsupported_reason(adapter, case)
@@ -243,22 +272,31 @@ def synthetic_result(adapter, framework, version, case, rng, failure_rate: float
         draw = 0.0  # the hostile case fails with a hostile message: both reach the page
     if draw >= failure_rate:
         return result
-    status = "FAIL" if draw < 0.8 * failure_rate else ("ERROR" if draw < 0.94 * failure_rate else rng.choice(["CRASH", "TIMEOUT"]))
+    status = (
+        "FAIL"
+        if draw < 0.8 * failure_rate
+        else ("ERROR" if draw < 0.94 * failure_rate else rng.choice(["CRASH", "TIMEOUT"]))
+    )
     result.status = str(status)
     result.details = {"slice": None, "repro": repro_script(adapter, framework, version, case, rng), "traceback": None}
     if result.status == "FAIL":
         result.diagnosis = DIAGNOSES[int(rng.integers(len(DIAGNOSES)))]
         result.max_abs_err = float(rng.uniform(0.1, 3))
         result.err_ratio = float(rng.uniform(1e3, 1e7))
-        result.message = f"values differ: max abs error {result.max_abs_err:.3g} at (0, 1, 2, 3), err_ratio {result.err_ratio:.3g} > 1"
+        result.message = (
+            f"values differ: max abs error {result.max_abs_err:.3g} at (0, 1, 2, 3), "
+            f"err_ratio {result.err_ratio:.3g} > 1"
+        )
         if hostile and case.description == HOSTILE_DESCRIPTION:
             result.message = HOSTILE_MESSAGE
         result.details["slice"] = failing_slice(result.diagnosis, case, rng)
     else:
         result.shape = result.max_abs_err = result.err_ratio = None
-        result.message = {"ERROR": "RuntimeError: expected input to have 2 channels, but got 4 channels instead",
-                          "CRASH": "the process died: signal 11 (SIGSEGV)",
-                          "TIMEOUT": "no answer in 60 s"}[result.status]
+        result.message = {
+            "ERROR": "RuntimeError: expected input to have 2 channels, but got 4 channels instead",
+            "CRASH": "the process died: signal 11 (SIGSEGV)",
+            "TIMEOUT": "no answer in 60 s",
+        }[result.status]
         result.details["traceback"] = traceback_text(adapter)
     if rng.uniform() < 0.7:  # most problems are known and listed in the expectations file
         result.expected_status = result.status
@@ -267,19 +305,29 @@ def synthetic_result(adapter, framework, version, case, rng, failure_rate: float
     return result
 
 
-def synthetic_runs(n_cases: int = 1700, n_conv_cases: int = 100, failure_rate: float = 0.06, seed: int = 0,
-                   hostile: bool = True) -> list[tuple[dict, list[Result]]]:
+def synthetic_runs(
+    n_cases: int = 1700, n_conv_cases: int = 100, failure_rate: float = 0.06, seed: int = 0, hostile: bool = True
+) -> list[tuple[dict, list[Result]]]:
     """(run_info, results) per adapter; each adapter gets the cases of its op."""
     rng = np.random.default_rng(seed)
     cases = make_cases(n_cases, n_conv_cases, rng, hostile)
     runs = []
     for hour, (adapter, framework, version, op) in enumerate(ADAPTERS):
-        results = [synthetic_result(adapter, framework, version, c, rng, failure_rate, hostile) for c in cases if c.op == op]
+        results = [
+            synthetic_result(adapter, framework, version, c, rng, failure_rate, hostile) for c in cases if c.op == op
+        ]
         info = {
-            "adapter": adapter, "framework": framework, "framework_version": version, "python": "3.11.2",
-            "numpy": "2.4.0", "platform": "Linux-6.1.0-x86_64-with-glibc2.36", "machine": "ci-runner-3",
-            "device": "cpu", "suite_version": "0.1.0",
-            "time_start": f"2025-01-01T{hour:02d}:00:00+00:00", "time_end": f"2025-01-01T{hour:02d}:03:27+00:00",
+            "adapter": adapter,
+            "framework": framework,
+            "framework_version": version,
+            "python": "3.11.2",
+            "numpy": "2.4.0",
+            "platform": "Linux-6.1.0-x86_64-with-glibc2.36",
+            "machine": "ci-runner-3",
+            "device": "cpu",
+            "suite_version": "0.1.0",
+            "time_start": f"2025-01-01T{hour:02d}:00:00+00:00",
+            "time_end": f"2025-01-01T{hour:02d}:03:27+00:00",
         }
         runs.append((info, results))
     return runs
@@ -287,7 +335,10 @@ def synthetic_runs(n_cases: int = 1700, n_conv_cases: int = 100, failure_rate: f
 
 def write_synthetic_results(directory: str | Path, **options) -> list[Path]:
     directory = Path(directory)
-    return [write_results_file(directory / f"{info['adapter']}.json", info, results) for info, results in synthetic_runs(**options)]
+    return [
+        write_results_file(directory / f"{info['adapter']}.json", info, results)
+        for info, results in synthetic_runs(**options)
+    ]
 
 
 def count_results(paths) -> int:
@@ -302,8 +353,9 @@ def main() -> None:
     parser.add_argument("--failure-rate", type=float, default=0.06, help="share of expressed results that do not pass")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    paths = write_synthetic_results(args.out, n_cases=args.cases, n_conv_cases=args.conv_cases,
-                                    failure_rate=args.failure_rate, seed=args.seed)
+    paths = write_synthetic_results(
+        args.out, n_cases=args.cases, n_conv_cases=args.conv_cases, failure_rate=args.failure_rate, seed=args.seed
+    )
     print(f"wrote {count_results(paths)} results in {len(paths)} files under {args.out}")
 
 

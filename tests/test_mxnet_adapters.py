@@ -41,6 +41,7 @@ SCENARIOS = {
     "ct-2d-same-kernel-equals-stride": ("conv_transpose", (3, 4), (2, 2), 2, 3, dict(stride=2, padding="same")),
     "ct-2d-same-stride2-even-crop": ("conv_transpose", (4, 3), (4, 4), 2, 3, dict(stride=2, padding="same")),
     "ct-1d-same-lower-odd-crop": ("conv_transpose", (3,), (3,), 2, 3, dict(stride=2, padding="same_lower")),
+    "ct-2d-asymmetric-crop-first": ("conv_transpose", (3, 4), (3, 2), 3, 2, dict(stride=[2, 3], padding=[[1, 0], [2, 1]])),
     "ct-2d-output-shape-explicit": ("conv_transpose", (4, 4), (3, 3), 2, 3, dict(stride=2, padding=1, output_shape=[8, 7])),
     "ct-1d-output-shape-same": ("conv_transpose", (5,), (4,), 2, 3, dict(stride=3, padding="same", output_shape=[14])),
     "conv-1d-stride2-pad1": ("conv", (7,), (3,), 2, 3, dict(stride=2, padding=1)),
@@ -81,15 +82,10 @@ def known_error(adapter_class, case: Case, call: NativeCall) -> str | None:
 
 
 def declined_reason(adapter_class, name: str) -> str | None:
-    """Which scenarios an adapter declines: the odd crop of same_lower needs asymmetric
-    pads; target_shape takes sizes, not plain explicit padding."""
-    if adapter_class is NdDeconvolutionTargetShape:
-        explicit = SCENARIOS[name][5].get("padding", 0)
-        if not isinstance(explicit, str) and "output_shape" not in SCENARIOS[name][5]:
-            return "explicit padding without output_shape"
-        return None
-    if name == "ct-1d-same-lower-odd-crop":
-        return "asymmetric padding"
+    """Which scenarios an adapter declines: target_shape takes sizes, not plain explicit padding."""
+    params = SCENARIOS[name][5]
+    if adapter_class is NdDeconvolutionTargetShape and not isinstance(params.get("padding", 0), str):
+        return None if "output_shape" in params else "explicit padding without output_shape"
     return None
 
 
@@ -207,6 +203,15 @@ def test_target_shape_takes_the_odd_crop_of_same_at_the_start():
         assert call.kwargs["target_shape"] == [6]
         verdict = judge(canonical, adapter.execute(canonical, call), evaluate(canonical))
         assert (verdict.status, verdict.diagnosis) == (status, diagnosis)
+
+
+@pytest.mark.parametrize("adapter_class", [NdDeconvolution, GluonConvTranspose], ids=lambda cls: cls.name)
+def test_a_crop_to_zero_length_returns_an_empty_output(adapter_class):
+    """An invalid case MXNet accepts: pad 1 crops all of the full length 2 (L=1, k=2)."""
+    x = np.ones((1, 2, 1, 3))
+    case = Case.make("crop0", "conv_transpose", x, np.ones((2, 3, 2, 2)), padding=[1, 0], expect="error")
+    adapter = adapter_class()
+    assert adapter.execute(case, adapter.express(case)).shape == (1, 3, 0, 4)
 
 
 # -- MXNet's own refusals, which the Unsupported reasons cite -----------------------------

@@ -139,31 +139,46 @@ def test_deconvolution_adj_at_or_above_stride_is_unsupported(params, detail):
     assert "adj(x) must be samller than stride" in result.doc
 
 
-def test_deconvolution_asymmetric_explicit_is_unsupported():
-    result = deconvolution_pad_adj(transpose_case(padding=[[1, 0]]))
-    assert isinstance(result, Unsupported) and result.reason == "asymmetric padding"
+@pytest.mark.parametrize(
+    "padding, output_padding, stride, expected",
+    [
+        ([[1, 0]], 0, 2, ((1,), (1,))),  # pad 1, adj 1 re-appends the one cropped at the end
+        ([[2, 1]], 1, 3, ((2,), (2,))),  # adj = before - after + output_padding
+        ([[0, 1]], 1, 2, ((0,), (0,))),  # the end crop and output_padding cancel
+    ],
+)
+def test_deconvolution_crop_heavier_at_the_start_is_pad_plus_adj(padding, output_padding, stride, expected):
+    case = transpose_case(stride=stride, padding=padding, output_padding=output_padding)
+    assert deconvolution_pad_adj(case) == expected
 
 
 @pytest.mark.parametrize(
-    "shape, kernel, stride, padding, expected",
+    "padding, stride, reason",
     [
-        ((4,), (4,), 2, "same", ((1,), (0,))),  # full 10, O 8: crop 2
-        ((6,), (3,), 1, "same_lower", ((1,), (0,))),  # full 8, O 6: crop 2
-        ((3,), (1,), 3, "same", ((0,), (2,))),  # full 7, O 9: no crop, 2 appended
-        ((3,), (2,), 2, "valid", ((0,), (0,))),
+        ([[0, 1]], 2, "asymmetric padding"),  # adj would be -1
+        ([[1, 0]], 1, "output_padding >= stride"),  # adj 1 at stride 1
     ],
 )
-def test_deconvolution_padding_modes(shape, kernel, stride, padding, expected):
-    assert deconvolution_pad_adj(transpose_case(shape=shape, kernel=kernel, stride=stride, padding=padding)) == expected
+def test_deconvolution_asymmetric_explicit_unsupported(padding, stride, reason):
+    result = deconvolution_pad_adj(transpose_case(stride=stride, padding=padding))
+    assert isinstance(result, Unsupported) and result.reason == reason
 
 
-@pytest.mark.parametrize("padding, before", [("same", 0), ("same_lower", 1)])
-def test_deconvolution_odd_crop_is_unsupported(padding, before):
-    # L=3, k=3, s=2: full 7, O 6, crop 1
-    result = deconvolution_pad_adj(transpose_case(shape=(3,), kernel=(3,), stride=2, padding=padding))
-    assert isinstance(result, Unsupported)
-    assert result.reason == "asymmetric padding"
-    assert f"before={before}, after={1 - before}" in result.detail
+def test_deconvolution_odd_crop_of_same_is_unsupported_and_of_same_lower_is_adj():
+    # L=3, k=3, s=2: full 7, O 6, crop 1: 'same' crops it at the end, 'same_lower' at the start
+    result = deconvolution_pad_adj(transpose_case(shape=(3,), kernel=(3,), stride=2, padding="same"))
+    assert isinstance(result, Unsupported) and result.reason == "asymmetric padding"
+    assert "starts 0 into the full result and is 6 long" in result.detail
+    assert deconvolution_pad_adj(transpose_case(shape=(3,), kernel=(3,), stride=2, padding="same_lower")) == ((1,), (1,))
+
+
+def test_deconvolution_output_shape_contradicting_output_padding_is_unsupported():
+    # stride 3, pad 1: full 12 - 2 = 10; output_shape 12 implies output_padding 2, the case says 1
+    case = transpose_case(shape=(4,), stride=3, padding=1, output_padding=1, output_shape=[12], expect="error")
+    result = deconvolution_pad_adj(case)
+    assert isinstance(result, Unsupported) and result.reason == "output_shape with a different output_padding"
+    agreeing = transpose_case(shape=(4,), stride=3, padding=1, output_padding=2, output_shape=[12])
+    assert deconvolution_pad_adj(agreeing) == ((1,), (2,))
 
 
 def test_deconvolution_3d_dilation_is_unsupported():
@@ -172,6 +187,15 @@ def test_deconvolution_3d_dilation_is_unsupported():
         assert isinstance(result, Unsupported)
         assert result.reason == "dilation > 1 in 3D"
         assert "Dilate is not supported in 3d deconvolution" in result.doc
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_output_padding_with_a_mode_is_unsupported(padding):
+    # an invalid case MXNet cannot be asked: it has pad and adj, no padding modes
+    case = transpose_case(shape=(3,), kernel=(3,), stride=2, padding=padding, output_padding=1, expect="error")
+    for result in (deconvolution_pad_adj(case), deconvolution_target_shape(case)):
+        assert isinstance(result, Unsupported)
+        assert result.reason == "output_padding with a padding mode"
 
 
 def test_deconvolution_passes_invalid_values_through():

@@ -356,6 +356,27 @@ def test_conv_transpose_matches_naive_loops(conv_transpose, config):
     assert_exact(conv_transpose(case), expected)
 
 
+@pytest.mark.parametrize("taps_per_product, products", [(1, 12), (5, 3)])
+def test_conv_transpose_in_blocks_of_taps(monkeypatch, taps_per_product, products):
+    """A product memory limit splits the taps into blocks (12 taps: 12 of 1, or 5 + 5 + 2)."""
+    config = NAIVE_CONFIGS["3d-mixed"]
+    rng = np.random.default_rng(9)
+    x = integers(rng, config["x"])
+    w = integers(rng, (config["x"][1], config["c_out"], *config["k"]))
+    bytes_per_tap = config["c_out"] * x.shape[0] * int(np.prod(x.shape[2:])) * 8
+    monkeypatch.setattr(direct, "PRODUCT_BYTES", taps_per_product * bytes_per_tap)
+    calls = []
+    real_matmul = np.matmul
+    monkeypatch.setattr(np, "matmul", lambda *args: calls.append(args) or real_matmul(*args))
+    params = dict(groups=1, stride=config["stride"], dilation=config["dilation"])
+    case = ct(x, w, padding=[list(p) for p in config["pads"]], output_padding=config["output_padding"], **params)
+    actual = direct.conv_transpose(case)
+    monkeypatch.undo()
+    assert len(calls) == products
+    expected = naive_conv_transpose(x, w, pads=config["pads"], output_padding=config["output_padding"], **params)
+    assert_exact(actual, expected)
+
+
 def test_evaluate_dispatches_on_op():
     assert_exact(direct.evaluate(cv(SEED_IMAGE, SEED_KERNEL)), SEED_CONV)
     assert_exact(direct.evaluate(ct(D2L_X, D2L_K, padding=1)), image([[4]]))

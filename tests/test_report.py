@@ -8,14 +8,17 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
+from markupsafe import escape
 
 from conformance import compare
 from conformance.report import html as report_html
+from conformance.report.display import display_values
 from conformance.report.junit import junit_filename, write_junit
 from conformance.report.markdown import md, render_markdown
 from conformance.report.merge import merge_files
-from conformance.report.safejson import json_for_script
+from conformance.report.safejson import decode_embedded, json_for_script
 from conformance.report.summary import adapter_summaries, disagreement_rows, expressibility, is_disagreement
 from conformance.results import Result, write_results_file
 
@@ -50,15 +53,15 @@ def rendered(tmp_path, *runs) -> tuple[str, object]:
 
 def details_of(page: str) -> dict:
     match = re.search(r'<script type="[^"]+" id="report-data" data-encoding="([^"]+)">(.*?)</script>', page, re.S)
-    return report_html.decode_details(match.group(1), match.group(2))
+    return decode_embedded(match.group(1), match.group(2))
 
 
 # ---- merge -------------------------------------------------------------------------------
 
 
 def test_same_status_from_two_files_is_one_cell_with_both_sources(tmp_path):
-    a = write_run(tmp_path, "a", [make_result("c1", TRANSPOSED)])
-    b = write_run(tmp_path, "b", [make_result("c1", TRANSPOSED)])
+    a = write_run(tmp_path / "machine-1", "a", [make_result("c1", TRANSPOSED)])
+    b = write_run(tmp_path / "machine-2", "a", [make_result("c1", TRANSPOSED)])
     merged = merge_files([tmp_path])
     cell = merged.cell("c1", TRANSPOSED)
     assert [c.source for c in cell.claims] == [str(a), str(b)]
@@ -139,19 +142,33 @@ def test_adapter_summary_counts_pass_rate_unexpected_and_wall_time(tmp_path):
     ]
     write_run(tmp_path, "t", results, time_start="2025-01-01T10:00:00+00:00", time_end="2025-01-01T10:03:27+00:00")
     [summary] = adapter_summaries(merge_files([tmp_path]))
-    assert summary.counts == {"PASS": 2, "FAIL": 1, "ERROR": 1, "UNSUPPORTED": 1, "CRASH": 0, "TIMEOUT": 0, "CONFLICT": 0}
+    assert summary.counts == {
+        "PASS": 2,
+        "FAIL": 1,
+        "ERROR": 1,
+        "UNSUPPORTED": 1,
+        "CRASH": 0,
+        "TIMEOUT": 0,
+        "CONFLICT": 0,
+    }
     assert (summary.expressible, summary.pass_rate, summary.unexpected) == (4, 0.5, 1)
     assert summary.run_seconds == 207.0
     assert summary.frameworks == ["torch 2.13.0"]
 
 
 def test_run_time_falls_back_to_the_sum_of_case_durations(tmp_path):
-    write_run(tmp_path, "t", [make_result("c1", TRANSPOSED, duration_s=0.25), make_result("c2", TRANSPOSED, duration_s=0.5)])
+    write_run(
+        tmp_path, "t", [make_result("c1", TRANSPOSED, duration_s=0.25), make_result("c2", TRANSPOSED, duration_s=0.5)]
+    )
     assert adapter_summaries(merge_files([tmp_path]))[0].run_seconds == 0.75
 
 
 def test_expressibility_counts_each_reason_per_adapter_most_met_first(tmp_path):
-    write_run(tmp_path, "t", [make_result(f"c{i}", TRANSPOSED, "UNSUPPORTED", unsupported_reason="asymmetric padding") for i in range(3)])
+    write_run(
+        tmp_path,
+        "t",
+        [make_result(f"c{i}", TRANSPOSED, "UNSUPPORTED", unsupported_reason="asymmetric padding") for i in range(3)],
+    )
     write_run(
         tmp_path,
         "k",
@@ -190,7 +207,9 @@ def test_disagreement_rule(statuses, disagreement):
 
 
 def test_hostile_case_and_framework_strings_render_as_text(tmp_path):
-    hostile = make_result("c1", TRANSPOSED, "FAIL", description=HOSTILE_DESCRIPTION, message=HOSTILE_MESSAGE, tags=["<b>"])
+    hostile = make_result(
+        "c1", TRANSPOSED, "FAIL", description=HOSTILE_DESCRIPTION, message=HOSTILE_MESSAGE, tags=["<b>"]
+    )
     page, _ = rendered(tmp_path, ("t", [hostile]))
     for raw in ("<script>alert", "<img", "<b>", "\u2028"):
         assert raw not in page
@@ -259,7 +278,13 @@ def test_conflicts_file_errors_and_expressibility_are_on_the_page(tmp_path):
     (tmp_path / "zz-corrupt.json").write_text("{", encoding="utf-8")
     page, _ = rendered(
         tmp_path,
-        ("a", [make_result("c1", TRANSPOSED, "FAIL"), make_result("c2", TRANSPOSED, "UNSUPPORTED", unsupported_reason="groups")]),
+        (
+            "a",
+            [
+                make_result("c1", TRANSPOSED, "FAIL"),
+                make_result("c2", TRANSPOSED, "UNSUPPORTED", unsupported_reason="groups"),
+            ],
+        ),
         ("b", [make_result("c1", TRANSPOSED)]),
     )
     assert 'id="file-errors"' in page and f"{tmp_path / 'zz-corrupt.json'}: cannot read results" in page
@@ -273,7 +298,11 @@ def test_details_carry_the_result_its_files_and_the_plain_diagnosis(tmp_path):
         TRANSPOSED,
         "FAIL",
         diagnosis="kernel-flipped",
-        native={"api": "torch.nn.functional.conv_transpose2d", "kwargs": {"stride": [2, 2]}, "text": "f(stride=[2, 2])"},
+        native={
+            "api": "torch.nn.functional.conv_transpose2d",
+            "kwargs": {"stride": [2, 2]},
+            "text": "f(stride=[2, 2])",
+        },
         details={"slice": None, "repro": "#!/usr/bin/env python3\nprint(1)\n", "traceback": None},
         duration_s=0.0123456,
     )
@@ -289,8 +318,13 @@ def test_details_carry_the_result_its_files_and_the_plain_diagnosis(tmp_path):
 
 
 def test_slice_difference_is_computed_before_rounding(tmp_path):
-    slice_ = {"label": "n=0, c=0", "index": [0, 0, 0, 0], "origin": [0, 0],
-              "expected": [[1.0, 2.0]], "actual": [[1.0 + 3e-9, "nan"]]}
+    slice_ = {
+        "label": "n=0, c=0",
+        "index": [0, 0, 0, 0],
+        "origin": [0, 0],
+        "expected": [[1.0, 2.0]],
+        "actual": [[1.0 + 3e-9, "nan"]],
+    }
     page, _ = rendered(tmp_path, ("t", [make_result("c1", TRANSPOSED, "FAIL", details={"slice": slice_})]))
     shown = details_of(page)["results"][0]["details"]["slice"]
     assert shown["actual"] == [[1.0, "nan"]]  # 7 significant digits for display
@@ -319,7 +353,9 @@ def test_junit_judges_each_result_against_its_expectation(tmp_path):
     results = [
         make_result("pass", TRANSPOSED, duration_s=0.5),
         make_result("known", TRANSPOSED, "FAIL", expected_status="FAIL", expectation_reason="upstream bug"),
-        make_result("new", TRANSPOSED, "FAIL", message="values differ\x1b[31m\x00", details={"repro": "print('repro')"}),
+        make_result(
+            "new", TRANSPOSED, "FAIL", message="values differ\x1b[31m\x00", details={"repro": "print('repro')"}
+        ),
         make_result("stale", TRANSPOSED, expected_status="FAIL"),
         make_result("raised", TRANSPOSED, "ERROR", message="RuntimeError: no"),
         make_result("unsup", TRANSPOSED, "UNSUPPORTED", unsupported_reason="groups"),
@@ -329,7 +365,10 @@ def test_junit_judges_each_result_against_its_expectation(tmp_path):
     assert path.name == f"{TRANSPOSED}.xml"
     suite = ET.parse(path).getroot().find("testsuite")
     assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "6", "failures": "2", "errors": "1", "skipped": "2"
+        "tests": "6",
+        "failures": "2",
+        "errors": "1",
+        "skipped": "2",
     }
     cases = {tc.get("name"): tc for tc in suite.iter("testcase")}
     assert list(cases["pass"]) == [] and cases["pass"].get("time") == "0.500000"
@@ -352,14 +391,21 @@ def test_junit_file_names_are_safe():
 
 def test_markdown_summary_escapes_and_lists_what_needs_attention(tmp_path):
     (tmp_path / "corrupt.json").write_text("[", encoding="utf-8")
-    write_run(tmp_path, "a", [make_result("c1", TRANSPOSED, "FAIL", message="bad | <script>x</script>"), make_result("c2", TRANSPOSED)])
+    write_run(
+        tmp_path,
+        "a",
+        [make_result("c1", TRANSPOSED, "FAIL", message="bad | <script>x</script>"), make_result("c2", TRANSPOSED)],
+    )
     write_run(tmp_path, "b", [make_result("c2", TRANSPOSED, "ERROR")])
     text = render_markdown(merge_files([tmp_path]), html_path="reports/index.html")
     assert "**2 results did not meet their expectation.**" in text
     assert "<script>" not in text
-    assert "| c1 | torch.nn.functional.conv\\_transpose | FAIL | PASS |  | bad \\| &lt;script&gt;x&lt;/script&gt; |" in text
+    assert (
+        "| c1 | torch.nn.functional.conv\\_transpose | FAIL | PASS |  | bad \\| &lt;script&gt;x&lt;/script&gt; |"
+        in text
+    )
     assert "### Conflicting results" in text and "### Results files that could not be read" in text
-    assert f"| torch.nn.functional.conv\\_transpose | torch 2.13.0 | cpu | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 2 |" in text
+    assert "| torch.nn.functional.conv\\_transpose | torch 2.13.0 | cpu | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 2 |" in text
 
 
 def test_md_keeps_one_line_and_shortens():
@@ -368,6 +414,41 @@ def test_md_keeps_one_line_and_shortens():
 
 
 def test_disagreement_rows_follow_the_rule(tmp_path):
-    write_run(tmp_path, "t", [make_result("same", TRANSPOSED), make_result("differ", TRANSPOSED), make_result("fail", TRANSPOSED, "FAIL")])
-    write_run(tmp_path, "k", [make_result("same", KERAS), make_result("differ", KERAS, "UNSUPPORTED"), make_result("fail", KERAS, "FAIL")])
+    write_run(
+        tmp_path,
+        "t",
+        [make_result("same", TRANSPOSED), make_result("differ", TRANSPOSED), make_result("fail", TRANSPOSED, "FAIL")],
+    )
+    write_run(
+        tmp_path,
+        "k",
+        [make_result("same", KERAS), make_result("differ", KERAS, "UNSUPPORTED"), make_result("fail", KERAS, "FAIL")],
+    )
     assert [c.id for c in disagreement_rows(merge_files([tmp_path]))] == ["differ", "fail"]
+
+
+def test_stale_expectations_are_listed_on_the_page_and_in_markdown(tmp_path):
+    stale = [
+        {
+            "adapter": TRANSPOSED,
+            "pattern": "pad-*",
+            "status": "FAIL",
+            "file": "expectations/t.yaml",
+            "line": 4,
+            "why": "every matching case got PASS, not FAIL",
+        }
+    ]
+    write_run(tmp_path, "t", [make_result("c1", TRANSPOSED)], stale_expectations=stale)
+    merged = merge_files([tmp_path])
+    line = f"expectations/t.yaml:4: {TRANSPOSED}: 'pad-*' expects FAIL: every matching case got PASS, not FAIL"
+    page = report_html.render_html(merged)
+    assert f"<li><code>{escape(line)}</code></li>" in page
+    assert "<td>1 entries</td>" in page  # the runs table counts them
+    assert f"- {md(line, 400)}" in render_markdown(merged).splitlines()
+
+
+def test_display_values_round_to_seven_digits_and_name_non_finite_values():
+    array = np.array([[0.123456789, -1234567.891, 2.5e20, 0.0], [np.nan, np.inf, -np.inf, 5e-324]])
+    assert display_values(array) == [[0.1234568, -1234568.0, 2.5e20, 0.0], ["nan", "inf", "-inf", 5e-324]]
+    values = np.random.default_rng(0).standard_normal((32, 32)) * 10.0 ** np.arange(-16, 16).reshape(1, -1)
+    assert np.ravel(display_values(values)).tolist() == [float(f"{v:.7g}") for v in values.ravel()]

@@ -17,6 +17,11 @@ BUILTIN_MODULES = (
     "conformance.adapters.tensorflow_api",
     "conformance.adapters.keras_api",
     "conformance.adapters.mxnet_api",
+    "conformance.adapters.jax_api",
+    "conformance.adapters.keras_backends",
+    "conformance.adapters.opencv_caffe_api",
+    "conformance.adapters.onnxruntime_api",
+    "conformance.adapters.tf_keras_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 

@@ -3,8 +3,8 @@ and the gluon layers built on them.
 
 MXNet's CPU layouts are the canonical ones (NCW/NCHW/NCDHW, deconvolution kernel
 (in, out/groups, *k), convolution kernel (out, in/groups, *k)), so no axis moves.
-Pads are symmetric only; the transposed convolution's output size model is
-``O = s(L-1) + d(k-1) + 1 - 2*pad + adj`` with the adj positions at the end.
+Pads are symmetric. The transposed convolution's output is ``full[pad : pad + O]`` with
+``O = s(L-1) + d(k-1) + 1 - 2*pad + adj``, so a crop heavier at the start is pad + adj.
 """
 
 from __future__ import annotations
@@ -105,55 +105,76 @@ def deconvolution_3d_dilation(case: Case) -> Unsupported | None:
     return None
 
 
+def output_padding_with_mode(case: Case) -> Unsupported | None:
+    """output_padding with a padding mode (an invalid case): MXNet has no padding modes, so
+    the combination cannot be put to it; the mode's pads and adj are all it could be given."""
+    if case.padding_mode is not None and any(case.output_padding):
+        return Unsupported(
+            "output_padding with a padding mode",
+            f"padding {case.padding_mode!r}, output_padding {list(case.output_padding)}",
+            f"{DOCS_ND}#mxnet.ndarray.Deconvolution: pad and adj are numbers, there is no padding mode",
+        )
+    return None
+
+
+def canonical_window(case: Case, i: int) -> tuple[int, int]:
+    """(before, O) of spatial dim ``i``: where the canonical output starts in the full
+    result and its length (SPEC.md), from the case's padding, output_padding, output_shape."""
+    length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
+    full = full_length(length, kernel, case.stride[i], case.dilation[i])
+    wanted = None if case.output_shape is None else case.output_shape[i]
+    if case.padding_mode is None:
+        before, after = case.explicit_padding[i]
+        return before, (full - before - after + case.output_padding[i]) if wanted is None else wanted
+    if wanted is None:
+        wanted = full if case.padding_mode == "valid" else length * case.stride[i]
+    crop = max(full - wanted, 0) if case.padding_mode != "valid" else 0
+    return (crop // 2 if case.padding_mode != "same_lower" else crop - crop // 2), wanted
+
+
 def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]] | Unsupported:
     """Canonical conv_transpose padding/output_padding/output_shape -> MXNet (pad, adj).
 
-    MXNet's window starts at ``pad`` and is ``s(L-1) + d(k-1) + 1 - 2*pad + adj`` long
-    (see ``deconvolution_output_length``). Explicit pads must be symmetric; the
-    output_padding (or the one output_shape implies) becomes adj. A padding mode is
-    expressible when its crop ``full - O`` is even (pad = crop/2), or when O exceeds the
-    full length (pad 0, adj = O - full). adj must be below the stride (MXNet's check).
+    MXNet's output is ``full[pad : pad + O]`` with ``O = s(L-1) + d(k-1) + 1 - 2*pad + adj``
+    (``deconvolution_output_length``; the adj positions are read from the full result).
+    The canonical window ``(before, O)`` is therefore MXNet's with ``pad = before`` and
+    ``adj = O - (full - 2*before)``, i.e. ``before - after + output_padding`` for explicit
+    pads: every crop with ``before >= after`` (e.g. the odd crop of 'same_lower') fits
+    when ``0 <= adj < stride`` (MXNet checks ``adj < stride``); a crop heavier at the end
+    (the odd crop of 'same') does not.
     """
-    refused = deconvolution_3d_dilation(case)
+    refused = deconvolution_3d_dilation(case) or output_padding_with_mode(case)
     if refused:
         return refused
-    mode = case.padding_mode
     pads, adjs = [], []
     for i in range(case.spatial_dims):
         length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
         stride, dilation = case.stride[i], case.dilation[i]
-        full = full_length(length, kernel, stride, dilation)
-        wanted = None if case.output_shape is None else case.output_shape[i]
-        if mode is None:
-            before, after = case.explicit_padding[i]
-            if before != after:
-                return Unsupported(
-                    "asymmetric padding", f"spatial dim {i}: padding [{before}, {after}]", DOC_SYMMETRIC_PAD
-                )
-            pad = before
-            if wanted is None:
-                adj = case.output_padding[i]
-            else:
-                adj = wanted - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
-        elif stride < 1 or dilation < 1:
+        if case.padding_mode is not None and (stride < 1 or dilation < 1):
             # No canonical window exists: ask MXNet about the invalid stride/dilation itself.
-            pad, adj = 0, 0
-        else:
-            if wanted is None:
-                wanted = full if mode == "valid" else length * stride
-            crop = full - wanted
-            if mode == "valid" or crop <= 0:
-                pad = 0
-                adj = wanted - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
-            elif crop % 2:
-                crop_before = crop // 2 if mode == "same" else crop - crop // 2
+            pads.append(0)
+            adjs.append(0)
+            continue
+        before, out = canonical_window(case, i)
+        pad = before
+        adj = out - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
+        if case.output_shape is not None and case.explicit_padding is not None:
+            after = case.explicit_padding[i][1]
+            if case.output_padding[i] and case.output_padding[i] != adj - (before - after):
+                # Only an invalid case gives both and they disagree; adj is one number.
                 return Unsupported(
-                    "asymmetric padding",
-                    f"spatial dim {i}: padding {mode} crops before={crop_before}, after={crop - crop_before}",
-                    DOC_SYMMETRIC_PAD,
+                    "output_shape with a different output_padding",
+                    f"spatial dim {i}: output_shape {out} implies output_padding {adj - (before - after)},"
+                    f" the case gives {case.output_padding[i]}",
+                    f"{DOCS_ND}#mxnet.ndarray.Deconvolution: adj is the only output size parameter besides target_shape",
                 )
-            else:
-                pad, adj = crop // 2, 0
+        if adj < 0:
+            return Unsupported(
+                "asymmetric padding",
+                f"spatial dim {i}: the window starts {before} into the full result and is {out} long; pad {pad}"
+                f" crops {pad} at the end too and adj can only add back",
+                DOC_SYMMETRIC_PAD,
+            )
         if stride >= 1 and adj >= stride:
             return Unsupported(
                 "output_padding >= stride", f"spatial dim {i}: adj {adj} with stride {stride}", DOC_ADJ_BELOW_STRIDE
@@ -174,7 +195,7 @@ def deconvolution_target_shape(case: Case) -> tuple[int, ...] | Unsupported:
     ``ceil((full - O)/2)`` before, equals the case's ``before``. MXNet's own checks bound
     what a target can ask for: ``crop >= 0`` and the odd crop's ``adj = 1 < stride``.
     """
-    refused = deconvolution_3d_dilation(case)
+    refused = deconvolution_3d_dilation(case) or output_padding_with_mode(case)
     if refused:
         return refused
     mode = case.padding_mode

@@ -19,15 +19,24 @@ DEFAULT_OUTPUT = "reports/index.html"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="*", metavar="DIR", help=f"results files, or folders of *.json results files (default: {DEFAULT_DIR})"
+        "paths",
+        nargs="*",
+        metavar="DIR",
+        help=f"results files, or folders searched for *.json results files, subfolders too (default: {DEFAULT_DIR})",
     )
-    parser.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help=f"the HTML page to write (default: {DEFAULT_OUTPUT})")
+    parser.add_argument(
+        "-o", "--output", default=DEFAULT_OUTPUT, help=f"the HTML page to write (default: {DEFAULT_OUTPUT})"
+    )
     parser.add_argument("--title", default="Conformance report", help="the page title")
     junit = parser.add_mutually_exclusive_group()
-    junit.add_argument("--junit-dir", help="folder for JUnit XML, one <adapter>.xml each (default: junit/ beside the page)")
+    junit.add_argument(
+        "--junit-dir", help="folder for JUnit XML, one <adapter>.xml each (default: junit/ beside the page)"
+    )
     junit.add_argument("--no-junit", action="store_true", help="write no JUnit XML")
     markdown = parser.add_mutually_exclusive_group()
-    markdown.add_argument("--markdown", metavar="FILE", help="the Markdown summary to write (default: summary.md beside the page)")
+    markdown.add_argument(
+        "--markdown", metavar="FILE", help="the Markdown summary to write (default: summary.md beside the page)"
+    )
     markdown.add_argument("--no-markdown", action="store_true", help="write no Markdown summary")
 
 
@@ -47,15 +56,21 @@ def main(args: argparse.Namespace) -> int:
 
     output = Path(args.output)
     page = write_html(merged, output, args.title)
-    written = [page]
+    written = [str(page)]
     if not args.no_junit:
-        written += write_junit(merged, args.junit_dir or output.parent / "junit")
+        junit_dir = Path(args.junit_dir or output.parent / "junit")
+        junit_files = write_junit(merged, junit_dir)
+        written.append(f"{len(junit_files)} JUnit XML file(s) in {junit_dir}")
     if not args.no_markdown:
-        written.append(write_markdown(merged, args.markdown or output.parent / "summary.md", args.title, str(page)))
+        written.append(
+            str(write_markdown(merged, args.markdown or output.parent / "summary.md", args.title, str(page)))
+        )
 
     for summary in adapter_summaries(merged):
         counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
-        print(f"{summary.adapter}: {counts}; pass rate {format_rate(summary.pass_rate)}; {summary.unexpected} unexpected")
+        print(
+            f"{summary.adapter}: {counts}; pass rate {format_rate(summary.pass_rate)}; {summary.unexpected} unexpected"
+        )
     print(
         f"{merged.n_results} results from {len(merged.runs)} file(s)"
         f"{f', {len(merged.file_errors)} unreadable' if merged.file_errors else ''}"

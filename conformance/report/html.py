@@ -3,32 +3,30 @@
 The matrix is rendered here with Jinja2 (autoescape on), so the page reads without
 JavaScript; the per-cell details (parameters, native call, slices, repro script) are one
 JSON block that the page's script parses on the first click and turns into DOM nodes with
-``textContent``. A large block (repro scripts are mostly float literals) is stored
-zlib-compressed in base64 and inflated by the browser's ``DecompressionStream``. The Content-Security-Policy allows exactly the page's one inline style and
-one inline script, by their SHA-256 hashes, and nothing else: no network, no inline event
-handlers, no ``style`` attributes.
+``textContent`` (``safejson.embed_json`` escapes it, or compresses a large one).
+
+The Content-Security-Policy allows exactly the page's one inline style and one inline
+script, by their SHA-256 hashes, and nothing else: no network, no inline event handlers,
+no ``style`` attributes.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-import json
-import math
 import os
-import zlib
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import numpy as np
 from markupsafe import Markup
 
-from .merge import CONFLICT, Cell, Merged
-from .safejson import compact_json, escape_for_script
+from .merge import CONFLICT, Cell, Merged, RunFile
+from .display import display_slice, seconds
+from .safejson import embed_json
 from .summary import (
     DISAGREEMENT_RULE,
     PAGE_STATUSES,
@@ -37,6 +35,7 @@ from .summary import (
     expressibility,
     format_rate,
     format_seconds,
+    stale_expectations,
     unexpected_cells,
 )
 
@@ -77,11 +76,6 @@ RUN_INFO_ORDER = (
 )
 
 
-# Details JSON above this many characters is embedded compressed (the page stays small).
-COMPRESS_ABOVE = 512 * 1024
-SLICE_DIGITS = 7  # significant digits of the heatmap values (the repro script has them all)
-
-
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("conformance.report", "templates"),
@@ -107,6 +101,7 @@ def column_rules(n_adapters: int) -> str:
     return "\n".join(f"#matrix.hide-a{i} .a{i}{{display:none}}" for i in range(n_adapters))
 
 
+@functools.lru_cache(maxsize=None)
 def diagnosis_text(code: str | None) -> str | None:
     if not code:
         return None
@@ -118,65 +113,25 @@ def diagnosis_text(code: str | None) -> str | None:
         return f"Unknown diagnosis code {code!r}."
 
 
-@dataclass
-class MatrixCell:
-    index: int  # the adapter column
-    label: str
-    classes: str
-    k: int | None  # index into the details JSON; None for n/a and not run
-
-
-def cell_view(column: int, cell: Cell | None, missing: str, k: int | None) -> MatrixCell:
+def cell_html(column: int, cell: Cell | None, missing: str, k: int | None) -> Markup:
+    """One matrix cell. Built here rather than in the template because it is 10,000 of them;
+    it holds no data from results files, only integers and the fixed status vocabulary
+    (checked below), so there is nothing to escape."""
     if cell is None:
-        return MatrixCell(column, missing, "na" if missing == "n/a" else "nr", None)
+        kind = {"n/a": "na", "not run": "nr"}[missing]
+        return Markup(f'<td class="a{column:d} {kind}">{missing}</td>')  # noqa: S704
     status = cell.status
+    if status not in STATUS_CODES:
+        raise ValueError(f"not a status: {status!r}")
     classes = f"s-{status}"
     if not cell.met_expectation:
         classes += " unexp"
     elif status not in ("PASS", "UNSUPPORTED"):  # a known problem, listed in the expectations file
         classes += " known"
-    return MatrixCell(column, CELL_LABELS.get(status, status), classes, k)
-
-
-def display_number(value: float) -> float | str:
-    """A value as the page shows it: SLICE_DIGITS significant digits; 'nan', 'inf', '-inf'."""
-    if math.isfinite(value):
-        return float(f"{value:.{SLICE_DIGITS}g}")
-    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-
-
-def as_matrix(values: Any) -> np.ndarray | None:
-    """A slice's nested list as a 2D float array ('nan'/'inf' strings included), or None."""
-    if values is None:
-        return None
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):  # ragged or not numbers: left for the page to show as is
-        return None
-    return array.reshape(1, -1) if array.ndim == 1 else (array if array.ndim == 2 else None)
-
-
-def display_slice(slice_: dict[str, Any]) -> dict[str, Any]:
-    """The slice the page draws: values rounded for display and, when the shapes agree,
-    ``difference`` = actual - expected computed here at full precision (rounding first
-    would lose small errors)."""
-    shown = dict(slice_)
-    arrays = {}
-    for key in ("expected", "actual"):
-        array = as_matrix(slice_.get(key))
-        if array is not None:
-            arrays[key] = array
-            shown[key] = [[display_number(v) for v in row] for row in array.tolist()]
-    if len(arrays) == 2 and arrays["expected"].shape == arrays["actual"].shape:
-        with np.errstate(invalid="ignore"):
-            difference = arrays["actual"] - arrays["expected"]
-        shown["difference"] = [[display_number(v) for v in row] for row in difference.tolist()]
-    return shown
-
-
-def seconds(value: Any) -> float | None:
-    """A duration to 3 significant digits: the page shows no more."""
-    return float(f"{value:.3g}") if isinstance(value, (int, float)) and math.isfinite(value) else None
+    label = CELL_LABELS.get(status, status)
+    return Markup(  # noqa: S704
+        f'<td class="a{column:d}"><button type="button" class="c {classes}" data-k="{k:d}">{label}</button></td>'
+    )
 
 
 def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: dict[str, int]) -> dict[str, Any]:
@@ -214,33 +169,23 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
     return {k: v for k, v in entry.items() if v not in (None, "", [], {})}
 
 
-def embed_details(data: dict[str, Any], compress_above: int | None = None) -> tuple[str, str]:
-    """(encoding, text) for the details script block: 'json' (escaped for a script element)
-    or, above ``compress_above`` characters (COMPRESS_ABOVE by default), 'deflate-base64'
-    (a zlib stream in base64)."""
-    text = compact_json(data)
-    if len(text) <= (COMPRESS_ABOVE if compress_above is None else compress_above):
-        return "json", escape_for_script(text)
-    # Level 1: nearly the size of level 9 on this data at a quarter of the time.
-    return "deflate-base64", base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii")
-
-
-def decode_details(encoding: str, text: str) -> dict[str, Any]:
-    """The inverse of embed_details (what the page's script does), for tests and tools."""
-    if encoding == "deflate-base64":
-        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
-    return json.loads(text)
-
-
-def run_info_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
-    keys = [k for k in RUN_INFO_ORDER if k in info] + sorted(k for k in info if k not in RUN_INFO_ORDER)
+def runs_table(runs: list[RunFile]) -> tuple[list[str], list[tuple[RunFile, list[str]]]]:
+    """(the run_info keys, in a reading order, then any others; one row of values per file)."""
+    present = {key for run in runs for key in run.run_info}
+    keys = [k for k in RUN_INFO_ORDER if k in present] + sorted(present - set(RUN_INFO_ORDER))
     rows = []
-    for key in keys:
-        value = info[key]
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(map(str, value)) if value else "none"
-        rows.append((key, str(value)))
-    return rows
+    for run in runs:
+        values = []
+        for key in keys:
+            value = run.run_info.get(key, "")
+            if isinstance(value, (list, tuple)):
+                scalars = all(isinstance(v, (str, int, float)) for v in value)
+                value = (", ".join(map(str, value)) if scalars else f"{len(value)} entries") if value else "none"
+            elif isinstance(value, dict):
+                value = ", ".join(f"{k}={v}" for k, v in value.items())
+            values.append("" if value is None else str(value))
+        rows.append((run, values))
+    return keys, rows
 
 
 def build_page_model(merged: Merged, title: str, compress_above: int | None = None) -> dict[str, Any]:
@@ -255,7 +200,8 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         key = (case.file, tuple(case.tags))
         if not groups or groups[-1]["key"] != key:
             groups.append({"key": key, "file": case.file, "tags": case.tags, "rows": []})
-        cells, codes = [], []
+        cells: list[str] = []
+        codes: list[str] = []
         for column, adapter in enumerate(adapters):
             cell = merged.cell(case.id, adapter)
             missing = merged.missing_kind(case.id, adapter) if cell is None else ""
@@ -263,7 +209,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
             if cell is not None:
                 k = len(details)
                 details.append(result_details(cell, case_index, column, file_index))
-            cells.append(cell_view(column, cell, missing, k))
+            cells.append(cell_html(column, cell, missing, k))
             codes.append(STATUS_CODES[cell.status if cell is not None else missing])
         groups[-1]["rows"].append(
             {
@@ -271,7 +217,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 "codes": "".join(codes),
                 "tags": " ".join(case.tags),
                 "search": " ".join([case.id, case.description, case.file, *case.tags]).lower(),
-                "cells": cells,
+                "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
             }
         )
     data = {
@@ -287,13 +233,12 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
             }
             for c in cases
         ],
-        "adapters": [
-            {"name": s.adapter, "frameworks": s.frameworks, "devices": s.devices} for s in summaries
-        ],
+        "adapters": [{"name": s.adapter, "frameworks": s.frameworks, "devices": s.devices} for s in summaries],
         "files": list(file_index),
         "results": details,
     }
-    data_encoding, data_text = embed_details(data, compress_above)
+    data_encoding, data_text = embed_json(data, compress_above)
+    run_keys, run_rows = runs_table(merged.runs)
     status_totals = {status: sum(s.counts[status] for s in summaries) for status in PAGE_STATUSES}
     return {
         "title": title,
@@ -311,8 +256,11 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "all_tags": sorted({t for c in cases for t in c.tags}),
         "groups": groups,
         "reasons": expressibility(merged),
-        "runs": [(run, run_info_rows(run.run_info)) for run in merged.runs],
+        "runs": merged.runs,
+        "run_keys": run_keys,
+        "run_rows": run_rows,
         "file_errors": merged.file_errors,
+        "stale": stale_expectations(merged),
         "conflicts": merged.conflicts,
         "data_encoding": data_encoding,
         # Escaped for a script element by escape_for_script, or base64: no markup can occur.

@@ -20,6 +20,7 @@ from .summary import (
     expressibility,
     format_rate,
     format_seconds,
+    stale_expectations,
     unexpected_cells,
 )
 
@@ -48,8 +49,7 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
     lines = [f"## {md(title)}", ""]
     lines.append(
         f"{merged.n_results} results, {len(merged.cases)} cases, {len(merged.adapters)} adapters, "
-        f"{len(merged.runs)} results files."
-        + (f" Full report: {md(html_path)}." if html_path else "")
+        f"{len(merged.runs)} results files." + (f" Full report: {md(html_path)}." if html_path else "")
     )
     lines.append("")
     if not merged.n_results:
@@ -69,6 +69,14 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
         lines += [f"- {md(conflict.describe(), 400)}" for conflict in conflicts[:MAX_LISTED]]
         if len(conflicts) > MAX_LISTED:
             lines.append(f"- and {len(conflicts) - MAX_LISTED} more")
+        lines.append("")
+
+    stale = stale_expectations(merged)
+    if stale:
+        lines += ["### Stale expectations", ""]
+        lines += [f"- {md(line, 400)}" for line in stale[:MAX_LISTED]]
+        if len(stale) > MAX_LISTED:
+            lines.append(f"- and {len(stale) - MAX_LISTED} more")
         lines.append("")
 
     if summaries:
@@ -92,7 +100,14 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
     if unexpected:
         lines += ["### Unexpected results", ""]
         rows = [
-            [md(case.id), md(adapter), cell.status, md(cell.result.expected_status), md(cell.result.diagnosis or ""), md(cell.result.message)]
+            [
+                md(case.id),
+                md(adapter),
+                cell.status,
+                md(cell.result.expected_status),
+                md(cell.result.diagnosis or ""),
+                md(cell.result.message),
+            ]
             for case, adapter, cell in unexpected[:MAX_LISTED]
         ]
         lines += table(["case", "adapter", "status", "expected", "diagnosis", "message"], rows)
@@ -112,7 +127,9 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
     return "\n".join(lines)
 
 
-def write_markdown(merged: Merged, path: str | os.PathLike, title: str = "Conformance report", html_path: str | None = None) -> Path:
+def write_markdown(
+    merged: Merged, path: str | os.PathLike, title: str = "Conformance report", html_path: str | None = None
+) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_markdown(merged, title, html_path), encoding="utf-8")

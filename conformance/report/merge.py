@@ -120,13 +120,14 @@ class Merged:
 
 
 def results_paths(arguments: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileError]]:
-    """Each argument is a results file or a directory of ``*.json``; missing ones are errors."""
+    """Each argument is a results file or a folder searched for ``*.json`` (subfolders too:
+    e.g. one per machine or CI job); a missing one is an error."""
     paths: list[Path] = []
     missing: list[FileError] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            paths.extend(sorted(p for p in path.glob("*.json") if p.is_file()))
+            paths.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
         elif path.is_file():
             paths.append(path)
         else:

@@ -145,6 +145,23 @@ def unexpected_cells(merged: Merged) -> list[tuple[CaseInfo, str, Cell]]:
     return found
 
 
+def stale_expectations(merged: Merged) -> list[str]:
+    """One line per stale entry of an expectations file, as the runner recorded them in run_info."""
+    lines = []
+    for run in merged.runs:
+        entries = run.run_info.get("stale_expectations") or []
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if not isinstance(entry, dict):
+                lines.append(str(entry))
+                continue
+            where = f"{entry.get('file', '?')}:{entry.get('line', '?')}"
+            adapter = entry.get("adapter") or run.run_info.get("adapter", "")
+            lines.append(
+                f"{where}: {adapter}: {entry.get('pattern')!r} expects {entry.get('status')}: {entry.get('why', '')}"
+            )
+    return lines
+
+
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "-"

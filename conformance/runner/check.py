@@ -32,8 +32,11 @@ NO_ANSWER = {"crash": "CRASH", "timeout": "TIMEOUT"}
 def check(case, adapter, executor: Executor, spec: str | None = None) -> Result:
     """Run ``case`` on ``adapter`` through ``executor``; ``spec`` is how the child loads the
     adapter (default ``module:Class`` of its class)."""
-    start = time.perf_counter()
     spec = spec or adapter_spec(type(adapter))
+    # Starting the child and importing the framework (seconds for TensorFlow) happen once
+    # per process, not per case: done before the clock starts (a failure shows in execute).
+    executor.warm_up(spec)
+    start = time.perf_counter()
     result = Result(
         case=case.id,
         file=case.file,

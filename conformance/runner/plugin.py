@@ -113,12 +113,14 @@ class ConformanceRun:
         self.case_timeout = config.getoption("case_timeout")
         if not self.case_timeout > 0:
             raise pytest.UsageError(f"conformance: --case-timeout must be positive (got {self.case_timeout})")
-        base = config.invocation_params.dir
-        self.results_dir = base / config.getoption("results")
-        self.expectations_dir = base / config.getoption("expectations")
+        # As given (relative to the working directory, as the user typed them): what the
+        # summary, the failure text and the results files show.
+        self.results_dir = Path(config.getoption("results"))
+        expectations_dir = Path(config.getoption("expectations"))
+        self.expectations_dir = (config.invocation_params.dir / expectations_dir).resolve()
         self.adapters = choose_adapters(config.getoption("framework"), config.getoption("adapter"))
         try:
-            self.expectations = {a.name: load_expectations(self.expectations_dir, a.name) for a in self.adapters}
+            self.expectations = {a.name: load_expectations(expectations_dir, a.name) for a in self.adapters}
         except ExpectationsError as err:
             raise pytest.UsageError(f"conformance: {err}") from None
         self._executor: Executor | None = None
@@ -179,7 +181,7 @@ class ConformanceRun:
 
         if file_path.suffix not in (".yaml", ".yml"):
             return None
-        if self.expectations_dir in file_path.parents:  # expectation files are not case files
+        if self.expectations_dir in file_path.resolve().parents:  # expectation files are not case files
             return None
         return CaseFile.from_parent(parent, path=file_path)
 

@@ -48,9 +48,24 @@ def start(width: int = 1400, height: int = 1000):
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--window-size={width},{height}")
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='conformance-chromium-')}")
+    profile = tempfile.mkdtemp(prefix="conformance-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    except BaseException:
+        shutil.rmtree(profile, ignore_errors=True)
+        raise
+    driver.conformance_profile = profile
+    return driver
+
+
+def stop(driver) -> None:
+    """Quit the browser and remove its profile folder."""
+    try:
+        driver.quit()
+    finally:
+        shutil.rmtree(driver.conformance_profile, ignore_errors=True)
 
 
 def console_errors(driver) -> list[str]:

@@ -557,7 +557,10 @@
     var panel = byId('details');
     if (panel.hidden) return;
     panel.hidden = true;
-    if (location.hash.indexOf('#result-') === 0) location.replace('#');
+    if (location.hash.indexOf('#result-') === 0) {
+      // Drop the fragment without scrolling (assigning '#' would jump to the top).
+      try { history.replaceState(null, '', location.pathname + location.search); } catch (err) { /* keep it */ }
+    }
     if (selectedButton) selectedButton.focus({ preventScroll: true });
   }
 
@@ -574,8 +577,20 @@
     document.addEventListener('keydown', function (event) {
       if (event.key === 'Escape') closeDetails();
     });
+    window.addEventListener('hashchange', followHash);
+    followHash();
+  }
+
+  /* #result-<k> names a cell's details: a link to it, or the back button, opens them. */
+  function followHash() {
     var match = /^#result-(\d+)$/.exec(location.hash);
-    if (match) openDetails(Number(match[1]));
+    if (match) {
+      var k = Number(match[1]);
+      var current = selectedButton && Number(selectedButton.getAttribute('data-k'));
+      if (byId('details').hidden || current !== k) openDetails(k);
+    } else {
+      closeDetails();
+    }
   }
 
   function init() {

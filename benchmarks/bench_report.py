@@ -1,0 +1,192 @@
+"""Time ``conformance report`` on 10,000+ synthetic results, and the page in headless Chromium.
+
+    python benchmarks/bench_report.py [--cases 1700] [--repeats 3] [--keep DIR]
+
+Budgets (the brief's): the report (page, JUnit XML, Markdown) is written in < 3 s, as a user
+runs it (a fresh ``python -m conformance report`` process); the page is interactive in
+Chromium in < 2 s (navigation start to the matrix wired up, first contentful paint
+included); the file stays < 10 MB. Prints each figure (median of the repeats) with its
+budget and exits 1 when one is over. Also prints where the writing time goes and how long
+the first click takes to show a cell's details (they are unpacked on that click).
+Without chromium/chromedriver/selenium the browser figures are skipped and said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from make_synthetic_results import count_results, write_synthetic_results  # noqa: E402
+
+WRITE_BUDGET_S = 3.0
+INTERACTIVE_BUDGET_S = 2.0
+SIZE_BUDGET_MB = 10.0
+
+# Navigation start -> each milestone, in ms, read in the page once it says it is ready.
+PAGE_TIMINGS = """
+var nav = performance.getEntriesByType('navigation')[0];
+var paint = performance.getEntriesByName('first-contentful-paint')[0];
+return {
+  domContentLoaded: nav.domContentLoadedEventEnd,
+  load: nav.loadEventEnd,
+  firstContentfulPaint: paint ? paint.startTime : null,
+  matrixReady: window.conformanceReport.readyAt,
+  rows: window.conformanceReport.rows
+};
+"""
+
+
+def time_command(results: Path, output: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one ``conformance report`` process. On a busy machine
+    the wall time grows with the load; the CPU time is what an idle machine's wall time
+    comes down to (the command is single-threaded)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "conformance", "report", str(results), "-o", str(output)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def stage_times(results: Path, output: Path) -> dict[str, float]:
+    """Where the writing time goes, in this process (imports already paid)."""
+    from conformance.report.html import write_html
+    from conformance.report.junit import write_junit
+    from conformance.report.markdown import write_markdown
+    from conformance.report.merge import merge_files
+
+    times = {}
+    start = time.perf_counter()
+    merged = merge_files([results])
+    times["read and merge"] = time.perf_counter() - start
+    for name, write in (
+        ("HTML page", lambda: write_html(merged, output)),
+        ("JUnit XML", lambda: write_junit(merged, output.parent / "junit")),
+        ("Markdown", lambda: write_markdown(merged, output.parent / "summary.md")),
+    ):
+        start = time.perf_counter()
+        write()
+        times[name] = time.perf_counter() - start
+    return times
+
+
+def browser_times(page: Path, repeats: int) -> dict[str, float] | str:
+    """Median page milestones (s) over fresh loads, and the first details click; or why not."""
+    from browser import chromium
+
+    reason = chromium.missing()
+    if reason:
+        return reason
+    driver = chromium.start()
+    try:
+        loads = []
+        for _ in range(repeats):
+            driver.get("about:blank")
+            driver.get(page.as_uri())
+            deadline = time.monotonic() + 30
+            while not driver.execute_script("return !!window.conformanceReport") and time.monotonic() < deadline:
+                time.sleep(0.02)
+            loads.append(driver.execute_script(PAGE_TIMINGS))
+        errors = chromium.console_errors(driver)
+        click_s = first_details_seconds(driver)
+    finally:
+        chromium.stop(driver)
+    figures = {}
+    for key in ("domContentLoaded", "firstContentfulPaint", "matrixReady", "load"):
+        values = [load[key] for load in loads if load[key] is not None]
+        if values:
+            figures[key] = statistics.median(values) / 1000
+    figures["interactive"] = max(figures.get("matrixReady", 0), figures.get("firstContentfulPaint", 0))
+    figures["first details click"] = click_s
+    figures["rows"] = loads[0]["rows"]
+    figures["console errors"] = len(errors)
+    return figures
+
+
+def first_details_seconds(driver) -> float:
+    """Click the first failing cell; seconds until its details are built."""
+    driver.set_script_timeout(30)
+    return driver.execute_async_script(
+        """
+        var done = arguments[arguments.length - 1];
+        var button = document.querySelector('#matrix button.c.s-FAIL');
+        var start = performance.now();
+        button.click();
+        (function poll() {
+          if (document.querySelector('#details-body .code-head')) done((performance.now() - start) / 1000);
+          else setTimeout(poll, 5);
+        })();
+        """
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1700, help="conv_transpose cases, 6 adapters each (default 1700)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="write the results and the report here instead of a temporary folder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
+        folder = args.keep or Path(scratch)
+        results, page = folder / "results", folder / "index.html"
+        paths = write_synthetic_results(results, n_cases=args.cases)
+        n_results = count_results(paths)
+        size_mb = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"{n_results} results in {len(paths)} results files ({size_mb:.1f} MB of JSON)")
+
+        runs = [time_command(results, page) for _ in range(args.repeats)]
+        command = statistics.median(wall for wall, _ in runs)
+        command_cpu = statistics.median(cpu for _, cpu in runs)
+        page_mb = page.stat().st_size / 1e6
+        stages = stage_times(results, folder / "stages" / "index.html")
+        browser = browser_times(page, args.repeats)
+
+    over = []
+
+    def figure(name: str, value: float, budget: float, unit: str) -> None:
+        verdict = "ok" if value < budget else "OVER BUDGET"
+        if value >= budget:
+            over.append(name)
+        print(f"  {name:<40} {value:8.2f} {unit:<3} (budget < {budget:g} {unit})  {verdict}")
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"figures (median of {args.repeats}; load average {load} on {os.cpu_count()} CPUs):")
+    figure("conformance report (fresh process)", command, WRITE_BUDGET_S, "s")
+    print(f"    its CPU time {command_cpu:.2f} s (about the wall time on an idle machine)")
+    figure("index.html size", page_mb, SIZE_BUDGET_MB, "MB")
+    if isinstance(browser, str):
+        print(f"  browser figures skipped: {browser}")
+    else:
+        figure("page interactive in Chromium", browser["interactive"], INTERACTIVE_BUDGET_S, "s")
+        print(
+            f"    DOMContentLoaded {browser['domContentLoaded']:.2f} s, first contentful paint "
+            f"{browser.get('firstContentfulPaint', float('nan')):.2f} s, matrix ready {browser['matrixReady']:.2f} s, "
+            f"load {browser['load']:.2f} s; {browser['rows']} rows; {browser['console errors']} console errors"
+        )
+        click_s = browser["first details click"]
+        print(f"    first click on a cell to its details built: {click_s:.2f} s (unpacks the details)")
+    print(
+        "where the writing time goes (one process, imports paid): "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in stages.items())
+    )
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""ONNX Runtime: one ``ConvTranspose`` or ``Conv`` node, built with ``onnx.helper``, run on the CPU provider.
+
+1. ONNX is channels first like the canonical layouts: X (N, C, *spatial), Conv W
+   (M, C/group, *k), ConvTranspose W (C, M/group, *k); no relayout is needed.
+2. The node's attributes are ONNX's own (``auto_pad``, ``pads``, ``output_padding``,
+   ``output_shape``, ...); the pure functions below map the canonical parameters onto them
+   and carry the output-size model of the ONNX operator spec (Operators.md). ORT's own
+   kernels are what the run tests: where ORT departs from the spec, the comparison says how.
+3. W and B are initializers, as in an exported model, so ORT's graph optimizations see
+   what they see in deployment. onnx and onnxruntime are imported in ``execute`` only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..case import Case
+from ..dtypes import numpy_dtype
+from .base import Adapter, NativeCall, Unsupported
+from .layout import canonical_input_layout, canonical_kernel_layout
+from .tensorflow_api import full_transpose_length
+
+# The newest opset onnxruntime 1.32 registers (its schema registry and onnx 1.23 both end at
+# 28); Conv and ConvTranspose last changed in opset 22, which is the kernel version run.
+OPSET = 28
+
+DOCS_CONV_TRANSPOSE = "https://onnx.ai/onnx/operators/onnx__ConvTranspose.html"
+DOCS_CONV = "https://onnx.ai/onnx/operators/onnx__Conv.html"
+DOCS_KERNELS = "https://github.com/microsoft/onnxruntime/blob/main/docs/OperatorKernels.md"
+CPU_FLOAT_ONLY = (
+    "ORT's CPU kernel table (docs/OperatorKernels.md) registers Conv and ConvTranspose for"
+    " T = tensor(float) only; a graph of this type fails at session creation with NOT_IMPLEMENTED"
+    " ('Could not find an implementation for ConvTranspose(22)')"
+)
+DOCS_OUTPUT_PADDING = (
+    DOCS_CONV_TRANSPOSE + " ('Each padding value in \"output_padding\" must be less than the"
+    " corresponding stride/dilation dimension')"
+)
+
+AUTO_PAD = {"same": "SAME_UPPER", "same_lower": "SAME_LOWER", "valid": "VALID"}
+
+
+# -- attributes shared by both ops ---------------------------------------------------------
+def onnx_auto_pad(padding) -> str:
+    """Canonical padding -> ``auto_pad``: 'same' is SAME_UPPER (the odd unit at the end),
+    'same_lower' SAME_LOWER, 'valid' VALID, explicit pairs NOTSET (with ``pads``)."""
+    return AUTO_PAD[padding] if isinstance(padding, str) else "NOTSET"
+
+
+def onnx_pads(pairs) -> list[int]:
+    """Per-dim (before, after) pairs -> ONNX's ``pads``: ``[x1_begin, x2_begin, ..., x1_end, x2_end, ...]``."""
+    return [before for before, _ in pairs] + [after for _, after in pairs]
+
+
+def common_attributes(case: Case) -> dict[str, Any]:
+    """kernel_shape, strides, dilations, group: passed as the case gives them (invalid ones too)."""
+    return {
+        "kernel_shape": list(case.kernel_spatial),
+        "strides": list(case.stride),
+        "dilations": list(case.dilation),
+        "group": case.groups,
+    }
+
+
+# -- ConvTranspose: the spec's output-size model ---------------------------------------------
+def spec_output_shape_pads(
+    length: int, kernel: int, stride: int, dilation: int, output_padding: int, out: int, auto_pad: str
+) -> tuple[int, int]:
+    """The (start, end) pads ONNX documents for a given ``output_shape``.
+
+    ``total = stride * (L - 1) + output_padding + ((k - 1) * d + 1) - output_shape``;
+    SAME_UPPER: ``start = total / 2``, ``end = total - total / 2``; every other auto_pad
+    (NOTSET included): ``start = total - total / 2``, ``end = total / 2``. The output is the
+    full scatter result cropped ``start`` at the front, ``output_shape`` long.
+    """
+    total = full_transpose_length(length, kernel, stride, dilation) + output_padding - out
+    if auto_pad == "SAME_UPPER":
+        return total // 2, total - total // 2
+    return total - total // 2, total // 2
+
+
+def output_padding_allowed(output_padding: int, stride: int, dilation: int) -> bool:
+    """The spec: output_padding 'must be less than the corresponding stride/dilation dimension'.
+
+    Read as "less than the stride or the dilation" (the wider reading, torch's rule, which
+    ONNX's attribute comes from), so a case is refused only when both readings refuse it.
+    ORT itself does not check. Zero and negative values pass (negative is an invalid case).
+    """
+    return output_padding <= 0 or output_padding < stride or output_padding < dilation
+
+
+def explicit_output_shape_attributes(case: Case) -> dict[str, Any] | Unsupported:
+    """Explicit padding with ``output_shape``: the attributes that ask ORT most directly.
+
+    ONNX ignores ``pads`` when ``output_shape`` is given and splits the crop itself. Where the
+    spec's documented split (the larger half at the start for NOTSET) is the case's own
+    (before, after), the case is the ``output_shape`` attribute alone: that asks ORT the
+    documented question. Otherwise it is the case's ``pads`` plus the ``output_padding``
+    that output_shape implies (``O - (F - before - after)``), no output_shape.
+    """
+    pairs, outs = case.padding, case.output_shape
+    lengths, kernels = case.x.shape[2:], case.kernel_spatial
+    implied = [
+        outs[i] - (full_transpose_length(lengths[i], kernels[i], case.stride[i], case.dilation[i]) - sum(pairs[i]))
+        for i in range(case.spatial_dims)
+    ]
+    if any(case.output_padding) and list(case.output_padding) != implied:
+        return Unsupported(
+            "output_shape with a different output_padding",
+            f"output_shape {list(outs)} implies output_padding {implied}, the case gives {list(case.output_padding)}",
+            DOCS_CONV_TRANSPOSE,
+        )
+    spec_pads = [
+        spec_output_shape_pads(lengths[i], kernels[i], case.stride[i], case.dilation[i], 0, outs[i], "NOTSET")
+        for i in range(case.spatial_dims)
+    ]
+    if spec_pads == [tuple(pair) for pair in pairs] and all(min(pair) >= 0 for pair in spec_pads):
+        return {"auto_pad": "NOTSET", "output_shape": list(outs)}
+    return {"auto_pad": "NOTSET", "pads": onnx_pads(pairs), "output_padding": implied}
+
+
+def conv_transpose_attributes(case: Case) -> dict[str, Any] | Unsupported:
+    """The case -> ConvTranspose's attributes (besides kernel_shape/strides/dilations/group).
+
+    Modes map to ``auto_pad`` (with ``output_shape`` when the case fixes O: the spec's
+    SAME_UPPER/SAME_LOWER/VALID split of ``total = F - O`` is the canonical one); explicit
+    pairs to ``pads`` + ``output_padding``; explicit pairs with output_shape as
+    ``explicit_output_shape_attributes`` decides. Refused: an output_padding the spec rules out.
+    """
+    padding = case.padding
+    if isinstance(padding, str):
+        attributes: dict[str, Any] = {"auto_pad": onnx_auto_pad(padding)}
+        if case.output_shape is not None:
+            attributes["output_shape"] = list(case.output_shape)
+        if any(case.output_padding):  # an invalid case: ONNX is asked what it makes of both
+            attributes["output_padding"] = list(case.output_padding)
+    elif case.output_shape is not None:
+        attributes = explicit_output_shape_attributes(case)
+        if isinstance(attributes, Unsupported):
+            return attributes
+    else:
+        attributes = {"auto_pad": "NOTSET", "pads": onnx_pads(padding), "output_padding": list(case.output_padding)}
+    for i, value in enumerate(attributes.get("output_padding", ())):
+        stride, dilation = case.stride[i], case.dilation[i]
+        if stride >= 1 and dilation >= 1 and not output_padding_allowed(value, stride, dilation):
+            return Unsupported(
+                "output_padding >= stride and dilation",
+                f"spatial dim {i}: output_padding {value} with stride {stride}, dilation {dilation}",
+                DOCS_OUTPUT_PADDING,
+            )
+    return attributes
+
+
+def conv_attributes(case: Case) -> dict[str, Any]:
+    """The case -> Conv's padding attributes: ``auto_pad``, plus ``pads`` when explicit."""
+    if isinstance(case.padding, str):
+        return {"auto_pad": onnx_auto_pad(case.padding)}
+    return {"auto_pad": "NOTSET", "pads": onnx_pads(case.padding)}
+
+
+# -- running one node ----------------------------------------------------------------------
+def build_model(case: Case, call: NativeCall):
+    """A one-node ONNX model: X as the graph input, W (and B) as initializers, Y with unknown dims."""
+    from onnx import helper, numpy_helper
+
+    dtype = numpy_dtype(case.dtype)
+    elem_type = helper.np_dtype_to_tensor_dtype(dtype)
+    initializers = [numpy_helper.from_array(case.w.astype(dtype), "W")]
+    if case.b is not None:
+        initializers.append(numpy_helper.from_array(case.b.astype(dtype), "B"))
+    node = helper.make_node(call.api, ["X", "W"] + (["B"] if case.b is not None else []), ["Y"], **call.kwargs)
+    graph = helper.make_graph(
+        [node],
+        call.api,
+        [helper.make_tensor_value_info("X", elem_type, list(case.x.shape))],
+        [helper.make_tensor_value_info("Y", elem_type, [None] * case.x.ndim)],
+        initializer=initializers,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+
+
+class _OrtNodeAdapter(Adapter):
+    """One ONNX node run by ``onnxruntime.InferenceSession`` on ``CPUExecutionProvider``."""
+
+    framework = "onnxruntime"
+    module = "onnxruntime"
+    # float16 has no CPU kernel either, but ORT's graph transformers insert Casts around the
+    # node (InsertCastTransformer), so it runs in float32 and rounds the result to float16.
+    dtypes = frozenset({"float32", "float16"})
+    dtype_reasons: ClassVar[dict[str, str]] = {"float64": CPU_FLOAT_ONLY, "bfloat16": CPU_FLOAT_ONLY}
+
+    node_op: str = ""  # the ONNX operator: "ConvTranspose" | "Conv"
+
+    def native_call(self, case: Case, attributes: dict[str, Any]) -> NativeCall:
+        dims = case.spatial_dims
+        return NativeCall(
+            api=self.node_op,
+            kwargs={**attributes, **common_attributes(case)},
+            input_layout=canonical_input_layout(dims),
+            kernel_layout=canonical_kernel_layout(case.op, dims),
+            note=f"one {self.node_op} node, opset {OPSET}, W/B as initializers, CPUExecutionProvider",
+        )
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import onnxruntime
+
+        model = build_model(case, call)
+        session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        (y,) = session.run(None, {"X": case.x.astype(numpy_dtype(case.dtype))})
+        return y.astype(np.float64)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
+        inputs = ["X", "W"] + (["B"] if case.b is not None else [])
+        return "\n".join(
+            [
+                "import numpy as np",
+                "import onnxruntime",
+                "from onnx import helper, numpy_helper",
+                "",
+                "elem_type = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))",
+                "initializers = [numpy_helper.from_array(w.astype(dtype), 'W')]"
+                + (" + [numpy_helper.from_array(b.astype(dtype), 'B')]" if case.b is not None else ""),
+                f"node = helper.make_node({call.api!r}, {inputs!r}, ['Y'], {args})",
+                "graph = helper.make_graph(",
+                f"    [node], {call.api!r},",
+                "    [helper.make_tensor_value_info('X', elem_type, list(x.shape))],",
+                "    [helper.make_tensor_value_info('Y', elem_type, [None] * x.ndim)],",
+                "    initializer=initializers,",
+                ")",
+                f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {OPSET})])",
+                "session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])",
+                "y = session.run(None, {'X': x.astype(dtype)})[0].astype(np.float64)",
+            ]
+        )
+
+
+class OrtConvTranspose(_OrtNodeAdapter):
+    """ONNX ``ConvTranspose`` on ORT's CPU provider."""
+
+    name = "onnxruntime.ConvTranspose"
+    op = "conv_transpose"
+    docs = DOCS_CONV_TRANSPOSE
+    node_op = "ConvTranspose"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        attributes = conv_transpose_attributes(case)
+        if isinstance(attributes, Unsupported):
+            return attributes
+        return self.native_call(case, attributes)
+
+
+class OrtConv(_OrtNodeAdapter):
+    """ONNX ``Conv`` on ORT's CPU provider."""
+
+    name = "onnxruntime.Conv"
+    op = "conv"
+    docs = DOCS_CONV
+    node_op = "Conv"
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        return self.native_call(case, conv_attributes(case))
+
+
+ADAPTERS = [OrtConvTranspose, OrtConv]

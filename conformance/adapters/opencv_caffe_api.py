@@ -1,0 +1,383 @@
+"""OpenCV's dnn implementation of Caffe's ``Deconvolution`` and ``Convolution`` layers.
+
+1. Each case becomes a real Caffe model: a ``.prototxt`` (an Input layer and the layer with
+   its ``convolution_param``) and a binary ``.caffemodel`` holding the layer's blobs, read
+   by ``cv2.dnn.readNetFromCaffe`` and run on DNN_BACKEND_OPENCV / DNN_TARGET_CPU. This
+   tests OpenCV's reading and implementation of Caffe's layers, not Caffe (no Caffe build
+   installs here).
+2. Caffe is channels first like the canonical layouts: Convolution weights are
+   (num_output, C_in / group, *k), Deconvolution weights (C_in, num_output / group, *k)
+   (base_conv_layer.cpp: a Deconvolution keeps the weight shape of the Convolution it
+   transposes, bottom and top swapped); no relayout.
+3. Caffe's ``pad`` is one number per spatial dim for both sides, and its Deconvolution
+   has no output padding (adj) or output shape: ``O = s(L-1) + d(k-1) + 1 - 2*pad``.
+   Everything else is Unsupported. The functions below are pure integer arithmetic;
+   cv2 and google.protobuf are imported in ``execute`` only.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+import numpy as np
+
+from ..case import Case
+from .base import Adapter, NativeCall, Unsupported
+from .caffe_proto import caffemodel_bytes, descriptor_text
+from .layout import canonical_input_layout, canonical_kernel_layout
+
+DOCS_DECONVOLUTION = "https://caffe.berkeleyvision.org/tutorial/layers/deconvolution.html"
+DOCS_CONVOLUTION = "https://caffe.berkeleyvision.org/tutorial/layers/convolution.html"
+DOCS_CAFFE_PROTO = (
+    "https://github.com/BVLC/caffe/blob/master/src/caffe/proto/caffe.proto (ConvolutionParameter:"
+    " 'repeated uint32 pad = 3; // The padding size; defaults to 0', one value for both sides"
+    " of a dim; no output padding or output shape field)"
+)
+DOCS_DECONV_SHAPE = (
+    "https://github.com/BVLC/caffe/blob/master/src/caffe/layers/deconv_layer.cpp (compute_output_shape:"
+    " 'stride * (input_dim - 1) + kernel_extent - 2 * pad')"
+)
+DOCS_CAFFE_IMPORTER = (
+    "https://github.com/opencv/opencv/blob/4.x/modules/dnn/src/caffe/caffe_importer.cpp (blobFromProto:"
+    " blobs are created CV_32F from BlobProto's 'repeated float data')"
+)
+
+NET_NAME = "conformance"
+INPUT_NAME = "data"
+CALL_NOTE = (
+    "a Caffe model (.prototxt + .caffemodel) read by cv2.dnn.readNetFromCaffe and run on"
+    " DNN_BACKEND_OPENCV / DNN_TARGET_CPU: OpenCV's implementation of Caffe's layer, not Caffe itself"
+)
+
+
+# -- Caffe's output-size models ---------------------------------------------------------------
+def effective_kernel(kernel: int, dilation: int) -> int:
+    """Caffe's ``kernel_extent = dilation * (kernel - 1) + 1``."""
+    return dilation * (kernel - 1) + 1
+
+
+def deconvolution_output_length(length: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """Caffe Deconvolution (deconv_layer.cpp compute_output_shape):
+
+    ``O = stride * (L - 1) + dilation * (k - 1) + 1 - 2 * pad``: the full scatter result
+    (``pad`` 0) cropped by ``pad`` at both ends. There is no output padding.
+    """
+    return stride * (length - 1) + effective_kernel(kernel, dilation) - 2 * pad
+
+
+def convolution_output_length(length: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """Caffe Convolution (conv_layer.cpp compute_output_shape):
+
+    ``O = (L + 2 * pad - (dilation * (k - 1) + 1)) / stride + 1`` in C integer division,
+    i.e. floor for the non-negative numerators of valid cases.
+    """
+    return (length + 2 * pad - effective_kernel(kernel, dilation)) // stride + 1
+
+
+# -- canonical padding -> Caffe's pad ---------------------------------------------------------
+def deconvolution_axis_pad(
+    length: int, kernel: int, stride: int, dilation: int, padding, output_shape: int | None
+) -> int | Unsupported:
+    """One spatial dim: canonical padding (a mode or a (before, after) pair) -> Caffe's ``pad``.
+
+    Caffe's window is ``full[pad : F - pad]`` with ``F = s(L-1) + d(k-1) + 1``. An explicit
+    pair is expressible when ``before == after`` and ``output_shape`` (if any) is that
+    window's length; 'valid' is ``pad`` 0 with ``O = F``; 'same'/'same_lower' crop ``F - O``
+    (``O = L*s`` or output_shape) and are expressible when that crop is even and >= 0.
+    A non-positive stride or dilation (an invalid case) is passed on for OpenCV to refuse.
+    """
+    full = deconvolution_output_length(length, kernel, stride, 0, dilation)
+    valid_geometry = stride >= 1 and dilation >= 1
+    if not isinstance(padding, str):
+        before, after = padding
+        if before != after:
+            return Unsupported("asymmetric padding", f"padding {before} before, {after} after", DOCS_CAFFE_PROTO)
+        if output_shape is not None and output_shape != full - 2 * before:
+            return Unsupported(
+                "output_shape",
+                f"output_shape {output_shape} with pad {before}: Caffe's Deconvolution gives"
+                f" {full - 2 * before} (no output padding)",
+                DOCS_DECONV_SHAPE,
+            )
+        return before
+    if padding == "valid":
+        if output_shape is not None and output_shape != full:
+            return Unsupported(
+                "output_shape",
+                f"'valid' with output_shape {output_shape}: Caffe's Deconvolution gives the full {full}",
+                DOCS_DECONV_SHAPE,
+            )
+        return 0
+    out = length * stride if output_shape is None else output_shape
+    crop = full - out
+    if valid_geometry and crop < 0:
+        reason = "output_padding" if output_shape is None else "output_shape"
+        return Unsupported(
+            reason,
+            f"'{padding}' asks for {out} positions, {-crop} past the full result ({full}):"
+            " Caffe's Deconvolution has no output padding",
+            DOCS_CAFFE_PROTO,
+        )
+    if valid_geometry and crop % 2:
+        return Unsupported(
+            "odd same crop",
+            f"'{padding}' crops {crop} (odd) from the full result ({full}): Caffe's pad crops both ends equally",
+            DOCS_CAFFE_PROTO,
+        )
+    return max(crop, 0) // 2
+
+
+def deconvolution_pads(case: Case) -> list[int] | Unsupported:
+    """The case -> Caffe Deconvolution ``pad`` per spatial dim, or Unsupported."""
+    if any(case.output_padding):
+        return Unsupported(
+            "output_padding",
+            f"output_padding {list(case.output_padding)}: Caffe's ConvolutionParameter has no output padding (adj)",
+            DOCS_CAFFE_PROTO,
+        )
+    pads = []
+    for i in range(case.spatial_dims):
+        padding = case.padding if isinstance(case.padding, str) else case.padding[i]
+        out = None if case.output_shape is None else case.output_shape[i]
+        pad = deconvolution_axis_pad(
+            case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i], padding, out
+        )
+        if isinstance(pad, Unsupported):
+            return Unsupported(pad.reason, f"spatial dim {i}: {pad.detail}", pad.doc)
+        pads.append(pad)
+    return pads
+
+
+def same_total_padding(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """Zeros a canonical 'same' conv adds in one dim: ``max((ceil(L/s) - 1)s + e - L, 0)``.
+
+    Half of an even total on each side gives Caffe's floor output ``ceil(L / s)``.
+    """
+    out = -(-length // stride)
+    return max((out - 1) * stride + effective_kernel(kernel, dilation) - length, 0)
+
+
+def convolution_pads(case: Case) -> list[int] | Unsupported:
+    """The case -> Caffe Convolution ``pad`` per spatial dim, or Unsupported.
+
+    Explicit pairs need ``before == after``; 'valid' is 0; 'same'/'same_lower' need an even
+    total per dim (then both are the same symmetric pad). A non-positive stride under a
+    mode gets pad 0, so OpenCV itself is asked about the stride.
+    """
+    padding = case.padding
+    if not isinstance(padding, str):
+        if any(before != after for before, after in padding):
+            pairs = [list(pair) for pair in padding]
+            return Unsupported("asymmetric padding", f"padding {pairs}", DOCS_CAFFE_PROTO)
+        return [before for before, _ in padding]
+    if padding == "valid" or min(case.stride) < 1:
+        return [0] * case.spatial_dims
+    totals = [
+        same_total_padding(case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i])
+        for i in range(case.spatial_dims)
+    ]
+    if any(total % 2 for total in totals):
+        return Unsupported(
+            "odd same padding",
+            f"'{padding}' needs total padding {totals} with stride {list(case.stride)}; Caffe pads both sides equally",
+            DOCS_CAFFE_PROTO,
+        )
+    return [total // 2 for total in totals]
+
+
+# -- the Caffe model ----------------------------------------------------------------------------
+def convolution_param(case: Case, num_output: int, pads: list[int]) -> dict[str, Any]:
+    """Caffe's ConvolutionParameter fields, repeated ones with one value per spatial dim.
+
+    Caffe documents pad, kernel_size, stride and dilation as "given as a single value for
+    equal dimensions in all spatial dimensions, or once per spatial dimension"; the per-dim
+    form is the one that cannot be read with another number of dims.
+    """
+    return {
+        "num_output": num_output,
+        "bias_term": case.b is not None,
+        "kernel_size": list(case.kernel_spatial),
+        "stride": list(case.stride),
+        "pad": list(pads),
+        "dilation": list(case.dilation),
+        "group": case.groups,
+    }
+
+
+def layer_name(layer_type: str) -> str:
+    return layer_type.lower()
+
+
+def prototxt(layer_type: str, input_shape, param: dict[str, Any]) -> str:
+    """The .prototxt text: an Input layer of ``input_shape`` feeding one ``layer_type`` layer."""
+    dims = " ".join(f"dim: {int(size)}" for size in input_shape)
+    fields = []
+    for key, value in param.items():
+        for item in value if isinstance(value, list) else [value]:
+            text = ("true" if item else "false") if isinstance(item, bool) else str(int(item))
+            fields.append(f"    {key}: {text}")
+    name = layer_name(layer_type)
+    return "\n".join(
+        [
+            f'name: "{NET_NAME}"',
+            "layer {",
+            f'  name: "{INPUT_NAME}"',
+            '  type: "Input"',
+            f'  top: "{INPUT_NAME}"',
+            f"  input_param {{ shape {{ {dims} }} }}",
+            "}",
+            "layer {",
+            f'  name: "{name}"',
+            f'  type: "{layer_type}"',
+            f'  bottom: "{INPUT_NAME}"',
+            f'  top: "{name}"',
+            "  convolution_param {",
+            *fields,
+            "  }",
+            "}",
+            "",
+        ]
+    )
+
+
+_REPRO = '''\
+import numpy as np
+import cv2
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, text_format
+
+# Caffe's caffe.proto messages a .caffemodel needs (Caffe's own field numbers), built at run time.
+CAFFE_WEIGHTS_PROTO = """
+{descriptor}"""
+file_proto = text_format.Parse(CAFFE_WEIGHTS_PROTO, descriptor_pb2.FileDescriptorProto())
+pool = descriptor_pool.DescriptorPool()
+pool.AddSerializedFile(file_proto.SerializeToString())
+NetParameter = message_factory.GetMessageClass(pool.FindMessageTypeByName("caffe.NetParameter"))
+
+prototxt = """
+{prototxt}"""
+# The .caffemodel: the layer's blobs (weights in Caffe's layout, then the bias), float32.
+model = NetParameter(name={net_name!r})
+layer = model.layer.add(name={layer_name!r}, type={layer_type!r})
+for array in ([w] if b is None else [w, b]):
+    blob = layer.blobs.add()
+    blob.shape.dim.extend(array.shape)
+    blob.data.extend(np.asarray(array, dtype=np.float32).ravel().tolist())
+
+net = cv2.dnn.readNetFromCaffe(
+    np.frombuffer(prototxt.encode(), dtype=np.uint8), np.frombuffer(model.SerializeToString(), dtype=np.uint8)
+)
+net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+net.setInput(np.asarray(x, dtype=np.float32))
+y = net.forward().astype(np.float64)
+'''
+
+
+# -- adapters -------------------------------------------------------------------------------------
+class _OpenCvCaffeLayer(Adapter):
+    """One Caffe layer type through ``cv2.dnn.readNetFromCaffe``; subclasses give type and pads."""
+
+    framework = "opencv"
+    module = "cv2"
+    LAYER_TYPE = ""  # Caffe's layer type string
+    # Caffe blobs and OpenCV's CPU path are float32 (see dtype_reasons).
+    dtypes = frozenset({"float32"})
+    dtype_reasons = {
+        "float64": "Caffe's BlobProto.data is 'repeated float' and OpenCV's importer builds CV_32F blobs"
+        " (double_data is not read); DNN_BACKEND_OPENCV on DNN_TARGET_CPU computes in float32: " + DOCS_CAFFE_IMPORTER,
+        "float16": "float16 compute is another target (DNN_TARGET_CPU_FP16), not DNN_BACKEND_OPENCV on"
+        " DNN_TARGET_CPU; Caffe's own BlobProto has no float16 data",
+        "bfloat16": "neither Caffe's BlobProto nor OpenCV's DNN_TARGET_CPU has bfloat16",
+    }
+
+    @abc.abstractmethod
+    def num_output(self, case: Case) -> int:
+        """Caffe's num_output, read from the layer type's weight layout."""
+
+    @abc.abstractmethod
+    def pads(self, case: Case) -> list[int] | Unsupported:
+        """Caffe's pad per spatial dim under the layer type's output-size model, or Unsupported."""
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        pads = self.pads(case)
+        if isinstance(pads, Unsupported):
+            return pads
+        dims = case.spatial_dims
+        return NativeCall(
+            api="cv2.dnn.readNetFromCaffe",
+            kwargs={
+                "layer": self.LAYER_TYPE,
+                "input_shape": list(case.x.shape),
+                "convolution_param": convolution_param(case, self.num_output(case), pads),
+            },
+            # Caffe's layouts are the canonical ones: nothing is relayouted.
+            input_layout=canonical_input_layout(dims),
+            kernel_layout=canonical_kernel_layout(case.op, dims),
+            note=CALL_NOTE,
+        )
+
+    def prototxt_text(self, call: NativeCall) -> str:
+        """The call's .prototxt: its layer, input shape and convolution_param."""
+        return prototxt(call.kwargs["layer"], call.kwargs["input_shape"], call.kwargs["convolution_param"])
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import cv2
+
+        blobs = [case.w] if case.b is None else [case.w, case.b]
+        model = caffemodel_bytes(NET_NAME, layer_name(self.LAYER_TYPE), self.LAYER_TYPE, blobs)
+        net = cv2.dnn.readNetFromCaffe(
+            np.frombuffer(self.prototxt_text(call).encode(), dtype=np.uint8), np.frombuffer(model, dtype=np.uint8)
+        )
+        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        net.setInput(case.x.astype(np.float32))
+        return np.asarray(net.forward(), dtype=np.float64)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return _REPRO.format(
+            descriptor=descriptor_text(),
+            prototxt=self.prototxt_text(call),
+            net_name=NET_NAME,
+            layer_name=layer_name(self.LAYER_TYPE),
+            layer_type=self.LAYER_TYPE,
+        )
+
+
+class OpenCvCaffeDeconvolution(_OpenCvCaffeLayer):
+    """Caffe's ``Deconvolution`` layer as OpenCV's dnn module implements it (not Caffe itself).
+
+    Weights (C_in, num_output / group, *k); ``O = s(L-1) + d(k-1) + 1 - 2*pad``.
+    """
+
+    name = "opencv.caffe.Deconvolution"
+    op = "conv_transpose"
+    docs = DOCS_DECONVOLUTION
+    LAYER_TYPE = "Deconvolution"
+
+    def num_output(self, case: Case) -> int:
+        return case.w.shape[1] * case.groups
+
+    def pads(self, case: Case) -> list[int] | Unsupported:
+        return deconvolution_pads(case)
+
+
+class OpenCvCaffeConvolution(_OpenCvCaffeLayer):
+    """Caffe's ``Convolution`` layer as OpenCV's dnn module implements it (not Caffe itself).
+
+    Weights (num_output, C_in / group, *k); ``O = floor((L + 2*pad - d(k-1) - 1) / s) + 1``.
+    """
+
+    name = "opencv.caffe.Convolution"
+    op = "conv"
+    docs = DOCS_CONVOLUTION
+    LAYER_TYPE = "Convolution"
+
+    def num_output(self, case: Case) -> int:
+        return case.w.shape[0]
+
+    def pads(self, case: Case) -> list[int] | Unsupported:
+        return convolution_pads(case)
+
+
+ADAPTERS = [OpenCvCaffeDeconvolution, OpenCvCaffeConvolution]

@@ -1,0 +1,135 @@
+"""Keras 2 layers (the ``tf_keras`` package, TF 2.x's ``tf.keras``): ``Conv{1,2,3}DTranspose`` and ``Conv{1,2,3}D``.
+
+Keras 2 sizes a transposed convolution with ``conv_utils.deconv_output_length``, which gives
+the same lengths as Keras 3 (valid: ``(L-1)s + e + output_padding``, default ``(L-1)s +
+max(e, s)``; same: ``(L-1)s + e % 2 + output_padding``, default ``L * s``) and refuses an
+output_padding >= stride the same way, so the translation is ``keras_api``'s. What differs
+is what the layers do with it, and two documented dilation gaps: Conv1DTranspose takes no
+dilation > 1, Conv2DTranspose one rate for both dims (it calls ``atrous_conv2d_transpose``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..case import Case
+from ..dtypes import numpy_dtype
+from .base import NativeCall, Unsupported
+from .keras_api import KerasConv, KerasConvTranspose
+from .layout import canonical_input_layout, canonical_kernel_layout, relayout
+from .tensorflow_api import transpose_axes
+
+DOCS_CONV_TRANSPOSE = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d_transpose.py"
+DOCS_CONV1D_TRANSPOSE = (
+    "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv1d_transpose.py"
+    " ('dilation_rate: ... Also dilation rate larger than 1 is not currently supported.')"
+)
+DOCS_CONV2D_TRANSPOSE_DILATION = (
+    DOCS_CONV_TRANSPOSE + " ('dilation_rate: ... Specifying different dilation rates for different dimensions"
+    " is not supported.')"
+)
+DOCS_CONV = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d.py"
+
+
+def keras2_call(call: NativeCall | Unsupported, doc: str) -> NativeCall | Unsupported:
+    """keras_api's translation, pointed at the Keras 2 layer (or its documentation)."""
+    if isinstance(call, Unsupported):
+        return dataclasses.replace(call, doc=doc)
+    return dataclasses.replace(call, api="tf_keras.layers." + call.api.rsplit(".", 1)[1])
+
+
+class TfKerasConvTranspose(KerasConvTranspose):
+    """tf_keras.layers.Conv{1,2,3}DTranspose, weights set with ``set_weights``."""
+
+    name = "tf_keras.layers.ConvTranspose"
+    framework = "tf_keras"
+    module = "tf_keras"
+    docs = DOCS_CONV_TRANSPOSE
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        if case.spatial_dims == 1 and max(case.dilation) > 1:
+            return Unsupported("dilation > 1 in 1D", "Conv1DTranspose documents no dilation > 1", DOCS_CONV1D_TRANSPOSE)
+        if case.spatial_dims == 2 and len(set(case.dilation)) > 1:
+            return Unsupported(
+                "different dilation per dim",
+                f"dilation {list(case.dilation)}; Conv2DTranspose takes one rate for all dims",
+                DOCS_CONV2D_TRANSPOSE_DILATION,
+            )
+        return keras2_call(super().translate(case), DOCS_CONV_TRANSPOSE)
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        return execute_tf_keras_layer(case, call)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return tf_keras_repro_source(case, call)
+
+
+class TfKerasConv(KerasConv):
+    """tf_keras.layers.Conv{1,2,3}D, weights set with ``set_weights``."""
+
+    name = "tf_keras.layers.Conv"
+    framework = "tf_keras"
+    module = "tf_keras"
+    docs = DOCS_CONV
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        return keras2_call(super().translate(case), DOCS_CONV)
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        return execute_tf_keras_layer(case, call)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return tf_keras_repro_source(case, call)
+
+
+def execute_tf_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
+    """Build the Keras 2 layer, set its kernel (and bias) through ``set_weights``, call it once."""
+    import tensorflow as tf
+    import tf_keras
+
+    dims = case.spatial_dims
+    dtype = numpy_dtype(case.dtype)
+    x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
+    kernel = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
+    layer = getattr(tf_keras.layers, call.api.rsplit(".", 1)[1])(**call.kwargs)
+    layer.build(x.shape)
+    layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
+    y = layer(tf.constant(x)).numpy()
+    return relayout(y.astype(np.float64), call.input_layout, canonical_input_layout(dims))
+
+
+def tf_keras_repro_source(case: Case, call: NativeCall) -> str:
+    """Standalone lines: the literal Keras 2 layer, build + set_weights, one call."""
+    dims = case.spatial_dims
+    canonical_x = canonical_input_layout(dims)
+    canonical_w = canonical_kernel_layout(case.op, dims)
+    args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items() if key != "dtype")
+    return "\n".join(
+        [
+            "import numpy as np",
+            "import tensorflow as tf",
+            "import tf_keras",
+            "",
+            "np_dtype = tf.as_dtype(dtype).as_numpy_dtype",
+            f"layer = {call.api}({args}, dtype=dtype)",
+            f"layer.build({[case.x.shape[0], *case.x.shape[2:], case.x.shape[1]]})",
+            (
+                f"kernel = np.transpose(w, {transpose_axes(canonical_w, call.kernel_layout)}).astype(np_dtype)"
+                f"  # {canonical_w} -> {call.kernel_layout}"
+            ),
+            "layer.set_weights([kernel] + ([] if b is None else [b.astype(np_dtype)]))",
+            (
+                f"y = layer(tf.constant(np.transpose(x, {transpose_axes(canonical_x, call.input_layout)}).astype(np_dtype)))"
+                f"  # {canonical_x} -> {call.input_layout}"
+            ),
+            (
+                f"y = np.transpose(y.numpy().astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
+                f"  # {call.input_layout} -> {canonical_x}"
+            ),
+        ]
+    )
+
+
+ADAPTERS = [TfKerasConvTranspose, TfKerasConv]

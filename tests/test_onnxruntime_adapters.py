@@ -1,0 +1,155 @@
+"""onnxruntime.* adapters against the oracle, on the real runtime.
+
+Also pins the ORT behaviours the expectations files record (output length for SAME_* with an
+effective kernel shorter than the stride, the output_padding < stride check, no dilation with
+SAME_* in Conv, no float64 kernel): when ORT changes one, its test here says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+onnxruntime = pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+from conformance.adapters.base import NativeCall  # noqa: E402
+from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose, build_model  # noqa: E402
+from conformance.case import Case  # noqa: E402
+from conformance.compare import judge  # noqa: E402
+from conformance.oracle import evaluate  # noqa: E402
+
+
+def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
+    """Random, asymmetric tensors with C_in != C_out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, c_in) + (length,) * dims)
+    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
+    w = rng.normal(size=w_channels + (kernel,) * dims)
+    b = rng.normal(size=c_out) if bias else None
+    return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
+
+
+def run(adapter, case) -> np.ndarray:
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
+    return adapter.execute(case, call)
+
+
+def assert_matches_oracle(adapter, case):
+    __tracebackhide__ = True
+    verdict = judge(case, run(adapter, case), evaluate(case))
+    assert verdict.status == "PASS", f"{adapter.name}: {verdict.message}"
+
+
+TRANSPOSE_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("valid-stride3-k2", {"kernel": 2, "stride": 3, "padding": "valid"}),
+        ("same-stride2", {"stride": 2, "padding": "same"}),
+        ("same-stride1-k2", {"kernel": 2, "padding": "same"}),  # odd crop: SAME_UPPER crops the end
+        ("same_lower-stride1-k2", {"kernel": 2, "padding": "same_lower"}),  # ... SAME_LOWER the start
+        ("same_lower-stride2", {"stride": 2, "padding": "same_lower"}),
+        ("same-output_shape", {"stride": 2, "padding": "same", "output_shape": 7}),
+        ("valid-output_shape", {"stride": 3, "padding": "valid", "output_shape": 12}),
+        ("asymmetric-output_padding", {"stride": 2, "padding": [[2, 0]], "output_padding": 1}),
+        ("explicit-output_shape-spec-split", {"stride": 2, "padding": [[1, 0]], "output_shape": 8}),
+        ("explicit-output_shape-implied-output_padding", {"stride": 2, "padding": [[0, 1]], "output_shape": 9}),
+        ("dilation2-stride2", {"dilation": 2, "stride": 2, "padding": [[1, 2]]}),
+        ("groups-bias", {"groups": 2, "c_in": 4, "c_out": 6, "bias": True, "stride": 2, "padding": "same"}),
+    ]
+]
+
+
+def expand_pairs(params, dims):
+    if isinstance(params.get("padding"), list):
+        params["padding"] = params["padding"] * dims
+    return params
+
+
+@pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
+def test_conv_transpose_matches_oracle(dims, params):
+    params = expand_pairs({"kernel": 3, **params}, dims)
+    assert_matches_oracle(OrtConvTranspose(), make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+
+
+CONV_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("same-stride2", {"stride": 2, "padding": "same"}),
+        ("same_lower-k4-stride3", {"kernel": 4, "stride": 3, "padding": "same_lower"}),
+        ("asymmetric-dilation2", {"dilation": 2, "padding": [[2, 0]]}),
+        ("groups-bias", {"groups": 2, "bias": True, "stride": 2, "padding": [[0, 1]]}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", CONV_GRID)
+def test_conv_matches_oracle(dims, params):
+    params = expand_pairs({"kernel": 3, **params}, dims)
+    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, **params)
+    assert_matches_oracle(OrtConv(), case)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("adapter, op", [(OrtConvTranspose(), "conv_transpose"), (OrtConv(), "conv")])
+def test_every_declared_dtype_matches_oracle(adapter, op, dtype):
+    case = make_case(op, 2, 5, 3, c_in=4, c_out=6, bias=True, dtype=dtype, stride=2, padding="same")
+    y = run(adapter, case)
+    assert judge(case, y, evaluate(case)).status == "PASS"
+
+
+# -- the runtime behaviours recorded as expectations --------------------------------------
+@pytest.mark.parametrize("padding", ["same", "same_lower"])
+def test_same_with_effective_kernel_below_stride_returns_the_full_length(padding):
+    case = make_case("conv_transpose", 1, 4, 1, stride=2, padding=padding)
+    y = run(OrtConvTranspose(), case)
+    # spec: L * s = 8; ORT: (L - 1) * s + e = 7, the canonical window's first 7 positions
+    assert y.shape == (2, 3, 7)
+    np.testing.assert_allclose(y, evaluate(case)[..., :7], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("params", [{"stride": 1, "dilation": 2, "output_padding": 1}, {"stride": 2, "dilation": 3, "output_padding": 2}])
+def test_output_padding_at_or_above_stride_is_refused_by_ort(params):
+    case = make_case("conv_transpose", 1, 4, 3, padding=0, **params)
+    with pytest.raises(Exception, match="output_padding .* may be too large for stride"):
+        run(OrtConvTranspose(), case)
+
+
+@pytest.mark.parametrize("padding", ["same", "same_lower"])
+def test_conv_same_with_dilation_is_refused_by_ort(padding):
+    case = make_case("conv", 2, 7, 3, dilation=2, padding=padding)
+    with pytest.raises(Exception, match="Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER"):
+        run(OrtConv(), case)
+
+
+@pytest.mark.parametrize("op", ["Conv", "ConvTranspose"])
+def test_float64_has_no_cpu_kernel(op):
+    adapter = OrtConv() if op == "Conv" else OrtConvTranspose()
+    case = make_case("conv" if op == "Conv" else "conv_transpose", 1, 5, 3, padding="valid")
+    call = adapter.express(case)
+    case64 = Case.make("f64", case.op, case.x, case.w, dtype="float64")
+    with pytest.raises(Exception, match=f"Could not find an implementation for {op}"):
+        onnxruntime.InferenceSession(build_model(case64, call).SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+# -- repro scripts -----------------------------------------------------------------------
+REPRO_CASES = [
+    (OrtConvTranspose(), make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding=[[1, 0], [2, 1]], output_padding=1)),
+    (OrtConvTranspose(), make_case("conv_transpose", 1, 4, 2, dtype="float16", stride=3, padding="same_lower")),
+    (OrtConv(), make_case("conv", 3, 5, 3, c_in=4, c_out=6, groups=2, stride=2, padding="same")),
+]
+
+
+@pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
+def test_repro_source_reproduces_execute(adapter, case):
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    assert "conformance" not in source
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(compile(source, "<repro>", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))

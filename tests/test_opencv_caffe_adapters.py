@@ -1,0 +1,170 @@
+"""The Caffe-layer adapters on OpenCV against the oracle, their Caffe files, repros and OpenCV's known limits."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2")
+pytest.importorskip("google.protobuf")
+
+from conformance.adapters.base import NativeCall  # noqa: E402
+from conformance.adapters.caffe_proto import caffemodel_bytes, net_parameter_class  # noqa: E402
+from conformance.adapters.opencv_caffe_api import OpenCvCaffeConvolution, OpenCvCaffeDeconvolution  # noqa: E402
+from conformance.case import Case  # noqa: E402
+from conformance.compare import judge  # noqa: E402
+from conformance.loader import load_paths  # noqa: E402
+from conformance.oracle import evaluate  # noqa: E402
+
+SEED_CASES = Path(__file__).resolve().parents[1] / "cases" / "seeds" / "deconv_notes_tf_caffe.yaml"
+
+# name -> (op, spatial sizes, kernel sizes, C_in, C_out, canonical parameters)
+SCENARIOS = {
+    "deconv-2d-stride2-pad1": ("conv_transpose", (4, 5), (3, 2), 2, 3, dict(stride=2, padding=1)),
+    "deconv-2d-stride-per-dim": ("conv_transpose", (4, 3), (4, 3), 3, 2, dict(stride=[2, 3], padding=[1, 0])),
+    "deconv-2d-groups": ("conv_transpose", (3, 4), (3, 3), 4, 6, dict(stride=2, groups=2)),
+    "deconv-2d-depthwise": ("conv_transpose", (5, 4), (4, 4), 3, 3, dict(stride=2, padding=1, groups=3)),
+    "deconv-2d-valid-stride3": ("conv_transpose", (3, 4), (2, 3), 3, 2, dict(stride=3, padding="valid")),
+    "deconv-2d-same-even-crop": ("conv_transpose", (4, 3), (4, 4), 2, 3, dict(stride=2, padding="same")),
+    "deconv-2d-output-shape": ("conv_transpose", (4, 4), (3, 3), 2, 3, dict(stride=2, padding=1, output_shape=[7, 7])),
+    "conv-1d-stride2-pad1": ("conv", (7,), (3,), 2, 3, dict(stride=2, padding=1)),
+    "conv-2d-floor-stride": ("conv", (6, 7), (3, 2), 2, 3, dict(stride=2)),
+    "conv-2d-same-dilation": ("conv", (6, 5), (3, 3), 2, 3, dict(padding="same", dilation=[2, 1])),
+    "conv-2d-groups-per-dim": ("conv", (7, 6), (3, 2), 4, 6, dict(stride=[2, 1], padding=[1, 0], groups=2)),
+    "conv-3d-valid-dilation": ("conv", (5, 4, 6), (2, 2, 3), 2, 3, dict(padding="valid", dilation=[2, 1, 2])),
+}
+
+
+def make_case(name: str, bias: bool = True, seed: int = 0) -> Case:
+    """Random normal tensors rounded to float32: a flipped kernel or swapped channels cannot pass."""
+    op, spatial, kernel, c_in, c_out, params = SCENARIOS[name]
+    groups = params.get("groups", 1)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, c_in, *spatial))
+    w_shape = (c_in, c_out // groups, *kernel) if op == "conv_transpose" else (c_out, c_in // groups, *kernel)
+    w = rng.normal(size=w_shape)
+    b = rng.normal(size=c_out) if bias else None
+    return Case.make(name, op, x, w, b, dtype="float32", **params)
+
+
+def adapter_for(case: Case):
+    return OpenCvCaffeDeconvolution() if case.op == "conv_transpose" else OpenCvCaffeConvolution()
+
+
+def run(case: Case) -> np.ndarray:
+    adapter = adapter_for(case)
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall), call
+    return adapter.execute(case, call)
+
+
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_adapter_matches_the_oracle(name, bias):
+    case = make_case(name, bias)
+    verdict = judge(case, run(case), evaluate(case))
+    assert verdict.status == "PASS", verdict.message
+
+
+@pytest.mark.parametrize("case_id", ["deconv-notes-caffe-bilinear-factor2", "deconv-notes-caffe-bilinear-factor3"])
+def test_seed_002_upsampling_layer(case_id):
+    (case,) = [c for c in load_paths([SEED_CASES]).cases if c.id == case_id]
+    y = run(case)
+    factor = case.stride[0]
+    assert y.shape == (2, 3, 5 * factor, 4 * factor)
+    assert judge(case, y, evaluate(case)).status == "PASS"
+
+
+def caffe_bilinear_kernel(size: int) -> np.ndarray:
+    """Caffe's "bilinear" filler (filler.hpp BilinearFiller) for a size x size kernel."""
+    f = math.ceil(size / 2)
+    c = (2 * f - 1 - f % 2) / (2 * f)
+    taps = 1 - np.abs(np.arange(size) / f - c)
+    return np.outer(taps, taps)
+
+
+def test_seed_002_bilinear_weights_interpolate():
+    # The seed's layer with the weights its bilinear filler gives: factor 2 on C = 2 channels.
+    x = np.arange(2 * 2 * 3 * 4, dtype=np.float64).reshape(2, 2, 3, 4)
+    w = np.stack([caffe_bilinear_kernel(4)[None]] * 2)
+    case = Case.make("bilinear", "conv_transpose", x, w, stride=2, padding=1, groups=2, dtype="float32")
+    y = run(case)
+    assert judge(case, y, evaluate(case)).status == "PASS"
+    # Caffe's taps for factor 2 are [0.25, 0.75, 0.75, 0.25]: with pad 1, output row 2 lies
+    # between input rows 0 and 1 (weights 0.25, 0.75), output column 3 between input
+    # columns 1 and 2 (weights 0.75, 0.25).
+    expected = np.sum(np.outer([0.25, 0.75], [0.75, 0.25]) * x[0, 0, 0:2, 1:3])
+    np.testing.assert_allclose(y[0, 0, 2, 3], expected, rtol=1e-6)
+
+
+def test_caffemodel_holds_caffes_blob_layout():
+    w = np.arange(2 * 3 * 2 * 2, dtype=np.float64).reshape(2, 3, 2, 2)
+    b = np.array([0.5, -1.0, 2.0])
+    model = net_parameter_class().FromString(caffemodel_bytes("n", "deconvolution", "Deconvolution", [w, b]))
+    (layer,) = model.layer
+    assert (layer.name, layer.type) == ("deconvolution", "Deconvolution")
+    assert [list(blob.shape.dim) for blob in layer.blobs] == [[2, 3, 2, 2], [3]]
+    assert list(layer.blobs[0].data) == w.ravel().tolist()
+    assert list(layer.blobs[1].data) == b.tolist()
+
+
+def test_descriptor_carries_caffes_field_numbers():
+    # BVLC caffe.proto: NetParameter.layer = 100, LayerParameter.blobs = 7, BlobProto.shape = 7,
+    # BlobProto.data = 5 (packed), BlobShape.dim = 1 (packed int64).
+    net = net_parameter_class().DESCRIPTOR
+    layer = net.fields_by_name["layer"].message_type
+    blob = layer.fields_by_name["blobs"].message_type
+    shape = blob.fields_by_name["shape"].message_type
+    numbers = {
+        "NetParameter.name": net.fields_by_name["name"].number,
+        "NetParameter.layer": net.fields_by_name["layer"].number,
+        "LayerParameter.name": layer.fields_by_name["name"].number,
+        "LayerParameter.type": layer.fields_by_name["type"].number,
+        "LayerParameter.blobs": layer.fields_by_name["blobs"].number,
+        "BlobProto.shape": blob.fields_by_name["shape"].number,
+        "BlobProto.data": blob.fields_by_name["data"].number,
+        "BlobShape.dim": shape.fields_by_name["dim"].number,
+    }
+    assert numbers == {
+        "NetParameter.name": 1,
+        "NetParameter.layer": 100,
+        "LayerParameter.name": 1,
+        "LayerParameter.type": 2,
+        "LayerParameter.blobs": 7,
+        "BlobProto.shape": 7,
+        "BlobProto.data": 5,
+        "BlobShape.dim": 1,
+    }
+
+
+@pytest.mark.parametrize("name", ["deconv-2d-depthwise", "deconv-2d-groups", "conv-3d-valid-dilation"])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+def test_repro_source_reproduces_execute(name, bias):
+    case = make_case(name, bias, seed=3)
+    adapter = adapter_for(case)
+    call = adapter.express(case)
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(compile(adapter.repro_source(case, call), "<repro>", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+    source = adapter.repro_source(case, call)
+    assert "import conformance" not in source and "from conformance" not in source
+
+
+# -- OpenCV's known departures from Caffe's layer (expectations/opencv.caffe.Deconvolution.yaml) --
+def test_opencv_deconvolution_ignores_dilation():
+    # Caffe: dilation 2 spreads the kernel [1, 10] over 3 positions -> [1, 2, 10, 20].
+    case = Case.make("dil", "conv_transpose", np.array([[[[1.0, 2.0]]]]), np.array([[[[1.0, 10.0]]]]), dilation=[1, 2])
+    assert evaluate(case).tolist() == [[[[1.0, 2.0, 10.0, 20.0]]]]
+    assert run(case).tolist() == [[[[1.0, 12.0, 20.0]]]]  # the dilation-1 result
+
+
+def test_opencv_deconvolution_refuses_1d_and_3d():
+    rng = np.random.default_rng(0)
+    for spatial in [(5,), (3, 4, 3)]:
+        k = (2,) * len(spatial)
+        case = Case.make("nd", "conv_transpose", rng.normal(size=(1, 2, *spatial)), rng.normal(size=(2, 3, *k)))
+        with pytest.raises(cv2.error):
+            run(case)

@@ -1,0 +1,248 @@
+"""The HTML report in headless Chromium: loads clean, filters, opens details, renders data as text.
+
+Needs Debian's chromium and chromedriver and pip's selenium (the ``test`` extra). Without
+them the tests skip and say why, except under CI (the CI environment variable set), where a
+missing browser is a failure: CI never skips them. The screenshot of the page with a
+failing cell's details open is kept under pytest's tmp folder (its path is printed).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from browser import chromium
+from conformance.report.html import write_html
+from conformance.report.merge import merge_files
+from conformance.report.summary import disagreement_rows
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def load_generator():
+    """benchmarks/make_synthetic_results.py, which is a script folder, not a package."""
+    spec = importlib.util.spec_from_file_location(
+        "make_synthetic_results", REPO / "benchmarks" / "make_synthetic_results.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
+    spec.loader.exec_module(module)
+    return module
+
+
+synthetic = load_generator()
+
+
+@pytest.fixture(scope="module")
+def driver():
+    reason = chromium.missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser test cannot run under CI: {reason}")
+        pytest.skip(reason)
+    browser = chromium.start()
+    yield browser
+    chromium.stop(browser)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """Synthetic results (one hostile case), the merged view, the page plain and compressed."""
+    folder = tmp_path_factory.mktemp("report")
+    synthetic.write_synthetic_results(folder / "results", n_cases=48, n_conv_cases=4, failure_rate=0.3, seed=3)
+    merged = merge_files([folder / "results"])
+    plain = write_html(merged, folder / "index.html")
+    compressed = write_html(merged, folder / "compressed.html", compress_above=0)
+    return {"merged": merged, "plain": plain.as_uri(), "compressed": compressed.as_uri(), "folder": folder}
+
+
+def open_page(driver, url: str) -> None:
+    driver.get("about:blank")  # a URL that differs only in its #fragment would not reload
+    driver.get(url)
+    wait_for(driver, "return document.documentElement.getAttribute('data-ready') === 'true'")
+
+
+def wait_for(driver, script: str, *args, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script, *args)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {script}")
+
+
+def click(driver, css: str):
+    """Scroll the element to the middle first: the sticky header must not cover it."""
+    element = driver.find_element("css selector", css)
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'})", element
+    )
+    element.click()
+    return element
+
+
+def visible_rows(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tr.r'))"
+        ".filter(r => !r.hidden && !r.parentNode.hidden).map(r => r.getAttribute('data-s'))"
+    )
+
+
+def test_page_loads_clean_with_one_row_per_case(driver, report):
+    open_page(driver, report["plain"])
+    assert chromium.console_errors(driver) == []
+    rows = driver.execute_script("return document.querySelectorAll('#matrix tr.r').length")
+    assert rows == len(report["merged"].cases) == 52
+    assert driver.execute_script("return window.conformanceReport.rows") == 52
+    assert (
+        driver.execute_script("return document.querySelectorAll('#matrix button.c').length")
+        == report["merged"].n_results
+    )
+
+
+def test_status_filter_click_hides_rows_that_only_pass(driver, report):
+    open_page(driver, report["plain"])
+    assert len(visible_rows(driver)) == 52
+    click(driver, "label.chip.s-PASS")
+    shown = visible_rows(driver)
+    # Left: every row with a status other than PASS among the adapters that apply (n/a: '-').
+    expected = [
+        codes
+        for codes in (
+            r
+            for r in driver.execute_script(
+                "return Array.from(document.querySelectorAll('#matrix tr.r')).map(r => r.getAttribute('data-s'))"
+            )
+        )
+        if set(codes) - set("P-.")
+    ]
+    assert shown == expected and 0 < len(shown) < 52
+    assert driver.find_element("id", "shown-count").text == f"Showing {len(shown)} of 52 cases"
+    assert chromium.console_errors(driver) == []
+
+
+def test_disagreement_toggle_shows_the_rows_the_report_counts(driver, report):
+    open_page(driver, report["plain"])
+    click(driver, "#disagreements-only")
+    assert len(visible_rows(driver)) == len(disagreement_rows(report["merged"])) > 0
+    click(driver, "#reset-filters")
+    wait_for(driver, "return document.getElementById('shown-count').textContent === 'Showing all 52 cases'")
+
+
+def test_text_filter_and_adapter_columns(driver, report):
+    open_page(driver, report["plain"])
+    expected = [case_id for case_id in report["merged"].cases if "dilation-" in case_id]
+    driver.find_element("id", "text-filter").send_keys("Dilation-")
+    wait_for(
+        driver,
+        "return document.getElementById('shown-count').textContent === arguments[0]",
+        f"Showing {len(expected)} of 52 cases",
+    )
+    ids = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tr.r')).filter(r => !r.hidden)"
+        ".map(r => r.querySelector('.cid').textContent)"
+    )
+    assert ids == expected and len(ids) > 1
+    click(driver, "input[name=adapter][value='0']")
+    assert driver.execute_script("return getComputedStyle(document.querySelector('#matrix td.a0')).display") == "none"
+
+
+def open_cell(driver, css: str) -> str:
+    """Click a matrix cell; returns the details panel's title once its content is built."""
+    click(driver, css)
+    wait_for(
+        driver,
+        "return !document.getElementById('details').hidden && "
+        "document.getElementById('details-title').textContent !== 'Details'",
+    )
+    return driver.find_element("id", "details-title").text
+
+
+def test_cell_click_opens_details_with_repro_heatmaps_and_copy(driver, report):
+    open_page(driver, report["plain"])
+    title = open_cell(driver, "#matrix button.c.s-FAIL")
+    assert " on " in title
+    body = driver.find_element("id", "details-body")
+    sections = [h.get_attribute("textContent") for h in body.find_elements("css selector", "h3")]
+    assert sections[:3] == ["Diagnosis", "Outcome", "Heatmaps of one 2D slice (n=0, c=1)"]
+    assert {"Case", "Canonical parameters", "Native call", "Repro script"} <= set(sections)
+    repro = body.find_element("css selector", ".code-head + pre code").get_attribute("textContent")
+    assert repro.startswith("#!/usr/bin/env python3") and title.split(" on ")[0].strip() in repro
+    assert len(body.find_elements("css selector", ".heatmaps canvas.map")) == 3
+    copy = body.find_element("css selector", "button[data-copy]")
+    copy.click()
+    wait_for(driver, "return ['Copied', 'Select and copy'].includes(arguments[0].textContent)", copy)
+    driver.find_element("tag name", "body").send_keys("\ue00c")  # Escape closes the panel
+    wait_for(driver, "return document.getElementById('details').hidden")
+    assert driver.execute_script("return location.hash") == ""
+    assert chromium.console_errors(driver) == []
+
+
+def test_compressed_details_open_the_same(driver, report):
+    open_page(driver, report["compressed"])
+    assert (
+        driver.execute_script("return document.getElementById('report-data').getAttribute('data-encoding')")
+        == "deflate-base64"
+    )
+    open_cell(driver, "#matrix button.c.s-FAIL")
+    repro = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
+    assert repro.startswith("#!/usr/bin/env python3")
+    assert chromium.console_errors(driver) == []
+
+
+def test_hostile_strings_render_as_text(driver, report):
+    open_page(driver, report["plain"])
+    descriptions = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix .desc')).map(d => d.textContent)"
+    )
+    assert synthetic.HOSTILE_DESCRIPTION in descriptions
+    k = driver.execute_script(
+        "var wanted = arguments[0];"
+        "var row = Array.from(document.querySelectorAll('#matrix tr.r')).find(function (r) {"
+        "  var d = r.querySelector('.desc'); return d && d.textContent === wanted; });"
+        "return row.querySelector('button.c.s-FAIL').getAttribute('data-k');",
+        synthetic.HOSTILE_DESCRIPTION,
+    )
+    open_cell(driver, f'#matrix button.c[data-k="{k}"]')
+    message = driver.find_element("css selector", "#details-body pre.message").get_attribute("textContent")
+    assert message == synthetic.HOSTILE_MESSAGE
+    cells = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#details-body td')).map(td => td.textContent)"
+    )
+    assert synthetic.HOSTILE_DESCRIPTION in cells
+    # Nothing was parsed as markup, and alert() never ran (an open alert makes every call raise).
+    assert (
+        driver.execute_script("return document.querySelectorAll('img, #matrix script, #details script, b').length") == 0
+    )
+    assert chromium.console_errors(driver) == []
+
+
+def test_screenshot_of_a_failing_cell(driver, report):
+    open_page(driver, report["plain"])
+    open_cell(driver, "#matrix button.c.s-FAIL.unexp")
+    path = report["folder"] / "report-details.png"
+    driver.save_screenshot(str(path))
+    print(f"screenshot: {path}")
+    assert path.stat().st_size > 10_000
+
+
+def test_a_link_to_a_result_opens_its_details(driver, report):
+    open_page(driver, report["plain"] + "#result-0")
+    wait_for(
+        driver,
+        "return !document.getElementById('details').hidden && "
+        "document.getElementById('details-title').textContent !== 'Details'",
+    )
+    first = next(iter(report["merged"].cases))
+    assert driver.find_element("id", "details-title").get_attribute("textContent").startswith(first + "  on  ")
+    assert driver.execute_script("return document.querySelector('button.c.sel').getAttribute('data-k')") == "0"
+    driver.execute_script("location.hash = '#result-1'")
+    wait_for(driver, "return document.querySelector('button.c.sel').getAttribute('data-k') === '1'")
+    driver.back()
+    wait_for(driver, "return document.querySelector('button.c.sel').getAttribute('data-k') === '0'")

@@ -1,0 +1,145 @@
+"""tf_keras.layers.* (Keras 2) adapters against the oracle, on the real framework.
+
+Also pins the Keras 2 behaviours the expectations files record (Conv3DTranspose ignoring
+dilation_rate) and the one where Keras 2 does better than Keras 3 (dilated Conv2DTranspose in
+float64): when tf_keras changes one, its test here says so.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Before TensorFlow starts: quiet logs, one thread each (2 shared cores).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+pytest.importorskip("tf_keras")
+
+from conformance.adapters.base import NativeCall  # noqa: E402
+from conformance.adapters.tf_keras_api import TfKerasConv, TfKerasConvTranspose  # noqa: E402
+from conformance.case import Case  # noqa: E402
+from conformance.compare import judge  # noqa: E402
+from conformance.loader import load_paths  # noqa: E402
+from conformance.oracle import evaluate  # noqa: E402
+
+SEED_FILE = Path(__file__).resolve().parent.parent / "cases" / "seeds" / "rramosp_tf_keras.yaml"
+
+
+def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
+    """Random, asymmetric tensors with C_in != C_out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, c_in) + (length,) * dims)
+    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
+    w = rng.normal(size=w_channels + (kernel,) * dims)
+    b = rng.normal(size=c_out) if bias else None
+    return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
+
+
+def run(adapter, case) -> np.ndarray:
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
+    return adapter.execute(case, call)
+
+
+def assert_matches_oracle(adapter, case):
+    __tracebackhide__ = True
+    verdict = judge(case, run(adapter, case), evaluate(case))
+    assert verdict.status == "PASS", f"{adapter.name}: {verdict.message}"
+
+
+TRANSPOSE_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("valid-stride3-k2", {"kernel": 2, "stride": 3, "padding": "valid"}),
+        ("same-stride2", {"stride": 2, "padding": "same"}),
+        ("same-stride2-k4", {"kernel": 4, "stride": 2, "padding": "same"}),
+        ("same-output_shape", {"stride": 2, "padding": "same", "output_shape": 7}),
+        ("valid-output_shape", {"stride": 3, "padding": "valid", "output_shape": 14}),
+        ("zero-pads-output_padding", {"stride": 2, "padding": 0, "output_padding": 1}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
+def test_conv_transpose_matches_oracle(dims, params):
+    params = {"kernel": 3, **params}
+    case = make_case("conv_transpose", dims, 4, params.pop("kernel"), bias=True, **params)
+    assert_matches_oracle(TfKerasConvTranspose(), case)
+
+
+CONV_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("same-k4-stride3", {"kernel": 4, "stride": 3, "padding": "same"}),
+        ("dilation2-same", {"dilation": 2, "padding": "same"}),
+        ("groups-same-stride2", {"groups": 2, "stride": 2, "padding": "same"}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", CONV_GRID)
+def test_conv_matches_oracle(dims, params):
+    params = {"kernel": 3, **params}
+    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, bias=True, **params)
+    assert_matches_oracle(TfKerasConv(), case)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("adapter, op", [(TfKerasConvTranspose(), "conv_transpose"), (TfKerasConv(), "conv")])
+def test_every_dtype_matches_oracle(adapter, op, dtype):
+    case = make_case(op, 2, 5, 3, c_in=4, c_out=6, bias=True, dtype=dtype, stride=2, padding="same")
+    assert_matches_oracle(adapter, case)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "float32"])
+def test_conv2d_transpose_dilation_runs_in_every_dtype(dtype):
+    # Keras 3's Conv2DTranspose raises here in float64/float16 (tf.nn.conv_transpose);
+    # Keras 2 goes through tf.nn.atrous_conv2d_transpose.
+    case = make_case("conv_transpose", 2, 4, 3, bias=True, dtype=dtype, dilation=2, padding="same")
+    assert_matches_oracle(TfKerasConvTranspose(), case)
+
+
+def test_rramosp_seed_cases_reproduce():
+    cases = [case for case in load_paths([SEED_FILE]).cases if case.expected is not None]
+    assert len(cases) >= 5
+    for case in cases:
+        adapter = TfKerasConvTranspose() if case.op == "conv_transpose" else TfKerasConv()
+        y = run(adapter, case)
+        np.testing.assert_allclose(y, case.expected, rtol=1e-5, err_msg=case.id)
+
+
+# -- the framework behaviours recorded as expectations ---------------------------------
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_conv3d_transpose_ignores_dilation(padding):
+    dilated = make_case("conv_transpose", 3, 3, 2, dilation=2, padding=padding)
+    undilated = make_case("conv_transpose", 3, 3, 2, dilation=1, padding=padding)
+    y = run(TfKerasConvTranspose(), dilated)
+    np.testing.assert_allclose(y, evaluate(undilated), rtol=1e-5, atol=1e-5)
+
+
+# -- repro scripts -----------------------------------------------------------------------
+REPRO_CASES = [
+    (TfKerasConvTranspose(), make_case("conv_transpose", 2, 4, 3, bias=True, dtype="bfloat16", stride=2, padding="same", output_shape=7)),
+    (TfKerasConvTranspose(), make_case("conv_transpose", 1, 4, 2, stride=3, padding="valid")),
+    (TfKerasConv(), make_case("conv", 3, 7, 3, c_in=4, c_out=6, groups=2, bias=True, dtype="float64", dilation=2, padding="same")),
+]
+
+
+@pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
+def test_repro_source_reproduces_execute(adapter, case):
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    assert "conformance" not in source
+    assert call.api in source
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(compile(source, "<repro>", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))

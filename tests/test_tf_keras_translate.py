@@ -1,0 +1,80 @@
+"""tf_keras.layers.* translation (Keras 2), with no framework installed.
+
+The output-size arithmetic is keras_api's (tested in test_keras_translate.py); here: the
+Keras 2 layer names, the Keras 2 documentation links and the documented dilation gaps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conformance.adapters import adapters_for_framework
+from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.keras_api import KerasConvTranspose
+from conformance.adapters.tf_keras_api import (
+    TfKerasConv,
+    TfKerasConvTranspose,
+    keras2_call,
+)
+from conformance.case import Case
+
+
+def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_in, c_out) + (kernel,) * dims)
+    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
+
+
+def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, **params) -> Case:
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_out, c_in // params.get("groups", 1)) + (kernel,) * dims)
+    return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+
+
+def test_keras2_call_renames_the_layer_and_keeps_the_arguments():
+    case = transpose_case(stride=2, padding="same", output_shape=7)
+    keras3 = KerasConvTranspose().express(case)
+    keras2 = keras2_call(keras3, "doc")
+    assert keras2.api == "tf_keras.layers.Conv2DTranspose"
+    assert keras2.kwargs == keras3.kwargs and keras2.kwargs["output_padding"] == [0, 0]
+    refused = keras2_call(Unsupported("groups", "detail", "keras3-doc"), "keras2-doc")
+    assert refused == Unsupported("groups", "detail", "keras2-doc")
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_layer_names(dims):
+    call = TfKerasConvTranspose().express(transpose_case(dims=dims, stride=2, padding="valid"))
+    assert isinstance(call, NativeCall) and call.api == f"tf_keras.layers.Conv{dims}DTranspose"
+    call = TfKerasConv().express(conv_case(dims=dims, groups=2, padding="same"))
+    assert call.api == f"tf_keras.layers.Conv{dims}D" and call.kwargs["groups"] == 2
+
+
+def test_conv1d_transpose_dilation_is_documented_unsupported():
+    refused = TfKerasConvTranspose().express(transpose_case(dims=1, dilation=2, padding="valid"))
+    assert isinstance(refused, Unsupported) and refused.reason == "dilation > 1 in 1D"
+    assert "not currently supported" in refused.doc
+
+
+def test_conv2d_transpose_takes_one_dilation_for_both_dims():
+    refused = TfKerasConvTranspose().express(transpose_case(dilation=[1, 2], padding="valid"))
+    assert isinstance(refused, Unsupported) and refused.reason == "different dilation per dim"
+    assert isinstance(TfKerasConvTranspose().express(transpose_case(dilation=2, padding="valid")), NativeCall)
+
+
+def test_conv3d_transpose_dilation_is_asked():
+    # documented as a parameter (only 'incompatible with stride != 1'): the layer is asked
+    call = TfKerasConvTranspose().express(transpose_case(dims=3, dilation=[1, 2, 3], padding="valid"))
+    assert call.kwargs["dilation_rate"] == [1, 2, 3]
+
+
+def test_keras_refusals_carry_the_keras2_documentation():
+    refused = TfKerasConvTranspose().express(transpose_case(stride=2, padding="valid", output_shape=11))
+    assert refused.reason == "output_padding >= stride"
+    assert "tf-keras" in refused.doc
+    assert TfKerasConv().express(conv_case(padding="same_lower")).reason == "padding mode same_lower"
+
+
+def test_registered_under_the_tf_keras_framework():
+    assert set(adapters_for_framework("tf_keras")) == {TfKerasConvTranspose, TfKerasConv}
+    assert {TfKerasConvTranspose.module, TfKerasConv.module} == {"tf_keras"}
