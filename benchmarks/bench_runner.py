@@ -45,7 +45,7 @@ def synthetic_corpus(folder: Path, count: int) -> Path:
             f"    input: {{shape: {x_shape}, random: {{seed: 1, distribution: normal}}}}",
             f"    kernel: {{shape: {w_shape}, random: {{seed: 2, distribution: normal}}}}",
             "    padding: 1",
-            f"    tolerance: {{factor: 1}}",
+            "    tolerance: {factor: 1}",
             f"    sweep: {{stride: {strides}, dilation: {dilations}, output_padding: {list(range(seeds))}}}",
         ]
     path = folder / "bench_cases.yaml"
@@ -67,7 +67,7 @@ def run_pytest(paths, selection, workers, results: Path, extra) -> float:
                "--results", str(results), "-p", "no:cacheprovider", "-q", "-n", str(workers), *extra]
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode not in (0, 1, 5):  # 1: some unexpected results is fine for timing
         sys.exit(f"pytest failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")

@@ -208,6 +208,10 @@ DIAGNOSES: dict[str, str] = {
         "The framework added the output_padding positions at the start of each axis instead "
         "of the end: its output is the canonical window moved back by output_padding."
     ),
+    "dilation-ignored": (
+        "The framework ignored the dilation: its output (shape included) is the oracle's for the "
+        "same case with dilation 1, i.e. the kernel taps were applied next to each other."
+    ),
     "window-shifted": (
         "The output is another window of the same full result: the framework split the "
         "padding between the two sides differently from the canonical rule (for example the "
@@ -215,7 +219,8 @@ DIAGNOSES: dict[str, str] = {
     ),
     "unexplained": (
         "None of the known mistakes (flipped kernel, swapped kernel channels, transposed "
-        "spatial axes, output_padding at the start, shifted window) reproduces the output: "
+        "spatial axes, ignored dilation, output_padding at the start, shifted window) "
+        "reproduces the output: "
         "the difference needs a closer look."
     ),
 }
@@ -314,6 +319,7 @@ def _candidates(case, actual, reference, reference_abs) -> Iterator[Candidate]:
     yield from _flipped(case)
     yield from _swapped(case)
     yield from _transposed(case, reference, reference_abs)
+    yield from _dilation_ignored(case)
     windows = _Windows(case, actual.shape[2:])
     yield from _output_padding_at_start(case, windows)
     yield from windows.candidates(include_zero=actual.shape != reference.shape)
@@ -333,6 +339,13 @@ def _spatial(array_ndim: int) -> tuple[int, ...]:
 def _flipped(case) -> Iterator[Candidate]:
     flipped = np.flip(case.w, axis=_spatial(case.w.ndim))
     yield "kernel-flipped", lambda: _oracle_pair(dataclasses.replace(case, w=np.ascontiguousarray(flipped)))
+
+
+def _dilation_ignored(case) -> Iterator[Candidate]:
+    """Not one of SPEC.md's candidates: OpenCV's Caffe Deconvolution drops the dilation."""
+    if any(d > 1 for d in case.dilation):
+        undilated = dataclasses.replace(case, dilation=(1,) * len(case.dilation))
+        yield "dilation-ignored", lambda: _oracle_pair(undilated)
 
 
 def swapped_kernels(case) -> list[np.ndarray]:

@@ -90,11 +90,15 @@ def build_repro(case, adapter, call, reference, framework_version: str | None = 
         header.append(f"# description: {case.description}")
     header += [
         f"# parameters:  {params}",
-        "#              (canonical, channels first; conv kernel (C_out, C_in/groups, *k), "
-        "conv_transpose kernel (C_in, C_out/groups, *k))",
+        (
+            "#              (canonical, channels first; conv kernel (C_out, C_in/groups, *k), "
+            "conv_transpose kernel (C_in, C_out/groups, *k))"
+        ),
         f"# native call: {call.describe()}",
-        f"# framework:   {adapter.module} {framework_version}, numpy {np.__version__}, "
-        f"python {platform.python_version()}",
+        (
+            f"# framework:   {adapter.module} {framework_version}, numpy {np.__version__}, "
+            f"python {platform.python_version()}"
+        ),
         f"# install:     {pip_line(adapter.module, framework_version)}",
         "# expected:    the float64 NumPy reference of the canonical semantics (conformance SPEC.md)"
         if reference is not None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
+from typing import ClassVar
 
 import numpy as np
 
@@ -71,7 +72,7 @@ class NumpyLoops(Adapter):
     op = "conv_transpose"
     docs = "tests/fake_adapters.py"
     dtypes = frozenset({"float64", "float32", "float16"})
-    dtype_reasons = {"bfloat16": "the repro script would need ml_dtypes"}
+    dtype_reasons: ClassVar[dict[str, str]] = {"bfloat16": "the repro script would need ml_dtypes"}
 
     def translate(self, case):
         if case.padding_mode is not None:
@@ -109,8 +110,10 @@ class NumpyLoops(Adapter):
             [
                 inspect.getsource(naive_conv_transpose),
                 self.kernel_source,
-                f"y = naive_conv_transpose(x, w, b, stride={kw['stride']}, dilation={kw['dilation']}, "
-                f"pads={kw['pads']}, output_padding={kw['output_padding']}, groups={kw['groups']})",
+                (
+                    f"y = naive_conv_transpose(x, w, b, stride={kw['stride']}, dilation={kw['dilation']}, "
+                    f"pads={kw['pads']}, output_padding={kw['output_padding']}, groups={kw['groups']})"
+                ),
                 "y = y.astype(dtype).astype(np.float64)",
             ]
         )

@@ -229,6 +229,22 @@ def test_flipped_kernel(op, x_shape, w_shape, params):
     assert judge(case, actual, evaluate(case)).diagnosis == "kernel-flipped"
 
 
+@pytest.mark.parametrize(
+    "op, x_shape, w_shape, params",
+    [
+        # OpenCV's Caffe Deconvolution: the output of dilation 1, a different shape
+        ("conv_transpose", (1, 3, 4, 5), (3, 2, 3, 2), {"stride": 2, "dilation": (2, 3)}),
+        ("conv", (1, 3, 9, 8), (2, 3, 3, 2), {"dilation": 2, "padding": 1}),
+    ],
+)
+def test_dilation_ignored(op, x_shape, w_shape, params):
+    case = random_case(op, x_shape, w_shape, **params)
+    actual = evaluate(dataclasses.replace(case, dilation=(1,) * case.spatial_dims))
+    verdict = judge(case, actual, evaluate(case))
+    assert verdict.status == "FAIL"
+    assert verdict.diagnosis == "dilation-ignored"
+
+
 def test_swapped_kernel_across_groups_conv_transpose():
     # C_in = 2, C_out = 4, groups = 2: the kernel (C_in, C_out/g) = (2, 2) swaps into itself.
     case = random_case("conv_transpose", (1, 2, 3, 4), (2, 2, 3, 2), groups=2, stride=2)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import fake_adapters
 import numpy as np
 import pytest
 
-import fake_adapters
 from conformance import oracle
 from conformance.loader import load_paths
 from conformance.runner.check import check

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
+import fake_adapters
 import numpy as np
 import pytest
 
-import fake_adapters
 from conformance.case import Case
 from conformance.runner.executor import Executor, adapter_spec, describe_exit
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fake_adapters
 import numpy as np
 
-import fake_adapters
 from conformance import oracle
 from conformance.case import Case
 from conformance.loader import load_paths
@@ -50,7 +50,7 @@ def run_script(script: str, tmp_path: Path) -> str:
     path = tmp_path / "repro.py"
     path.write_text(script)
     # -I: isolated from this checkout, so the script cannot lean on conformance.
-    done = subprocess.run([sys.executable, "-I", str(path)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-I", str(path)], check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
