@@ -64,11 +64,13 @@ def tensor_source(name: str, array: np.ndarray | None) -> str:
     return f"{name} = unpack(\n{body},\n    {tuple(array.shape)!r},\n)"
 
 
-def pip_line(module: str, version: str | None) -> str:
-    package = module.split(".")[0]
+def pip_line(adapter, version: str | None) -> str:
+    """``pip install`` of the adapter's distribution at the version that ran, its extras and numpy."""
+    package = adapter.pip_package or adapter.module.split(".")[0]
     # A local version label (torch's "+cpu") names a build, not a release on PyPI.
     pinned = f'"{package}=={version.split("+")[0]}"' if version and version != "unknown" else package
-    return f'pip install {pinned} "numpy=={np.__version__}"'
+    extras = "".join(f' "{extra}"' for extra in adapter.pip_extras)
+    return f'pip install {pinned}{extras} "numpy=={np.__version__}"'
 
 
 def build_repro(case, adapter, call, reference, framework_version: str | None = None, why_invalid: str = "") -> str:
@@ -99,7 +101,7 @@ def build_repro(case, adapter, call, reference, framework_version: str | None = 
             f"# framework:   {adapter.module} {framework_version}, numpy {np.__version__}, "
             f"python {platform.python_version()}"
         ),
-        f"# install:     {pip_line(adapter.module, framework_version)}",
+        f"# install:     {pip_line(adapter, framework_version)}",
         "# expected:    the float64 NumPy reference of the canonical semantics (conformance SPEC.md)"
         if reference is not None
         else "# expected:    the framework refuses this invalid case",

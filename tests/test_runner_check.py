@@ -107,3 +107,13 @@ def test_express_raising_is_an_error_not_a_runner_crash(cases, executor):
 
     result = check(cases["rt-pad-1d"], BrokenTranslate(), executor)
     assert (result.status, result.message) == ("ERROR", "fake.broken-translate.express raised KeyError: 'padding'")
+
+
+def test_error_message_is_the_line_that_says_what_went_wrong():
+    from conformance.runner.check import _first_line_of
+
+    # MXNet puts its traceback first and the message last
+    mxnet_style = 'Traceback (most recent call last):\n  File "linalg_impl.h", line 166\nMXNetError: FP16 gemm on cpu not implemented!'
+    assert _first_line_of(mxnet_style) == "MXNetError: FP16 gemm on cpu not implemented!"
+    assert _first_line_of("size mismatch\n  detail on the next line") == "size mismatch"
+    assert _first_line_of("  \n") == "(no message)"

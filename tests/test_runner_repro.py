@@ -95,3 +95,16 @@ def test_invalid_case_repro_says_an_error_was_expected(tmp_path):
     out = run_script(script, tmp_path)
     assert "the framework accepted the invalid case; output shape: (1, 1, 4)" in out
     assert "expected: an error, because stride 0\n" in out
+
+
+def test_install_line_names_the_distribution_its_extras_and_numpy():
+    from conformance.adapters.onnxruntime_api import OrtConvTranspose
+    from conformance.adapters.opencv_caffe_api import ADAPTERS as OPENCV_ADAPTERS
+    from conformance.repro import pip_line
+
+    numpy_pin = f'"numpy=={np.__version__}"'
+    assert pip_line(OrtConvTranspose, "1.32.0") == f'pip install "onnxruntime==1.32.0" "onnx" {numpy_pin}'
+    # cv2's version is opencv-python-headless's; a local build label is dropped
+    assert pip_line(OPENCV_ADAPTERS[0], "4.14.0+abc") == (
+        f'pip install "opencv-python-headless==4.14.0" "protobuf>=4.22" {numpy_pin}'
+    )

@@ -79,6 +79,10 @@ class Adapter(abc.ABC):
     name: ClassVar[str]  # e.g. "torch.nn.functional.conv_transpose"
     framework: ClassVar[str]  # the tox environment / --framework value: "torch", "tensorflow", "mxnet"
     module: ClassVar[str]  # the import whose version is reported, e.g. "torch"
+    # For repro scripts' install line: the PyPI distribution whose version is ``module``'s
+    # (None: the module's own name) and what else the API needs (e.g. "onnx" beside onnxruntime).
+    pip_package: ClassVar[str | None] = None
+    pip_extras: ClassVar[tuple[str, ...]] = ()
     op: ClassVar[str]  # "conv" | "conv_transpose": the adapter is collected for these cases only
     spatial_dims: ClassVar[frozenset[int]] = frozenset({1, 2, 3})
     dtypes: ClassVar[frozenset[str]] = frozenset({"float64", "float32", "float16", "bfloat16"})

@@ -83,6 +83,7 @@ class KerasConvTranspose(Adapter):
     name = "keras.layers.ConvTranspose"
     framework = "tensorflow"
     module = "keras"
+    pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
     op = "conv_transpose"
     docs = DOCS_CONV_TRANSPOSE
 
@@ -170,6 +171,7 @@ class KerasConv(Adapter):
     name = "keras.layers.Conv"
     framework = "tensorflow"
     module = "keras"
+    pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
     op = "conv"
     docs = DOCS_CONV
 

@@ -186,6 +186,7 @@ class _OrtNodeAdapter(Adapter):
 
     framework = "onnxruntime"
     module = "onnxruntime"
+    pip_extras = ("onnx",)
     # float16 has no CPU kernel either, but ORT's graph transformers insert Casts around the
     # node (InsertCastTransformer), so it runs in float32 and rounds the result to float16.
     dtypes = frozenset({"float32", "float16"})

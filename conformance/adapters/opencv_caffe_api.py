@@ -280,6 +280,8 @@ class _OpenCvCaffeLayer(Adapter):
 
     framework = "opencv"
     module = "cv2"
+    pip_package = "opencv-python-headless"
+    pip_extras = ("protobuf>=4.22",)
     LAYER_TYPE = ""  # Caffe's layer type string
     # Caffe blobs and OpenCV's CPU path are float32 (see dtype_reasons).
     dtypes = frozenset({"float32"})

@@ -124,6 +124,7 @@ class TfConvTranspose(Adapter):
     name = "tf.nn.conv_transpose"
     framework = "tensorflow"
     module = "tensorflow"
+    pip_package = "tensorflow-cpu"
     op = "conv_transpose"
     docs = DOCS_CONV_TRANSPOSE
 
@@ -237,6 +238,7 @@ class TfConvolution(Adapter):
     name = "tf.nn.convolution"
     framework = "tensorflow"
     module = "tensorflow"
+    pip_package = "tensorflow-cpu"
     op = "conv"
     docs = DOCS_CONVOLUTION
 

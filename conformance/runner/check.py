@@ -150,8 +150,12 @@ def _first_line(err: BaseException) -> str:
 
 
 def _first_line_of(text: str) -> str:
-    stripped = (text or "").strip()
-    return stripped.splitlines()[0] if stripped else "(no message)"
+    """The line that says what went wrong: the first, or the last when the message is a
+    traceback (MXNet's errors start with "Traceback (most recent call last):")."""
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return "(no message)"
+    return lines[-1].strip() if lines[0].startswith("Traceback (most recent call last)") else lines[0]
 
 
 def _own_traceback(err: BaseException) -> str:
