@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 
 from conformance.adapters.base import NativeCall, Unsupported  # noqa: E402
 from conformance.adapters.torch_api import (  # noqa: E402
-    ADAPTERS,
+    CPU_ADAPTERS as ADAPTERS,
     TorchConvModule,
     TorchConvTransposeModule,
     TorchFunctionalConv,

@@ -265,17 +265,26 @@ def test_conv_same_with_zero_stride_passes_the_mode_to_torch():
 
 # -- adapters: identity, calls, repro text -----------------------------------------------
 def test_adapters_are_registered_by_name():
-    names = {cls.name for cls in ADAPTERS}
-    assert names == {
+    cpu_names = {
         "torch.nn.functional.conv_transpose",
         "torch.nn.ConvTranspose",
         "torch.nn.functional.conv",
         "torch.nn.Conv",
     }
+    assert {cls.name for cls in ADAPTERS} == cpu_names | {name + "@cuda" for name in cpu_names}
     for cls in ADAPTERS:
         assert get_adapter(cls.name) is cls
-        assert cls.framework == "torch" and cls.module == "torch"
+        assert cls.module == "torch"
+        assert (cls.framework, cls.device) == (("torch-cuda", "cuda") if cls.name.endswith("@cuda") else ("torch", "cpu"))
         assert cls.dtypes == {"float64", "float32", "float16", "bfloat16"}
+
+
+def test_cuda_variants_translate_as_the_cpu_adapters_and_name_the_device_in_the_repro():
+    case = transpose_case(stride=2, padding=1, output_padding=1)
+    cpu, cuda = TorchFunctionalConvTranspose(), get_adapter("torch.nn.functional.conv_transpose@cuda")()
+    assert cuda.express(case) == cpu.express(case)
+    source = cuda.repro_source(case, cuda.express(case))
+    assert source.startswith("device = 'cuda'\n") and ".to(device)" in source and "out.cpu()" in source
 
 
 def test_functional_conv_transpose_call():

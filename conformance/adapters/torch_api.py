@@ -238,8 +238,8 @@ def _layouts(case: Case) -> tuple[str, str]:
     return TORCH_LAYOUT_INPUT[dims], weight[dims]
 
 
-def _torch_tensors(case: Case, call: NativeCall):
-    """x, w, b as torch tensors of the case dtype, in the call's layouts."""
+def _torch_tensors(case: Case, call: NativeCall, device: str):
+    """x, w, b as torch tensors of the case dtype on ``device``, in the call's layouts."""
     import torch
 
     dtype = getattr(torch, case.dtype)
@@ -249,7 +249,7 @@ def _torch_tensors(case: Case, call: NativeCall):
 
     def as_torch(array: np.ndarray):
         # Values are already rounded to the case dtype, so the float64 -> dtype cast is exact.
-        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float64)).to(dtype)
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float64)).to(dtype).to(device)
 
     return as_torch(x), as_torch(w), None if case.b is None else as_torch(case.b)
 
@@ -257,7 +257,7 @@ def _torch_tensors(case: Case, call: NativeCall):
 def _to_canonical(case: Case, call: NativeCall, y) -> np.ndarray:
     import torch
 
-    out = y.detach().to(torch.float64).numpy()
+    out = y.detach().cpu().to(torch.float64).numpy()
     return relayout(out, call.input_layout, canonical_input_layout(case.spatial_dims))
 
 
@@ -266,9 +266,9 @@ import numpy as np
 import torch
 
 torch_dtype = getattr(torch, dtype)
-xt = torch.from_numpy(np.asarray(x, dtype=np.float64)).to(torch_dtype)
-wt = torch.from_numpy(np.asarray(w, dtype=np.float64)).to(torch_dtype)
-bt = None if b is None else torch.from_numpy(np.asarray(b, dtype=np.float64)).to(torch_dtype)
+xt = torch.from_numpy(np.asarray(x, dtype=np.float64)).to(torch_dtype).to(device)
+wt = torch.from_numpy(np.asarray(w, dtype=np.float64)).to(torch_dtype).to(device)
+bt = None if b is None else torch.from_numpy(np.asarray(b, dtype=np.float64)).to(torch_dtype).to(device)
 """
 
 
@@ -306,7 +306,7 @@ class _TorchFunctionalAdapter(_TorchAdapter):
         import torch
         import torch.nn.functional as F
 
-        x, w, b = _torch_tensors(case, call)
+        x, w, b = _torch_tensors(case, call, self.device)
         function = getattr(F, call.api.rsplit(".", 1)[1])
         with torch.no_grad():
             y = function(x, w, b, **{name: call.kwargs[name] for name in self.ARGS})
@@ -314,9 +314,10 @@ class _TorchFunctionalAdapter(_TorchAdapter):
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         return (
-            _REPRO_TENSORS
+            f"device = {self.device!r}\n"
+            + _REPRO_TENSORS
             + f"out = {call.api}(xt, wt, bt, {_kwargs_source(call.kwargs, self.ARGS)})\n"
-            + "y = out.to(torch.float64).numpy()\n"
+            + "y = out.cpu().to(torch.float64).numpy()\n"
         )
 
 
@@ -382,9 +383,10 @@ class _TorchModuleAdapter(_TorchAdapter):
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         import torch
 
-        x, w, b = _torch_tensors(case, call)
+        x, w, b = _torch_tensors(case, call, self.device)
         module_class = getattr(torch.nn, call.api.rsplit(".", 1)[1])
-        module = module_class(**{name: call.kwargs[name] for name in self.CONSTRUCTOR}).to(getattr(torch, case.dtype))
+        module = module_class(**{name: call.kwargs[name] for name in self.CONSTRUCTOR})
+        module = module.to(getattr(torch, case.dtype)).to(self.device)
         module.load_state_dict({"weight": w} if b is None else {"weight": w, "bias": b})
         with torch.no_grad():
             y = module(x, **self.forward_kwargs(call))
@@ -393,12 +395,13 @@ class _TorchModuleAdapter(_TorchAdapter):
     def repro_source(self, case: Case, call: NativeCall) -> str:
         forward = "".join(f", {name}={value!r}" for name, value in self.forward_kwargs(call).items())
         return (
-            _REPRO_TENSORS
-            + f"module = {call.api}({_kwargs_source(call.kwargs, self.CONSTRUCTOR)}).to(torch_dtype)\n"
+            f"device = {self.device!r}\n"
+            + _REPRO_TENSORS
+            + f"module = {call.api}({_kwargs_source(call.kwargs, self.CONSTRUCTOR)}).to(torch_dtype).to(device)\n"
             + 'module.load_state_dict({"weight": wt} if bt is None else {"weight": wt, "bias": bt})\n'
             + "with torch.no_grad():\n"
             + f"    out = module(xt{forward})\n"
-            + "y = out.to(torch.float64).numpy()\n"
+            + "y = out.cpu().to(torch.float64).numpy()\n"
         )
 
 
@@ -464,4 +467,29 @@ class TorchConvModule(_TorchModuleAdapter):
         return self.native_call(case, args, f"torch.nn.Conv{case.spatial_dims}d")
 
 
-ADAPTERS = [TorchFunctionalConvTranspose, TorchConvTransposeModule, TorchFunctionalConv, TorchConvModule]
+def on_cuda(adapter: type[_TorchAdapter]) -> type[_TorchAdapter]:
+    """The same API surface run on the GPU: its own name, framework and results file.
+
+    ``--framework torch-cuda`` runs these where ``torch.cuda.is_available()``; the report
+    shows them as their own columns beside the CPU ones.
+    """
+
+    class OnCuda(adapter):
+        name = adapter.name + "@cuda"
+        framework = "torch-cuda"
+        device = "cuda"
+
+        @classmethod
+        def framework_version(cls) -> str:
+            import torch
+
+            if not torch.cuda.is_available():
+                raise RuntimeError(f"torch {torch.__version__} sees no CUDA device")
+            return f"{torch.__version__} ({torch.cuda.get_device_name(0)})"
+
+    OnCuda.__name__ = OnCuda.__qualname__ = adapter.__name__ + "OnCuda"
+    return OnCuda
+
+
+CPU_ADAPTERS = [TorchFunctionalConvTranspose, TorchConvTransposeModule, TorchFunctionalConv, TorchConvModule]
+ADAPTERS = CPU_ADAPTERS + [on_cuda(adapter) for adapter in CPU_ADAPTERS]
