@@ -121,7 +121,10 @@ def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None
     judged = np.isfinite(reference)
     broken = judged & ~np.isfinite(actual)
     error = np.where(judged, np.abs(actual - reference), 0.0)
-    ratio = np.where(judged, error / bound, 0.0)
+    # An error against an all-zero output's bound (about 2**-1022 in float64) may overflow
+    # to inf: that is the right ratio, not a warning.
+    with np.errstate(over="ignore"):
+        ratio = np.where(judged, error / bound, 0.0)
     if broken.any():
         first = _index(np.argwhere(broken)[0])
         message = (

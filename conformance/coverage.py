@@ -14,8 +14,8 @@ where a symmetric-padding API cannot express the case.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from .oracle import InvalidConfiguration, resolve
 
@@ -254,7 +254,8 @@ def render_text(coverage: Coverage, files: int) -> str:
 
 
 def render_markdown(coverage: Coverage, files: int) -> str:
-    out = [f"**Coverage**: {summary_line(coverage, files)}.", "", "Parameter values (valid cases; **0** = uncovered):", ""]
+    out = [f"**Coverage**: {summary_line(coverage, files)}.", "", "Parameter values (valid cases; **0** = uncovered):"]
+    out.append("")
     out += _markdown_table(["parameter", "value", *OPS, "total"], value_rows(coverage), label_columns=2)
     for pair in PAIRS:
         header, rows = pair_table(coverage, pair)

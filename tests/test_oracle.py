@@ -356,25 +356,54 @@ def test_conv_transpose_matches_naive_loops(conv_transpose, config):
     assert_exact(conv_transpose(case), expected)
 
 
-@pytest.mark.parametrize("taps_per_product, products", [(1, 12), (5, 3)])
-def test_conv_transpose_in_blocks_of_taps(monkeypatch, taps_per_product, products):
-    """A product memory limit splits the taps into blocks (12 taps: 12 of 1, or 5 + 5 + 2)."""
+def count_matmul_calls(monkeypatch) -> list:
+    calls = []
+    real_matmul = np.matmul
+    monkeypatch.setattr(np, "matmul", lambda *args: calls.append(args) or real_matmul(*args))
+    return calls
+
+
+# 3d-mixed: 12 taps; stride (2, 1, 3) and dilation (1, 2, 1) put them in 4 stride phases
+# (t0 mod 2, t2 mod 3 for t0, t2 in {0, 1}) of 3 taps each.
+@pytest.mark.parametrize(
+    "product_bytes, products",
+    [(1, 12), (None, 1), ("5 taps", 3)],
+    ids=["one-tap-per-product", "one-product", "5-5-2-taps"],
+)
+def test_conv_transpose_in_blocks_of_taps(monkeypatch, product_bytes, products):
+    """A product memory limit splits the taps into blocks; the result does not change."""
     config = NAIVE_CONFIGS["3d-mixed"]
     rng = np.random.default_rng(9)
     x = integers(rng, config["x"])
     w = integers(rng, (config["x"][1], config["c_out"], *config["k"]))
-    bytes_per_tap = config["c_out"] * x.shape[0] * int(np.prod(x.shape[2:])) * 8
-    monkeypatch.setattr(direct, "PRODUCT_BYTES", taps_per_product * bytes_per_tap)
-    calls = []
-    real_matmul = np.matmul
-    monkeypatch.setattr(np, "matmul", lambda *args: calls.append(args) or real_matmul(*args))
+    if product_bytes == "5 taps":
+        product_bytes = 5 * config["c_out"] * x.shape[0] * int(np.prod(x.shape[2:])) * 8
+    if product_bytes is not None:
+        monkeypatch.setattr(direct, "PRODUCT_BYTES", product_bytes)
     params = dict(groups=1, stride=config["stride"], dilation=config["dilation"])
     case = ct(x, w, padding=[list(p) for p in config["pads"]], output_padding=config["output_padding"], **params)
+    calls = count_matmul_calls(monkeypatch)
     actual = direct.conv_transpose(case)
     monkeypatch.undo()
     assert len(calls) == products
     expected = naive_conv_transpose(x, w, pads=config["pads"], output_padding=config["output_padding"], **params)
     assert_exact(actual, expected)
+
+
+@pytest.mark.parametrize("product_bytes, products", [(1, 12), (None, 4)], ids=["one-tap-per-product", "one-per-phase"])
+def test_conv_in_blocks_of_taps_per_phase(monkeypatch, product_bytes, products):
+    config = NAIVE_CONFIGS["3d-mixed"]
+    rng = np.random.default_rng(10)
+    x = integers(rng, config["x"])
+    w = integers(rng, (config["c_out"], config["x"][1], *config["k"]))
+    if product_bytes is not None:
+        monkeypatch.setattr(direct, "PRODUCT_BYTES", product_bytes)
+    params = dict(groups=1, stride=config["stride"], dilation=config["dilation"])
+    calls = count_matmul_calls(monkeypatch)
+    actual = direct.conv(cv(x, w, padding=[list(p) for p in config["pads"]], **params))
+    monkeypatch.undo()
+    assert len(calls) == products
+    assert_exact(actual, naive_conv(x, w, pads=config["pads"], **params))
 
 
 def test_evaluate_dispatches_on_op():

@@ -12,6 +12,8 @@ computed two ways differs by at most ``2 * gamma_n * (|x| (op) |w| + |b|)`` per 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -156,13 +158,12 @@ def make_case(layer: dict, op: str, lengths, **params) -> Case:
 def absolute(case: Case) -> Case:
     """The same operation on |x|, |w|, |b|: the magnitude each output sums."""
     b = None if case.b is None else np.abs(case.b)
-    return Case(**{**case.__dict__, "x": np.abs(case.x), "w": np.abs(case.w), "b": b})
+    return replace(case, x=np.abs(case.x), w=np.abs(case.w), b=b)
 
 
 def products_per_output(case: Case) -> int:
-    return case.w.shape[1 if case.op == "conv" else 0] // (1 if case.op == "conv" else case.groups) * int(
-        np.prod(case.kernel_spatial)
-    )
+    """At most C_in/groups * prod(k) products sum into one output, for either op."""
+    return case.in_channels // case.groups * int(np.prod(case.kernel_spatial))
 
 
 def describe(case: Case) -> None:
@@ -209,18 +210,10 @@ def test_conv_transpose_formulations_agree(case):
 def test_conv_transpose_is_the_adjoint_of_conv(conv_case, seed):
     """<conv(x), y> == <x, conv_transpose(y)>: same kernel array, stride, dilation, groups
     and padding as written; output_shape pins the transpose's output to conv's input."""
-    conv_case = Case(**{**conv_case.__dict__, "b": None})  # bias is affine, not linear
+    conv_case = replace(conv_case, b=None)  # bias is affine, not linear
     describe(conv_case)
     y = np.random.default_rng(seed).standard_normal(geometry.output_shape(conv_case))
-    transpose_case = Case(
-        **{
-            **conv_case.__dict__,
-            "op": "conv_transpose",
-            "x": y,
-            "output_shape": tuple(conv_case.x.shape[2:]),
-            "output_padding": (0,) * conv_case.spatial_dims,
-        }
-    )
+    transpose_case = replace(conv_case, op="conv_transpose", x=y, output_shape=tuple(conv_case.x.shape[2:]))
     conv_x = direct.conv(conv_case)
     transpose_y = direct.conv_transpose(transpose_case)
     assert transpose_y.shape == conv_case.x.shape

@@ -101,23 +101,42 @@ def jax_conv_transpose_mode_length(length: int, kernel: int, stride: int, dilati
     return (length - 1) * stride + max(effective_kernel(kernel, dilation), stride)
 
 
-def negative_crop(case: Case) -> Unsupported | None:
-    """A negative canonical crop or output_padding cannot reach jax as an invalid value.
+def invalid_crop_refusal(case: Case) -> Unsupported | None:
+    """An invalid canonical crop that jax's explicit pairs would turn into a valid one.
 
-    jax's explicit pairs pad the dilated input: a negative crop is simply a larger, valid
-    pad, so the question 'is this refused?' has no jax parameter to carry it.
+    jax's pairs pad the dilated input and jax has no output_padding or output_shape, so a
+    negative crop, a negative output_padding (also one implied by an output_shape below
+    the cropped or 'valid' length) or an output_shape that disagrees with output_padding
+    becomes an ordinary, valid pair: the invalid value itself has no jax parameter to
+    reach. Non-positive strides/dilations are left for jax to refuse.
     """
-    if isinstance(case.padding, str):
+    if min(case.stride) < 1 or min(case.dilation) < 1:
         return None
-    values = [v for pair in case.padding for v in pair] + list(case.output_padding)
-    if min(values) >= 0:
-        return None
-    return Unsupported(
-        "negative padding or output_padding",
-        f"padding {[list(p) for p in case.padding]}, output_padding {list(case.output_padding)}:"
-        " jax's explicit pairs pad the dilated input, so a negative crop is an ordinary larger pad",
-        DOCS_EXPLICIT_PAIRS,
-    )
+    for i in range(case.spatial_dims):
+        length, kernel = case.x.shape[2 + i], case.w.shape[2 + i]
+        full = full_transpose_length(length, kernel, case.stride[i], case.dilation[i])
+        out = None if case.output_shape is None else case.output_shape[i]
+        if isinstance(case.padding, str):
+            before = after = 0
+            implied = 0 if out is None or case.padding != "valid" else out - full
+        else:
+            before, after = case.padding[i]
+            implied = case.output_padding[i] if out is None else out - (full - before - after)
+            if out is not None and case.output_padding[i] and case.output_padding[i] != implied:
+                return Unsupported(
+                    "output_shape with a different output_padding",
+                    f"spatial dim {i}: output_shape {out} implies output_padding {implied}, the case gives"
+                    f" {case.output_padding[i]}; jax has neither parameter",
+                    DOCS_EXPLICIT_PAIRS,
+                )
+        if min(before, after, implied, case.output_padding[i]) < 0:
+            return Unsupported(
+                "negative padding or output_padding",
+                f"spatial dim {i}: crop ({before}, {after}) with output_padding {implied}: jax's explicit pairs pad"
+                " the dilated input, so a negative crop or output_padding is an ordinary pair",
+                DOCS_EXPLICIT_PAIRS,
+            )
+    return None
 
 
 def conv_transpose_padding(case: Case, modes: dict[str, str]):
@@ -249,7 +268,7 @@ class JaxConvTranspose(_JaxAdapter):
             return Unsupported("groups", "lax.conv_transpose has no feature_group_count", DOCS_CONV_TRANSPOSE_SIGNATURE)
         if case.b is not None:
             return Unsupported("bias", "lax.conv_transpose has no bias argument", DOCS_CONV_TRANSPOSE_SIGNATURE)
-        refusal = mode_with_output_padding(case, DOCS_CONV_TRANSPOSE) or negative_crop(case)
+        refusal = mode_with_output_padding(case, DOCS_CONV_TRANSPOSE) or invalid_crop_refusal(case)
         if refusal is not None:
             return refusal
         dims = case.spatial_dims
@@ -302,7 +321,7 @@ class JaxLhsDilatedConv(_JaxAdapter):
     def translate(self, case: Case) -> NativeCall | Unsupported:
         if case.b is not None:
             return Unsupported("bias", "lax.conv_general_dilated has no bias argument", DOCS_NO_BIAS_CONV)
-        refusal = mode_with_output_padding(case, DOCS_CONV_GENERAL_DILATED) or negative_crop(case)
+        refusal = mode_with_output_padding(case, DOCS_CONV_GENERAL_DILATED) or invalid_crop_refusal(case)
         if refusal is not None:
             return refusal
         dims = case.spatial_dims

@@ -16,9 +16,14 @@ DEFAULT_PATH = "cases"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help=f"case files or folders searched for *.yaml/*.yml (default: {DEFAULT_PATH}/)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=f"case files or folders searched for *.yaml/*.yml (default: {DEFAULT_PATH}/)",
     )
-    parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for the README) instead of text")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print Markdown tables (for the README) instead of text"
+    )
 
 
 def main(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ import os
 import sys
 
 from ..dtypes import DTYPE_NAMES
+from ..fuzz.search import DEFAULT_SHRINK_CALLS
+from ..fuzz.space import DEFAULT_DTYPES
 
 HELP = "search for disagreements with generated cases and write them as YAML"
 DEFAULT_EXAMPLES = 200
@@ -21,31 +23,29 @@ DEFAULT_OUT = "reports/fuzz"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--framework", metavar="NAME", help="fuzz every adapter of this framework")
-    parser.add_argument(
-        "--adapter", action="append", default=[], metavar="NAME", help="a registered adapter name or pkg.module:Class; repeatable"
-    )
-    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES, metavar="N", help=f"examples per adapter (default {DEFAULT_EXAMPLES})")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed gives the same run and files (default 0)")
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where case files go (default {DEFAULT_OUT})")
-    parser.add_argument(
-        "--dtypes",
-        default="float32,float64",
-        metavar="LIST",
-        help=f"comma-separated dtypes to draw from (default float32,float64; any of {', '.join(DTYPE_NAMES)})",
-    )
-    parser.add_argument("--expectations", default="expectations", metavar="DIR", help="expectation files (default expectations)")
-    parser.add_argument(
-        "--shrink-calls", type=int, default=300, metavar="N", help="framework checks allowed per shrink (default 300)"
-    )
-    parser.add_argument("--case-timeout", type=float, default=60.0, metavar="S", help="seconds per check before TIMEOUT (default 60)")
+    add = parser.add_argument
+    add("--framework", metavar="NAME", help="fuzz every adapter of this framework")
+    add("--adapter", action="append", default=[], metavar="NAME",
+        help="a registered adapter name or pkg.module:Class; repeatable")
+    add("--examples", type=int, default=DEFAULT_EXAMPLES, metavar="N",
+        help=f"examples run per adapter (default {DEFAULT_EXAMPLES})")
+    add("--seed", type=int, default=0, metavar="S", help="the same seed gives the same run and files (default 0)")
+    add("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where case files go (default {DEFAULT_OUT})")
+    add("--dtypes", default=",".join(DEFAULT_DTYPES), metavar="LIST",
+        help=f"comma-separated dtypes to draw from (default {','.join(DEFAULT_DTYPES)}; any of "
+             f"{', '.join(DTYPE_NAMES)})")
+    add("--expectations", default="expectations", metavar="DIR", help="expectation files (default expectations)")
+    add("--shrink-calls", type=int, default=DEFAULT_SHRINK_CALLS, metavar="N",
+        help=f"framework checks allowed per shrink (default {DEFAULT_SHRINK_CALLS})")
+    add("--case-timeout", type=float, default=60.0, metavar="S", help="seconds per check before TIMEOUT (default 60)")
 
 
 def parse_dtypes(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in DTYPE_NAMES]
     if not names or unknown:
-        raise ValueError(f"--dtypes: unknown dtype(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(DTYPE_NAMES)}")
+        given = ", ".join(unknown) or "(none given)"
+        raise ValueError(f"--dtypes: unknown dtype(s) {given}; known: {', '.join(DTYPE_NAMES)}")
     return names
 
 
@@ -146,7 +146,8 @@ def print_adapter_summary(run, out: str) -> None:
         else:
             finding = files[tally.klass]
             how = "shrunk" if finding.shrunk else "not shrunk: it did not recur"
-            print(f"  {tally.klass}: {plural(tally.count, 'example')}, NEW -> {os.path.join(out, finding.file_name)} ({how})")
+            path = os.path.join(out, finding.file_name)
+            print(f"  {tally.klass}: {plural(tally.count, 'example')}, NEW -> {path} ({how})")
 
 
 def print_total(runs, written) -> None:
@@ -155,9 +156,9 @@ def print_total(runs, written) -> None:
     explained = sum(t.count for run in runs for t in run.classes.values() if t.explained_by is not None)
     new_classes = sum(len(run.new_classes) for run in runs)
     print(
-        f"total: {plural(examples, 'example')} on {plural(len(runs), 'adapter')}, {plural(disagreements, 'disagreement')} "
-        f"({explained} explained by expectations, {disagreements - explained} new in {plural(new_classes, 'class')}), "
-        f"{plural(len(written), 'file')} written"
+        f"total: {plural(examples, 'example')} on {plural(len(runs), 'adapter')}, "
+        f"{plural(disagreements, 'disagreement')} ({explained} explained by expectations, "
+        f"{disagreements - explained} new in {plural(new_classes, 'class')}), {plural(len(written), 'file')} written"
     )
 
 

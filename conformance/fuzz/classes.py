@@ -117,5 +117,8 @@ def explaining_entry(expectations, case_id: str, result):
 
 
 def slug(text: str) -> str:
-    """A class or adapter name as an id/file-name part: ``FAIL values kernel-flipped`` -> ``fail-values-kernel-flipped``."""
+    """A class or adapter name as an id or file-name part.
+
+    ``FAIL values kernel-flipped`` -> ``fail-values-kernel-flipped``.
+    """
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

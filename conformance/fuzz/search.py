@@ -2,9 +2,9 @@
 
 1. Explore: ``examples`` generated valid cases that the adapter expresses (a case its
    ``express`` declares UNSUPPORTED is counted and replaced, so every example reaches the
-   framework), each run through the runner's ``check`` (the framework executes in the executor's child process, so a crash
-   costs one example). Every disagreement is counted by class, with the first example of
-   each class kept.
+   framework), each run through the runner's ``check`` (the framework executes in the
+   executor's child process, so a crash costs one example). Every disagreement is
+   counted by class, with the first example of each class kept.
 2. Shrink: for each class no expectation explains, Hypothesis runs again with the same
    seed and fails exactly on that class; the generated sequence is the exploration's, so
    it reaches the class at the same example and shrinks it to a minimal case. Shrinking
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis.errors import Flaky
+from hypothesis.errors import Flaky, Unsatisfiable
 
 from ..adapters.base import Unsupported
 from ..runner.check import check
@@ -121,7 +122,10 @@ def fuzz_adapter(
             tally.count += 1
         progress.show(f"fuzz {adapter.name}", run.examples, examples, f"{run.disagreements} disagreements")
 
-    _run_hypothesis(explore, strategy, run_seed, examples, shrink=False)
+    try:
+        _run_hypothesis(explore, strategy, run_seed, examples, shrink=False)
+    except Unsatisfiable:  # the adapter expresses almost nothing of the space: report what ran
+        pass
     # The same filter (its count discarded) gives the exploration's sequence again.
     shrink_strategy = expressible_specs(adapter, dtypes, Counter())
     for tally in run.new_classes:
@@ -151,7 +155,9 @@ def expressible(adapter, spec: dict, statuses: Counter) -> bool:
     return True
 
 
-def _shrink(adapter, executor, strategy, tally: ClassTally, run: AdapterRun, examples, run_seed, shrink_calls, progress) -> Finding:
+def _shrink(
+    adapter, executor, strategy, tally: ClassTally, run: AdapterRun, examples, run_seed, shrink_calls, progress
+) -> Finding:
     seen: dict[str, tuple[bool, Any]] = {}
     state = {"calls": 0, "last": None}
 
@@ -172,7 +178,7 @@ def _shrink(adapter, executor, strategy, tally: ClassTally, run: AdapterRun, exa
 
     try:
         _run_hypothesis(falls_in_class, strategy, run_seed, examples, shrink=True)
-    except (_Found, Flaky):
+    except (_Found, Flaky, Unsatisfiable):
         pass
     shrunk = state["last"] is not None
     spec, result = state["last"] if shrunk else (tally.first_spec, tally.first_result)

@@ -73,16 +73,19 @@ def render(finding: Finding, command: str) -> str:
     header = [
         f"Found by: {command}",
         f"Adapter: {finding.adapter} ({finding.framework_version})",
-        f"Disagreement: {finding.klass} - {what_disagreed(finding)}; "
-        f"{finding.occurrences} of the explored examples fell in this class.",
+        (
+            f"Disagreement: {finding.klass} - {what_disagreed(finding)}; "
+            f"{finding.occurrences} of the explored examples fell in this class."
+        ),
         f"Message: {first_line(finding.message)[:MESSAGE_WIDTH]}",
         "Move the case into cases/ (e.g. cases/fuzz_found.yaml) and record the result in",
         f"expectations/{finding.adapter}.yaml with its reason and upstream link.",
     ]
-    comment = "".join(
-        f"# {line}\n" for text in header for line in textwrap.wrap(text, 98, break_on_hyphens=False, break_long_words=False) or [""]
+    lines = [line for text in header for line in wrap(text)]
+    comment = "".join(f"# {line}\n" for line in lines)
+    body = yaml.safe_dump(
+        {"cases": [case_mapping(finding, command)]}, sort_keys=False, default_flow_style=None, width=100
     )
-    body = yaml.safe_dump({"cases": [case_mapping(finding, command)]}, sort_keys=False, default_flow_style=None, width=100)
     return comment + body
 
 
@@ -92,6 +95,11 @@ def write(finding: Finding, directory: str | Path, command: str) -> Path:
     path = folder / finding.file_name
     path.write_text(render(finding, command), encoding="utf-8")
     return path
+
+
+def wrap(text: str) -> list[str]:
+    """Comment lines of at most ~100 characters; a long path or option stays whole."""
+    return textwrap.wrap(text, 98, break_on_hyphens=False, break_long_words=False) or [""]
 
 
 def first_line(text: str) -> str:

@@ -1,0 +1,183 @@
+"""jax.lax adapters against the oracle, on the real framework.
+
+Also pins the jax behaviours the expectations files record (the default
+``transpose_kernel=False`` is not the transpose of conv; 'VALID' pads to Keras' length;
+XLA:CPU's negative-low-padding read): when jax changes one, its test here says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+
+from conformance.adapters.base import NativeCall  # noqa: E402
+from conformance.adapters.jax_api import (  # noqa: E402
+    JaxConvGeneralDilated,
+    JaxConvTranspose,
+    JaxConvTransposeNoTransposeKernel,
+    JaxLhsDilatedConv,
+)
+from conformance.case import Case  # noqa: E402
+from conformance.compare import judge  # noqa: E402
+from conformance.oracle import evaluate  # noqa: E402
+
+
+def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, seed=0, dtype="float32", **params):
+    """Random, asymmetric tensors with C_in != C_out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, c_in) + (length,) * dims)
+    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
+    w = rng.normal(size=w_channels + (kernel,) * dims)
+    return Case.make(f"{op}-{dims}d", op, x, w, groups=groups, dtype=dtype, **params)
+
+
+def run(adapter, case) -> np.ndarray:
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
+    return adapter.execute(case, call)
+
+
+def verdict(adapter, case):
+    return judge(case, run(adapter, case), evaluate(case))
+
+
+def assert_matches_oracle(adapter, case):
+    __tracebackhide__ = True
+    result = verdict(adapter, case)
+    assert result.status == "PASS", f"{adapter.name}: {result.message}"
+
+
+TRANSPOSE_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("valid-stride2-k3", {"stride": 2, "padding": "valid"}),
+        ("same-stride2", {"stride": 2, "padding": "same"}),
+        ("same-stride2-k4", {"kernel": 4, "stride": 2, "padding": "same"}),
+        ("same_lower-stride2", {"stride": 2, "padding": "same_lower"}),
+        ("same-output_shape", {"stride": 2, "padding": "same", "output_shape": 7}),
+        ("valid-output_shape", {"stride": 3, "padding": "valid", "output_shape": 14}),
+        ("asymmetric-output_padding", {"stride": 2, "padding": [[1, 2]] * dims, "output_padding": 1}),
+        ("explicit-output_shape", {"stride": 3, "padding": 1, "output_shape": 11}),
+        ("dilation2-stride2", {"dilation": 2, "stride": 2, "padding": [[0, 3]] * dims}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
+@pytest.mark.parametrize("adapter", [JaxConvTranspose(), JaxLhsDilatedConv()], ids=lambda a: a.name)
+def test_conv_transpose_matches_oracle(adapter, dims, params):
+    params = {"kernel": 3, **params}
+    assert_matches_oracle(adapter, make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("params", [{"stride": 2, "padding": "same"}, {"stride": 3, "dilation": 2, "padding": [[1, 0]]}])
+def test_lhs_dilation_form_takes_groups(dims, params):
+    padding = params["padding"] if isinstance(params["padding"], str) else params["padding"] * dims
+    case = make_case("conv_transpose", dims, 4, 3, c_in=4, c_out=6, groups=2, **{**params, "padding": padding})
+    assert_matches_oracle(JaxLhsDilatedConv(), case)
+
+
+CONV_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("same-stride2", {"stride": 2, "padding": "same"}),
+        ("same_lower-k4-stride3", {"kernel": 4, "stride": 3, "padding": "same_lower"}),
+        ("dilation2-same", {"dilation": 2, "padding": "same"}),
+        ("asymmetric", {"padding": [[0, 2]] * dims, "stride": 2}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", CONV_GRID)
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv_general_dilated_matches_oracle(dims, params, groups):
+    params = {"kernel": 3, **params}
+    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, groups=groups, **params)
+    assert_matches_oracle(JaxConvGeneralDilated(), case)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+@pytest.mark.parametrize(
+    "adapter", [JaxConvTranspose(), JaxLhsDilatedConv(), JaxConvGeneralDilated()], ids=lambda a: a.name
+)
+def test_every_dtype_matches_oracle(adapter, dtype):
+    case = make_case(adapter.op, 2, 5, 3, c_in=4, c_out=6, dtype=dtype, stride=2, padding="same")
+    assert_matches_oracle(adapter, case)
+
+
+def test_float64_is_computed_in_float64():
+    # Values that float32 cannot hold: 1 + 2**-40 times 1 summed stays exact only in float64.
+    x = np.full((1, 1, 3), 1 + 2.0**-40)
+    case = Case.make("x64", "conv", x, np.ones((1, 1, 1)), dtype="float64")
+    assert run(JaxConvGeneralDilated(), case)[0, 0, 0] == 1 + 2.0**-40
+
+
+@pytest.mark.parametrize(
+    "adapter, case",
+    [
+        (JaxConvTranspose(), make_case("conv_transpose", 2, 3, 2, stride=2, padding=[[1, 0], [0, 1]], output_padding=1)),
+        (JaxConvTransposeNoTransposeKernel(), make_case("conv_transpose", 1, 4, 3, stride=2, padding="same")),
+        (JaxLhsDilatedConv(), make_case("conv_transpose", 2, 3, 3, c_in=4, c_out=6, groups=2, stride=2, padding="same")),
+        (JaxConvGeneralDilated(), make_case("conv", 1, 6, 3, c_in=4, c_out=2, groups=2, stride=2, padding="same_lower")),
+        (JaxConvTranspose(), make_case("conv_transpose", 2, 3, 3, dtype="bfloat16", stride=2, padding="valid")),
+    ],
+    ids=lambda value: getattr(value, "name", None),
+)
+def test_repro_source_gives_what_execute_gives(adapter, case):
+    call = adapter.express(case)
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(adapter.repro_source(case, call), namespace)  # noqa: S102 - our own generated source
+    assert "conformance" not in adapter.repro_source(case, call)
+    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+
+
+# -- the jax behaviours recorded as expectations ------------------------------------------------------
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_default_transpose_kernel_false_is_the_flipped_kernel(dims):
+    case = make_case("conv_transpose", dims, 4, 3, stride=2, padding="same")
+    result = verdict(JaxConvTransposeNoTransposeKernel(), case)
+    assert (result.status, result.diagnosis) == ("FAIL", "kernel-flipped")
+    # ... and exactly the flipped kernel: the same call on the flipped array passes.
+    flipped = Case.make(case.id, case.op, case.x, np.flip(case.w, axis=tuple(range(2, case.w.ndim))), stride=2, padding="same")
+    np.testing.assert_allclose(run(JaxConvTransposeNoTransposeKernel(), flipped), evaluate(case), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kernel, stride", [(1, 2), (2, 3), (1, 3)])
+def test_valid_pads_to_the_keras_length_when_the_stride_exceeds_the_kernel(kernel, stride):
+    case = make_case("conv_transpose", 1, 4, kernel, stride=stride, padding="valid")
+    y = run(JaxConvTranspose(), case)
+    full = evaluate(case)
+    assert y.shape[-1] == 3 * stride + stride  # (L-1)s + max(e, s), not (L-1)s + e
+    np.testing.assert_allclose(y[..., : full.shape[-1]], full, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(y[..., full.shape[-1] :], 0)
+
+
+def test_xla_cpu_reads_out_of_bounds_with_negative_low_padding_in_2d_float32():
+    # k=2 with a crop of 2 before: jax pair (-1, 1); openxla/xla#48713.
+    case = make_case("conv_transpose", 2, 3, 2, padding=[[2, 0], [2, 0]])
+    assert verdict(JaxConvTranspose(), case).status == "FAIL"
+    assert verdict(JaxConvTranspose(), Case.make(**{**_fields(case), "dtype": "float64"})).status == "PASS"
+    assert verdict(JaxConvTranspose(), make_case("conv_transpose", 1, 3, 2, padding=[[2, 0]])).status == "PASS"
+
+
+def _fields(case: Case) -> dict:
+    return {
+        "id": case.id,
+        "op": case.op,
+        "x": case.x,
+        "w": case.w,
+        "stride": list(case.stride),
+        "padding": [list(pair) for pair in case.padding],
+    }
+
+
+def test_jax_refuses_a_zero_stride():
+    with pytest.raises(Exception, match="stride|dilation"):
+        run(JaxConvTranspose(), make_case("conv_transpose", 1, 4, 3, stride=0, padding="valid"))
