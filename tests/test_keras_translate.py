@@ -89,6 +89,18 @@ def test_conv_transpose_output_shape_becomes_output_padding():
     assert (call.kwargs["padding"], call.kwargs["output_padding"]) == ("valid", [1, 1])
 
 
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_conv_transpose_output_padding_with_a_mode_goes_through_unchanged(padding):
+    # An invalid canonical case Keras itself takes (output_padding with 'same'/'valid'):
+    # Keras is asked exactly that, not the canonical length's output_padding (None for same).
+    case = transpose_case(stride=2, padding=padding, output_padding=1, expect="error")
+    call = KerasConvTranspose().express(case)
+    assert (call.kwargs["padding"], call.kwargs["output_padding"]) == (padding, [1, 1])
+    # output_padding >= stride too: for the layer to refuse, not declined here
+    case = transpose_case(stride=2, padding=padding, output_padding=[2, 0], expect="error")
+    assert KerasConvTranspose().express(case).kwargs["output_padding"] == [2, 0]
+
+
 @pytest.mark.parametrize(
     "params, reason",
     [

@@ -163,6 +163,15 @@ def test_conv_transpose_same_output_shape_inside_range_is_expressed():
     assert call.kwargs["output_shape"] == [1, 7, 8, 3]
 
 
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_conv_transpose_output_padding_with_a_mode_is_unsupported_not_folded_into_output_shape(padding):
+    # An invalid case: TF has no output_padding, so output_shape = L*s or F + 1 would ask
+    # TF a different, valid question.
+    refused = TfConvTranspose().express(transpose_case(stride=2, padding=padding, output_padding=1, expect="error"))
+    assert isinstance(refused, Unsupported) and refused.reason == "output_padding with a padding mode"
+    assert f"padding {padding!r} with output_padding [1, 1]" in refused.detail
+
+
 def test_conv_transpose_passes_invalid_values_through():
     call = TfConvTranspose().express(transpose_case(stride=0, expect="error"))
     assert call.kwargs["strides"] == [0, 0]

@@ -111,10 +111,15 @@ class KerasConvTranspose(Adapter):
             )
             for i in range(dims)
         ]
-        output_padding = keras_output_padding(lengths, kernels, case.stride, case.dilation, padding, outs)
-        refusal = self._output_padding_refusal(case, padding, output_padding, outs)
-        if refusal is not None:
-            return refusal
+        if case.padding_mode is not None and any(case.output_padding):
+            # An invalid canonical case (ambiguous), but Keras takes output_padding together
+            # with its padding modes natively: it goes through unchanged for Keras to answer.
+            output_padding = list(case.output_padding)
+        else:
+            output_padding = keras_output_padding(lengths, kernels, case.stride, case.dilation, padding, outs)
+            refusal = self._output_padding_refusal(case, padding, output_padding, outs)
+            if refusal is not None:
+                return refusal
         return NativeCall(
             api=f"keras.layers.Conv{dims}DTranspose",
             kwargs={

@@ -134,6 +134,15 @@ class TfConvTranspose(Adapter):
             return Unsupported("groups", "tf.nn.conv_transpose has no groups argument", DOCS_CONV_TRANSPOSE)
         if case.b is not None:
             return Unsupported("bias", "tf.nn.conv_transpose has no bias argument", DOCS_CONV_TRANSPOSE)
+        if case.padding_mode is not None and any(case.output_padding):
+            # An invalid canonical case TF cannot be asked: it has no output_padding, and
+            # folding it into output_shape would put a different (valid) question to TF.
+            return Unsupported(
+                "output_padding with a padding mode",
+                f"padding {case.padding_mode!r} with output_padding {list(case.output_padding)}: "
+                "tf.nn.conv_transpose has no output_padding argument, only output_shape",
+                DOCS_CONV_TRANSPOSE,
+            )
         lengths, kernels = case.x.shape[2:], case.kernel_spatial
         outs = [
             canonical_transpose_length(

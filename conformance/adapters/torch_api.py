@@ -491,5 +491,17 @@ def on_cuda(adapter: type[_TorchAdapter]) -> type[_TorchAdapter]:
     return OnCuda
 
 
+# Module attributes, so the runner's executor finds them by ``module:ClassName`` too.
+TorchFunctionalConvTransposeOnCuda = on_cuda(TorchFunctionalConvTranspose)
+TorchConvTransposeModuleOnCuda = on_cuda(TorchConvTransposeModule)
+TorchFunctionalConvOnCuda = on_cuda(TorchFunctionalConv)
+TorchConvModuleOnCuda = on_cuda(TorchConvModule)
+
 CPU_ADAPTERS = [TorchFunctionalConvTranspose, TorchConvTransposeModule, TorchFunctionalConv, TorchConvModule]
-ADAPTERS = CPU_ADAPTERS + [on_cuda(adapter) for adapter in CPU_ADAPTERS]
+CUDA_ADAPTERS = [
+    TorchFunctionalConvTransposeOnCuda,
+    TorchConvTransposeModuleOnCuda,
+    TorchFunctionalConvOnCuda,
+    TorchConvModuleOnCuda,
+]
+ADAPTERS = CPU_ADAPTERS + CUDA_ADAPTERS

@@ -1,0 +1,215 @@
+"""Keras 3 layers on the JAX and PyTorch backends against the oracle, on the real backend.
+
+Keras fixes its backend at first import, so one process tests one backend: the adapters
+of the running backend are checked numerically, the others must refuse to run. Run under
+``KERAS_BACKEND=jax`` (keras-jax) or ``KERAS_BACKEND=torch`` (keras-torch). Also pins the
+backend behaviours the expectations files record.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+from conformance.adapters.base import NativeCall
+from conformance.adapters.keras_backends import (
+    KerasJaxConv,
+    KerasJaxConvTranspose,
+    KerasTorchConv,
+    KerasTorchConvTranspose,
+    WrongKerasBackend,
+    backend_repro_source,
+)
+from conformance.case import Case
+
+ADAPTERS = [KerasJaxConvTranspose(), KerasJaxConv(), KerasTorchConvTranspose(), KerasTorchConv()]
+
+
+def test_repro_source_chooses_the_backend_before_keras_is_imported():
+    # Pure: no keras needed.
+    case = make_case("conv", 1, 5, 3)
+    source = backend_repro_source("torch", case, KerasTorchConv().express(case))
+    lines = source.splitlines()
+    assert lines[1] == 'os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported'
+    assert lines.index("import keras") > 1
+    assert lines[-1] == 'assert keras.backend.backend() == "torch"'
+
+
+def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
+    """Random, asymmetric tensors with C_in != C_out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, c_in) + (length,) * dims)
+    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
+    w = rng.normal(size=w_channels + (kernel,) * dims)
+    b = rng.normal(size=c_out) if bias else None
+    return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
+
+
+def running_backend() -> str:
+    """The backend keras runs on here; skips when keras (or that backend) is absent."""
+    pytest.importorskip(os.environ.get("KERAS_BACKEND", "tensorflow"))
+    keras = pytest.importorskip("keras")
+    return keras.backend.backend()
+
+
+def adapter_for(op: str):
+    backend = running_backend()
+    chosen = [a for a in ADAPTERS if a.backend == backend and a.op == op]
+    if not chosen:
+        pytest.skip(f"keras runs on {backend}; these tests are for jax and torch")
+    return chosen[0]
+
+
+def run(adapter, case) -> np.ndarray:
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
+    return adapter.execute(case, call)
+
+
+def verdict(adapter, case):
+    from conformance.compare import judge
+    from conformance.oracle import evaluate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras' torch clamping warning is what some tests look at
+        return judge(case, run(adapter, case), evaluate(case))
+
+
+def assert_matches_oracle(adapter, case):
+    __tracebackhide__ = True
+    result = verdict(adapter, case)
+    assert result.status == "PASS", f"{adapter.name}: {result.message}"
+
+
+# -- the backend check ------------------------------------------------------------------------
+def test_adapters_of_another_backend_refuse_to_run():
+    backend = running_backend()
+    case = make_case("conv", 1, 5, 3)
+    others = [a for a in ADAPTERS if a.backend != backend and a.op == "conv"]
+    assert others
+    for adapter in others:
+        with pytest.raises(WrongKerasBackend, match=f"not '{adapter.backend}'.*KERAS_BACKEND={adapter.backend}"):
+            adapter.execute(case, adapter.express(case))
+        assert adapter.available()[0] is False
+
+
+def test_framework_version_names_keras_and_the_backend():
+    backend = running_backend()
+    adapter = adapter_for("conv")
+    keras = pytest.importorskip("keras")
+    backend_module = pytest.importorskip(backend)
+    assert adapter.framework_version() == f"keras {keras.__version__} ({backend} {backend_module.__version__})"
+
+
+# -- numbers ------------------------------------------------------------------------------------
+TRANSPOSE_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("valid-stride3-k2-output_shape", {"kernel": 2, "stride": 3, "padding": "valid", "output_shape": 11}),
+        ("same-stride2-k4", {"kernel": 4, "stride": 2, "padding": "same"}),
+        ("same-stride1-k3", {"padding": "same"}),
+        ("zero-pads-output_padding", {"stride": 2, "padding": 0, "output_padding": 1}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
+def test_conv_transpose_matches_oracle(dims, params):
+    params = {"kernel": 3, **params}
+    case = make_case("conv_transpose", dims, 4, params.pop("kernel"), bias=True, **params)
+    assert_matches_oracle(adapter_for("conv_transpose"), case)
+
+
+CONV_GRID = [
+    pytest.param(dims, params, id=f"{dims}d-{label}")
+    for dims in (1, 2, 3)
+    for label, params in [
+        ("valid", {"padding": "valid"}),
+        ("same-stride2", {"stride": 2, "padding": "same"}),
+        ("same-k4-stride3", {"kernel": 4, "stride": 3, "padding": "same"}),
+        ("dilation2-same", {"dilation": 2, "padding": "same"}),
+    ]
+]
+
+
+@pytest.mark.parametrize("dims, params", CONV_GRID)
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv_matches_oracle(dims, params, groups):
+    params = {"kernel": 3, **params}
+    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, groups=groups, bias=True, **params)
+    assert_matches_oracle(adapter_for("conv"), case)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("op", ["conv", "conv_transpose"])
+def test_low_precision_dtypes_match_oracle(op, dtype):
+    case = make_case(op, 2, 5, 4, c_in=4, c_out=6, dtype=dtype, stride=2, padding="same")
+    assert_matches_oracle(adapter_for(op), case)
+
+
+@pytest.mark.parametrize("op", ["conv", "conv_transpose"])
+def test_repro_source_gives_what_execute_gives(op):
+    adapter = adapter_for(op)
+    case = make_case(op, 2, 5, 3, bias=True, stride=2, padding="same")
+    call = adapter.express(case)
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(adapter.repro_source(case, call), namespace)  # noqa: S102 - our own generated source
+    np.testing.assert_allclose(namespace["y"], adapter.execute(case, call), rtol=1e-6, atol=1e-6)
+
+
+# -- the backend behaviours recorded as expectations --------------------------------------------
+@pytest.mark.parametrize("op", ["conv", "conv_transpose"])
+def test_float64_layers_on_jax_compute_in_float32(op):
+    """Keras does not enable jax_enable_x64: a dtype='float64' layer runs in float32."""
+    adapter = adapter_for(op)
+    if adapter.backend != "jax":
+        pytest.skip("a jax backend behaviour")
+    case = make_case(op, 2, 5, 3, dtype="float64", padding="valid")
+    result = verdict(adapter, case)
+    assert result.status == "FAIL"
+    assert 2.0**-30 < result.max_abs_err < 2.0**-15  # float32 rounding, not a different result
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_float64_layers_on_torch_compute_in_float64(dims):
+    adapter = adapter_for("conv_transpose")
+    if adapter.backend != "torch":
+        pytest.skip("a torch backend behaviour")
+    assert_matches_oracle(adapter, make_case("conv_transpose", dims, 4, 3, dtype="float64", stride=2, padding="same"))
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("kernel", [3, 4])
+def test_torch_backend_keeps_the_odd_same_crop_at_the_end(dims, kernel):
+    """'same', stride 2: torch's symmetric padding cannot place an odd crop, Keras still does.
+
+    Keras 3.15 calls torch with padding 0 and crops the JAX window itself
+    (``compute_conv_transpose_output_crops_for_torch``, keras-team/keras#22876); before, the
+    window was shifted by one for odd kernels and output_padding was clamped.
+    """
+    adapter = adapter_for("conv_transpose")
+    if adapter.backend != "torch":
+        pytest.skip("a torch backend behaviour")
+    case = make_case("conv_transpose", dims, 4, kernel, stride=2, padding="same")
+    assert_matches_oracle(adapter, case)
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_torch_backend_no_longer_clamps_same_with_an_even_kernel_at_stride_1(dims):
+    """'same', k=2, stride 1: the old conversion needed torch output_padding 1 >= stride.
+
+    Keras clamped it to 0 with a warning (keras-team/keras#20949, #21852); 3.15 crops instead.
+    """
+    adapter = adapter_for("conv_transpose")
+    if adapter.backend != "torch":
+        pytest.skip("a torch backend behaviour")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a clamping warning would fail the test
+        y = run(adapter, make_case("conv_transpose", dims, 4, 2, padding="same"))
+    assert y.shape[2:] == (4,) * dims
+    assert_matches_oracle(adapter, make_case("conv_transpose", dims, 4, 2, padding="same"))
