@@ -225,3 +225,9 @@ def test_registry_knows_the_adapters_and_their_frameworks():
         "keras.layers.ConvTranspose@jax",
         "keras.layers.Conv@jax",
     }
+
+
+def test_valid_note_names_jax_s_longer_valid_output():
+    note = JaxConvTranspose().express(make_case(dims=1, kernel=1, stride=2, padding="valid")).note
+    assert note.endswith("; jax's 'VALID' gives (L-1)s + max(e, s) = [8] positions, the full result [7]")
+    assert "VALID" not in JaxConvTranspose().express(make_case(dims=1, kernel=3, stride=2, padding="valid")).note

@@ -15,23 +15,31 @@ import numpy as np
 import pytest
 
 from conformance.adapters.base import NativeCall
+from conformance.adapters.keras_api import KerasConv, KerasConvTranspose, WrongKerasBackend
 from conformance.adapters.keras_backends import (
     KerasJaxConv,
     KerasJaxConvTranspose,
     KerasTorchConv,
     KerasTorchConvTranspose,
-    WrongKerasBackend,
-    backend_repro_source,
 )
 from conformance.case import Case
 
-ADAPTERS = [KerasJaxConvTranspose(), KerasJaxConv(), KerasTorchConvTranspose(), KerasTorchConv()]
+# The TensorFlow-backend layers too: on another backend they must refuse like the others.
+ADAPTERS = [
+    KerasJaxConvTranspose(),
+    KerasJaxConv(),
+    KerasTorchConvTranspose(),
+    KerasTorchConv(),
+    KerasConvTranspose(),
+    KerasConv(),
+]
 
 
 def test_repro_source_chooses_the_backend_before_keras_is_imported():
     # Pure: no keras needed.
     case = make_case("conv", 1, 5, 3)
-    source = backend_repro_source("torch", case, KerasTorchConv().express(case))
+    adapter = KerasTorchConv()
+    source = adapter.repro_source(case, adapter.express(case))
     lines = source.splitlines()
     assert lines[1] == 'os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported'
     assert lines.index("import keras") > 1

@@ -101,6 +101,20 @@ def jax_conv_transpose_mode_length(length: int, kernel: int, stride: int, dilati
     return (length - 1) * stride + max(effective_kernel(kernel, dilation), stride)
 
 
+def valid_length_note(case: Case) -> str:
+    """Where jax's 'VALID' is longer than the canonical 'valid' window, say so for the report."""
+    if case.padding != "valid" or case.output_shape is not None or min(case.stride) < 1 or min(case.dilation) < 1:
+        return ""
+    lengths = [
+        (jax_conv_transpose_mode_length(length, kernel, s, d, "VALID"), full_transpose_length(length, kernel, s, d))
+        for length, kernel, s, d in zip(case.x.shape[2:], case.kernel_spatial, case.stride, case.dilation)
+    ]
+    if all(jax_length == full for jax_length, full in lengths):
+        return ""
+    jax_lengths, full_lengths = [j for j, _ in lengths], [f for _, f in lengths]
+    return f"; jax's 'VALID' gives (L-1)s + max(e, s) = {jax_lengths} positions, the full result {full_lengths}"
+
+
 def invalid_crop_refusal(case: Case) -> Unsupported | None:
     """An invalid canonical crop that jax's explicit pairs would turn into a valid one.
 
@@ -283,7 +297,7 @@ class JaxConvTranspose(_JaxAdapter):
             },
             input_layout=canonical_input_layout(dims),
             kernel_layout=canonical_kernel_layout(case.op, dims),
-            note=self.NOTE,
+            note=self.NOTE + valid_length_note(case),
         )
 
 
@@ -359,7 +373,8 @@ class JaxLhsDilatedConv(_JaxAdapter):
             "# the formulation's kernel: per group swap in/out, (C_in, C_out/g, *k) -> (C_out, C_in/g, *k), flip\n"
             f"groups = {groups}\n"
             "c_in, c_out_g, *k = w.shape\n"
-            "wg = np.swapaxes(w.reshape(groups, c_in // groups, c_out_g, *k), 1, 2).reshape(groups * c_out_g, c_in // groups, *k)\n"
+            "wg = np.swapaxes(w.reshape(groups, c_in // groups, c_out_g, *k), 1, 2)\n"
+            "wg = wg.reshape(groups * c_out_g, c_in // groups, *k)\n"
             "wj = jnp.asarray(np.flip(wg, axis=tuple(range(2, w.ndim))).copy(), dtype=dtype)\n"
         )
 

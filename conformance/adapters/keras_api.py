@@ -1,12 +1,20 @@
 """Keras 3 layers: ``keras.layers.Conv{1,2,3}DTranspose`` and ``keras.layers.Conv{1,2,3}D``.
 
-They run on the TensorFlow backend (the ``tensorflow`` tox environment). Keras has only
+These run on the TensorFlow backend (the ``tensorflow`` tox environment); ``keras_backends``
+runs the same layers on JAX and PyTorch. Keras fixes its backend at first import, so
+``execute`` checks ``keras.backend.backend()`` and refuses to run on another one: a
+misconfigured environment never reports one backend's results under another's name. Keras has only
 'same' / 'valid' padding and no ``output_shape``: a canonical output length is reached
 through Keras' own ``output_padding`` arithmetic (``_get_output_shape_given_tf_padding``
 in ``keras/src/backend/common/backend_utils.py``), modelled by the pure functions below.
 """
 
 from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import ClassVar
 
 import numpy as np
 
@@ -77,13 +85,64 @@ def has_stride_and_dilation(case: Case) -> bool:
     return max(case.stride) > 1 and max(case.dilation) > 1
 
 
-class KerasConvTranspose(Adapter):
+class WrongKerasBackend(RuntimeError):
+    """Keras was imported on another backend than the adapter's."""
+
+
+def import_keras_on(backend: str):
+    """Import keras and check it runs on ``backend``.
+
+    When keras is not imported yet and ``KERAS_BACKEND`` is unset, it is set to ``backend``
+    (Keras would otherwise pick its default, TensorFlow); a backend chosen otherwise is
+    never overridden, only checked.
+    """
+    if "keras" not in sys.modules:
+        os.environ.setdefault("KERAS_BACKEND", backend)
+    import keras
+
+    running = keras.backend.backend()
+    if running != backend:
+        raise WrongKerasBackend(
+            f"keras runs on the {running!r} backend, not {backend!r}: set KERAS_BACKEND={backend} before keras is"
+            f" imported (KERAS_BACKEND is {os.environ.get('KERAS_BACKEND')!r})"
+        )
+    return keras
+
+
+class KerasLayerAdapter(Adapter):
+    """A Keras 3 layer on one backend: the backend check, the version line, run and repro."""
+
+    module = "keras"
+    backend: ClassVar[str] = "tensorflow"
+    pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
+
+    @classmethod
+    def framework_version(cls) -> str:
+        """'keras 3.15.1 (tensorflow 2.21.0)'; raises when keras runs on another backend."""
+        keras = import_keras_on(cls.backend)
+        backend_module = importlib.import_module(cls.backend)
+        return f"keras {keras.__version__} ({cls.backend} {backend_module.__version__})"
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        import_keras_on(self.backend)
+        return execute_keras_layer(case, call)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return "\n".join(
+            [
+                "import os",
+                f'os.environ["KERAS_BACKEND"] = "{self.backend}"  # before keras is imported',
+                keras_repro_source(case, call),
+                f'assert keras.backend.backend() == "{self.backend}"',
+            ]
+        )
+
+
+class KerasConvTranspose(KerasLayerAdapter):
     """keras.layers.Conv{1,2,3}DTranspose, weights set with ``set_weights``."""
 
     name = "keras.layers.ConvTranspose"
     framework = "tensorflow"
-    module = "keras"
-    pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
     op = "conv_transpose"
     docs = DOCS_CONV_TRANSPOSE
 
@@ -163,20 +222,12 @@ class KerasConvTranspose(Adapter):
                 )
         return None
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        return execute_keras_layer(case, call)
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return keras_repro_source(case, call)
-
-
-class KerasConv(Adapter):
+class KerasConv(KerasLayerAdapter):
     """keras.layers.Conv{1,2,3}D, weights set with ``set_weights``."""
 
     name = "keras.layers.Conv"
     framework = "tensorflow"
-    module = "keras"
-    pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
     op = "conv"
     docs = DOCS_CONV
 
@@ -205,12 +256,6 @@ class KerasConv(Adapter):
             input_layout=channels_last_input_layout(dims),
             kernel_layout=conv_filter_layout(dims),
         )
-
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        return execute_keras_layer(case, call)
-
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return keras_repro_source(case, call)
 
 
 def execute_keras_layer(case: Case, call: NativeCall) -> np.ndarray:

@@ -40,12 +40,29 @@ def keras2_call(call: NativeCall | Unsupported, doc: str) -> NativeCall | Unsupp
     return dataclasses.replace(call, api="tf_keras.layers." + call.api.rsplit(".", 1)[1])
 
 
-class TfKerasConvTranspose(KerasConvTranspose):
+class _Keras2Layer:
+    """Mixin before a Keras 3 layer adapter: run, version and repro through tf_keras instead."""
+
+    framework = "tf_keras"
+    module = "tf_keras"
+
+    @classmethod
+    def framework_version(cls) -> str:
+        import tf_keras
+
+        return tf_keras.__version__
+
+    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
+        return execute_tf_keras_layer(case, call)
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        return tf_keras_repro_source(case, call)
+
+
+class TfKerasConvTranspose(_Keras2Layer, KerasConvTranspose):
     """tf_keras.layers.Conv{1,2,3}DTranspose, weights set with ``set_weights``."""
 
     name = "tf_keras.layers.ConvTranspose"
-    framework = "tf_keras"
-    module = "tf_keras"
     docs = DOCS_CONV_TRANSPOSE
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
@@ -59,29 +76,15 @@ class TfKerasConvTranspose(KerasConvTranspose):
             )
         return keras2_call(super().translate(case), DOCS_CONV_TRANSPOSE)
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        return execute_tf_keras_layer(case, call)
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return tf_keras_repro_source(case, call)
-
-
-class TfKerasConv(KerasConv):
+class TfKerasConv(_Keras2Layer, KerasConv):
     """tf_keras.layers.Conv{1,2,3}D, weights set with ``set_weights``."""
 
     name = "tf_keras.layers.Conv"
-    framework = "tf_keras"
-    module = "tf_keras"
     docs = DOCS_CONV
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
         return keras2_call(super().translate(case), DOCS_CONV)
-
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        return execute_tf_keras_layer(case, call)
-
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return tf_keras_repro_source(case, call)
 
 
 def execute_tf_keras_layer(case: Case, call: NativeCall) -> np.ndarray:

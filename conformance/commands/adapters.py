@@ -41,13 +41,19 @@ def silenced_fds():
             os.close(fd)
 
 
-def availability(classes) -> dict[str, tuple[bool, str]]:
-    """module -> (imports, version or error), each module tried once."""
-    found: dict[str, tuple[bool, str]] = {}
+def availability(classes) -> dict[tuple[str, str], tuple[bool, str]]:
+    """(framework, module) -> (imports, version or error), each pair tried once.
+
+    Keyed by the pair, not the module: keras runs as the tensorflow, keras-jax and
+    keras-torch frameworks, and only one of them (the backend keras was imported on) is
+    available in one process, each with its own version line.
+    """
+    found: dict[tuple[str, str], tuple[bool, str]] = {}
     for cls in classes:
-        if cls.module not in found:
+        key = (cls.framework, cls.module)
+        if key not in found:
             with silenced_fds():
-                found[cls.module] = cls.available()
+                found[key] = cls.available()
     return found
 
 
@@ -55,7 +61,7 @@ def rows(classes) -> list[dict]:
     status = availability(classes)
     table = []
     for cls in sorted(classes, key=lambda c: (c.framework, c.name)):
-        ok, version = status[cls.module]
+        ok, version = status[(cls.framework, cls.module)]
         table.append({"adapter": cls.name, "framework": cls.framework, "op": cls.op, "imports": ok, "version": version})
     return table
 
