@@ -9,13 +9,11 @@ import numpy as np
 import pytest
 
 from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.canonical import canonical_transpose_length, full_transpose_length, same_lower_pads
 from conformance.adapters.tensorflow_api import (
     TfConvolution,
     TfConvTranspose,
-    canonical_transpose_length,
-    full_transpose_length,
     implied_groups,
-    same_lower_pads,
     tf_conv_padding,
     tf_forward_conv_length,
     tf_transpose_padding,

@@ -18,7 +18,7 @@ from ..case import Case
 from ..dtypes import numpy_dtype
 from .base import Adapter, NativeCall, Unsupported
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
-from .tensorflow_api import canonical_transpose_length, effective_kernel, full_transpose_length
+from .canonical import canonical_transpose_length, effective_kernel, full_transpose_length
 
 DOCS_CONV_TRANSPOSE = "https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_transpose.html"
 DOCS_CONV_GENERAL_DILATED = "https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_general_dilated.html"

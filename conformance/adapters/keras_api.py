@@ -22,14 +22,8 @@ from ..case import Case
 from ..dtypes import numpy_dtype
 from .base import Adapter, NativeCall, Unsupported
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout
-from .tensorflow_api import (
-    canonical_transpose_length,
-    channels_last_input_layout,
-    conv_filter_layout,
-    effective_kernel,
-    transpose_axes,
-    transpose_filter_layout,
-)
+from .canonical import canonical_transpose_lengths, effective_kernel
+from .tensorflow_api import channels_last_input_layout, conv_filter_layout, transpose_axes, transpose_filter_layout
 
 DOCS_CONV_TRANSPOSE = "https://keras.io/api/layers/convolution_layers/convolution2d_transpose/"
 DOCS_CONV = "https://keras.io/api/layers/convolution_layers/convolution2d/"
@@ -158,18 +152,7 @@ class KerasConvTranspose(KerasLayerAdapter):
         if has_stride_and_dilation(case):
             return Unsupported("stride > 1 with dilation > 1", STRIDE_DILATION_DOC, DOCS_CONV_TRANSPOSE)
         lengths, kernels = case.x.shape[2:], case.kernel_spatial
-        outs = [
-            canonical_transpose_length(
-                lengths[i],
-                kernels[i],
-                case.stride[i],
-                case.dilation[i],
-                case.padding if isinstance(case.padding, str) else case.padding[i],
-                case.output_padding[i],
-                None if case.output_shape is None else case.output_shape[i],
-            )
-            for i in range(dims)
-        ]
+        outs = canonical_transpose_lengths(case)
         if case.padding_mode is not None and any(case.output_padding):
             # An invalid canonical case (ambiguous), but Keras takes output_padding together
             # with its padding modes natively: it goes through unchanged for Keras to answer.

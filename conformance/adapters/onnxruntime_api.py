@@ -20,7 +20,7 @@ from ..case import Case
 from ..dtypes import numpy_dtype
 from .base import Adapter, NativeCall, Unsupported
 from .layout import canonical_input_layout, canonical_kernel_layout
-from .tensorflow_api import full_transpose_length
+from .canonical import full_transpose_length
 
 # The newest opset onnxruntime 1.32 registers (its schema registry and onnx 1.23 both end at
 # 28); Conv and ConvTranspose last changed in opset 22, which is the kernel version run.

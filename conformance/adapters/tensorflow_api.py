@@ -15,6 +15,7 @@ import numpy as np
 from ..case import Case
 from ..dtypes import numpy_dtype
 from .base import Adapter, NativeCall, Unsupported
+from .canonical import canonical_transpose_lengths, effective_kernel, full_transpose_length, same_lower_pads
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
 
 DOCS_CONV_TRANSPOSE = "https://www.tensorflow.org/api_docs/python/tf/nn/conv_transpose"
@@ -40,41 +41,6 @@ def transpose_filter_layout(dims: int) -> str:
 def conv_filter_layout(dims: int) -> str:
     """TF and Keras conv filters: ``[*k, in_channels / groups, out_channels]``."""
     return spatial_letters(dims) + "IO"
-
-
-# -- the canonical lengths (our own arithmetic, not the oracle's) ------------------
-def effective_kernel(kernel: int, dilation: int) -> int:
-    return dilation * (kernel - 1) + 1
-
-
-def full_transpose_length(length: int, kernel: int, stride: int, dilation: int) -> int:
-    """The scatter result's length ``F = (L-1)s + d(k-1) + 1``."""
-    return (length - 1) * stride + effective_kernel(kernel, dilation)
-
-
-def canonical_transpose_length(
-    length: int, kernel: int, stride: int, dilation: int, padding, output_padding: int, output_shape: int | None
-) -> int:
-    """The canonical conv_transpose output length O for one spatial dim.
-
-    ``padding`` is a mode string or one (before, after) pair. ``output_shape`` replaces O
-    for the modes; with explicit padding O = F - before - after + output_padding.
-    """
-    full = full_transpose_length(length, kernel, stride, dilation)
-    if isinstance(padding, str):
-        if output_shape is not None:
-            return output_shape
-        return length * stride if padding in ("same", "same_lower") else full + output_padding
-    if output_shape is not None:
-        return output_shape
-    before, after = padding
-    return full - before - after + output_padding
-
-
-def same_lower_pads(length: int, kernel: int, stride: int, dilation: int, out: int) -> tuple[int, int]:
-    """ONNX SAME_LOWER as explicit (before, after) crops of the full result: the odd one first."""
-    total = max(full_transpose_length(length, kernel, stride, dilation) - out, 0)
-    return total - total // 2, total // 2
 
 
 # -- TF's output-size model ----------------------------------------------------------
@@ -144,18 +110,7 @@ class TfConvTranspose(Adapter):
                 DOCS_CONV_TRANSPOSE,
             )
         lengths, kernels = case.x.shape[2:], case.kernel_spatial
-        outs = [
-            canonical_transpose_length(
-                lengths[i],
-                kernels[i],
-                case.stride[i],
-                case.dilation[i],
-                case.padding if isinstance(case.padding, str) else case.padding[i],
-                case.output_padding[i],
-                None if case.output_shape is None else case.output_shape[i],
-            )
-            for i in range(dims)
-        ]
+        outs = canonical_transpose_lengths(case)
         if case.padding == "same_lower":
             if dims not in EXPLICIT_PADDING_DIMS:
                 return Unsupported(
