@@ -26,9 +26,16 @@ TRACEBACK_TAIL_LINES = 12
 
 
 def redirect_stdout_to_stderr():
-    """Keep the real stdout (the pipe to the parent) on a new fd; fd 1 becomes stderr."""
+    """Keep the real stdout (the pipe to the parent) on a new fd; fd 1 becomes stderr.
+
+    Python's own streams then write through: stderr is a file, not a terminal, so they
+    would otherwise buffer, and what an adapter printed just before the process dies of a
+    signal would be lost from the crash report.
+    """
     pipe_out = os.dup(1)
     os.dup2(2, 1)
+    sys.stdout.reconfigure(line_buffering=True, write_through=True)
+    sys.stderr.reconfigure(line_buffering=True, write_through=True)
     return pipe_out
 
 
