@@ -12,7 +12,6 @@ import pytest
 
 jax = pytest.importorskip("jax")
 
-from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.jax_api import (  # noqa: E402
     JaxConvGeneralDilated,
     JaxConvTranspose,
@@ -20,33 +19,8 @@ from conformance.adapters.jax_api import (  # noqa: E402
     JaxLhsDilatedConv,
 )
 from conformance.case import Case  # noqa: E402
-from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-
-
-def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, seed=0, dtype="float32", **params):
-    """Random, asymmetric tensors with C_in != C_out."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(2, c_in) + (length,) * dims)
-    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
-    w = rng.normal(size=w_channels + (kernel,) * dims)
-    return Case.make(f"{op}-{dims}d", op, x, w, groups=groups, dtype=dtype, **params)
-
-
-def run(adapter, case) -> np.ndarray:
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
-    return adapter.execute(case, call)
-
-
-def verdict(adapter, case):
-    return judge(case, run(adapter, case), evaluate(case))
-
-
-def assert_matches_oracle(adapter, case):
-    __tracebackhide__ = True
-    result = verdict(adapter, case)
-    assert result.status == "PASS", f"{adapter.name}: {result.message}"
+from adapter_checks import assert_matches_oracle, make_case, run, verdict  # noqa: E402
 
 
 TRANSPOSE_GRID = [

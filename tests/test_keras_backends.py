@@ -14,7 +14,6 @@ import warnings
 import numpy as np
 import pytest
 
-from conformance.adapters.base import NativeCall
 from conformance.adapters.keras_api import KerasConv, KerasConvTranspose, WrongKerasBackend
 from conformance.adapters.keras_backends import (
     KerasJaxConv,
@@ -22,7 +21,7 @@ from conformance.adapters.keras_backends import (
     KerasTorchConv,
     KerasTorchConvTranspose,
 )
-from conformance.case import Case
+from adapter_checks import make_case, run
 
 # The TensorFlow-backend layers too: on another backend they must refuse like the others.
 ADAPTERS = [
@@ -46,16 +45,6 @@ def test_repro_source_chooses_the_backend_before_keras_is_imported():
     assert lines[-1] == 'assert keras.backend.backend() == "torch"'
 
 
-def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
-    """Random, asymmetric tensors with C_in != C_out."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(2, c_in) + (length,) * dims)
-    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
-    w = rng.normal(size=w_channels + (kernel,) * dims)
-    b = rng.normal(size=c_out) if bias else None
-    return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
-
-
 def running_backend() -> str:
     """The backend keras runs on here; skips when keras (or that backend) is absent."""
     pytest.importorskip(os.environ.get("KERAS_BACKEND", "tensorflow"))
@@ -69,12 +58,6 @@ def adapter_for(op: str):
     if not chosen:
         pytest.skip(f"keras runs on {backend}; these tests are for jax and torch")
     return chosen[0]
-
-
-def run(adapter, case) -> np.ndarray:
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
-    return adapter.execute(case, call)
 
 
 def verdict(adapter, case):

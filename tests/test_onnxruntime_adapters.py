@@ -13,33 +13,11 @@ import pytest
 onnxruntime = pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose, build_model  # noqa: E402
 from conformance.case import Case  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-
-
-def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
-    """Random, asymmetric tensors with C_in != C_out."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(2, c_in) + (length,) * dims)
-    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
-    w = rng.normal(size=w_channels + (kernel,) * dims)
-    b = rng.normal(size=c_out) if bias else None
-    return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
-
-
-def run(adapter, case) -> np.ndarray:
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
-    return adapter.execute(case, call)
-
-
-def assert_matches_oracle(adapter, case):
-    __tracebackhide__ = True
-    verdict = judge(case, run(adapter, case), evaluate(case))
-    assert verdict.status == "PASS", f"{adapter.name}: {verdict.message}"
+from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
 
 
 TRANSPOSE_GRID = [

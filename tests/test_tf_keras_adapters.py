@@ -20,36 +20,12 @@ import pytest  # noqa: E402
 
 pytest.importorskip("tf_keras")
 
-from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.tf_keras_api import TfKerasConv, TfKerasConvTranspose  # noqa: E402
-from conformance.case import Case  # noqa: E402
-from conformance.compare import judge  # noqa: E402
 from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
+from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "cases" / "seeds" / "rramosp_tf_keras.yaml"
-
-
-def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
-    """Random, asymmetric tensors with C_in != C_out."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(2, c_in) + (length,) * dims)
-    w_channels = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
-    w = rng.normal(size=w_channels + (kernel,) * dims)
-    b = rng.normal(size=c_out) if bias else None
-    return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
-
-
-def run(adapter, case) -> np.ndarray:
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall), f"{adapter.name} refused {case!r}: {call}"
-    return adapter.execute(case, call)
-
-
-def assert_matches_oracle(adapter, case):
-    __tracebackhide__ = True
-    verdict = judge(case, run(adapter, case), evaluate(case))
-    assert verdict.status == "PASS", f"{adapter.name}: {verdict.message}"
 
 
 TRANSPOSE_GRID = [
