@@ -58,7 +58,7 @@ def tensor_source(name: str, array: np.ndarray | None) -> str:
     if array.size <= LITERAL_LIMIT and np.isfinite(array).all():
         # repr of a Python float is the shortest string that reads back as the same float.
         return f"{name} = np.array({array.tolist()!r}, dtype=np.float64).reshape({tuple(array.shape)!r})"
-    packed = base64.b64encode(zlib.compress(array.astype("<f8").tobytes(), 9)).decode("ascii")
+    packed = base64.b64encode(zlib.compress(array.astype("<f8").tobytes(), 1)).decode("ascii")
     lines = [packed[i : i + 100] for i in range(0, len(packed), 100)]
     body = "\n".join(f'    "{line}"' for line in lines)
     return f"{name} = unpack(\n{body},\n    {tuple(array.shape)!r},\n)"

@@ -93,6 +93,10 @@ def write_results_file(path: str | os.PathLike, info: dict[str, Any], results: l
     payload = {"format": FORMAT, "run_info": info, "results": [r.to_json() for r in results]}
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a results file is for whoever may read the folder.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(payload, out, allow_nan=False, separators=(",", ":"))
         os.replace(tmp, path)

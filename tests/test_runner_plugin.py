@@ -253,3 +253,14 @@ def test_entry_point_adapter_by_name(tmp_path):
     )
     row = next(line for line in listing.stdout.splitlines() if line.startswith("fake.numpy-loops "))
     assert row.split()[1:4] == ["fake", "conv_transpose", "yes"]
+
+
+def test_results_file_is_readable_like_any_file_the_user_writes(tmp_path):
+    from conformance.results import Result, read_results_file, write_results_file
+
+    result = Result(case="c", file="f.yaml", line=1, op="conv", status="PASS")
+    path = write_results_file(tmp_path / "a.json", {"adapter": "a"}, [result])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert read_results_file(path)[1][0].case == "c"

@@ -99,6 +99,10 @@ class CaseItem(pytest.Item):
         if isinstance(excinfo.value, UnexpectedResult):
             err = excinfo.value
             return format_failure(err.result, err.expectation, err.results_file)
+        if isinstance(excinfo.value, pytest.xfail.Exception):
+            # A known result: its reason is the report. pytest would otherwise format (and
+            # parse the source of) the traceback of every expected non-PASS result.
+            return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
