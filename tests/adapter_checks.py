@@ -38,3 +38,29 @@ def assert_matches_oracle(adapter, case):
     __tracebackhide__ = True
     result = verdict(adapter, case)
     assert result.status == "PASS", f"{adapter.name}: {result.message}"
+
+
+def assert_repro_reproduces(adapter, case):
+    """The adapter's repro lines, run on their own, give exactly what ``execute`` gives."""
+    __tracebackhide__ = True
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    assert "conformance" not in source
+    assert call.api in source
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(compile(source, "<repro>", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+
+
+# -- shape-only cases for the pure translation tests (values never computed) ----------------
+def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_in, c_out // params.get("groups", 1)) + (kernel,) * dims)
+    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
+
+
+def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, w_in=None, **params) -> Case:
+    """``w_in`` overrides the kernel's in-channels (C_in/groups by default)."""
+    x = np.ones((1, c_in) + (length,) * dims)
+    w = np.ones((c_out, w_in or c_in // params.get("groups", 1)) + (kernel,) * dims)
+    return Case.make("c", "conv", x, w, params.pop("b", None), **params)

@@ -14,19 +14,7 @@ from conformance.adapters.keras_api import (
     keras_transpose_base_length,
     keras_transpose_default_length,
 )
-from conformance.case import Case
-
-
-def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
-    x = np.ones((1, c_in) + (length,) * dims)
-    w = np.ones((c_in, c_out // params.get("groups", 1)) + (kernel,) * dims)
-    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
-
-
-def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, **params) -> Case:
-    x = np.ones((1, c_in) + (length,) * dims)
-    w = np.ones((c_out, c_in // params.get("groups", 1)) + (kernel,) * dims)
-    return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+from adapter_checks import conv_case, transpose_case
 
 
 def test_keras_padding():

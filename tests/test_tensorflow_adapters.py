@@ -24,7 +24,7 @@ from conformance.adapters.base import Unsupported  # noqa: E402
 from conformance.adapters.keras_api import KerasConv, KerasConvTranspose  # noqa: E402
 from conformance.adapters.tensorflow_api import TfConvolution, TfConvTranspose  # noqa: E402
 from conformance.case import Case  # noqa: E402
-from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
+from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
 
 
 TRANSPOSE_GRID = [
@@ -167,13 +167,7 @@ REPRO_CASES = [
 
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
 def test_repro_source_reproduces_execute(adapter, case):
-    call = adapter.express(case)
-    source = adapter.repro_source(case, call)
-    assert "conformance" not in source
-    assert call.api in source
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
-    exec(compile(source, "<repro>", "exec"), namespace)
-    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+    assert_repro_reproduces(adapter, case)
 
 
 def test_unsupported_cases_stay_unsupported_on_the_real_adapter():

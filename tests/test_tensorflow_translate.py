@@ -18,20 +18,7 @@ from conformance.adapters.tensorflow_api import (
     tf_forward_conv_length,
     tf_transpose_padding,
 )
-from conformance.case import Case
-
-
-def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
-    x = np.ones((1, c_in) + (length,) * dims)
-    w = np.ones((c_in, c_out // params.get("groups", 1)) + (kernel,) * dims)
-    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
-
-
-def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, w_in=None, **params) -> Case:
-    groups = params.get("groups", 1)
-    x = np.ones((1, c_in) + (length,) * dims)
-    w = np.ones((c_out, w_in or c_in // groups) + (kernel,) * dims)
-    return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+from adapter_checks import conv_case, transpose_case
 
 
 # -- output-size arithmetic ----------------------------------------------------------

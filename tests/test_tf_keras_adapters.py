@@ -23,7 +23,7 @@ pytest.importorskip("tf_keras")
 from conformance.adapters.tf_keras_api import TfKerasConv, TfKerasConvTranspose  # noqa: E402
 from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
+from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "cases" / "seeds" / "rramosp_tf_keras.yaml"
 
@@ -112,10 +112,4 @@ REPRO_CASES = [
 
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
 def test_repro_source_reproduces_execute(adapter, case):
-    call = adapter.express(case)
-    source = adapter.repro_source(case, call)
-    assert "conformance" not in source
-    assert call.api in source
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
-    exec(compile(source, "<repro>", "exec"), namespace)
-    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+    assert_repro_reproduces(adapter, case)

@@ -6,7 +6,6 @@ Keras 2 layer names, the Keras 2 documentation links and the documented dilation
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from conformance.adapters import adapters_for_framework
@@ -17,19 +16,7 @@ from conformance.adapters.tf_keras_api import (
     TfKerasConvTranspose,
     keras2_call,
 )
-from conformance.case import Case
-
-
-def transpose_case(dims=2, length=4, kernel=3, c_in=2, c_out=3, **params) -> Case:
-    x = np.ones((1, c_in) + (length,) * dims)
-    w = np.ones((c_in, c_out) + (kernel,) * dims)
-    return Case.make("t", "conv_transpose", x, w, params.pop("b", None), **params)
-
-
-def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, **params) -> Case:
-    x = np.ones((1, c_in) + (length,) * dims)
-    w = np.ones((c_out, c_in // params.get("groups", 1)) + (kernel,) * dims)
-    return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+from adapter_checks import conv_case, transpose_case
 
 
 def test_keras2_call_renames_the_layer_and_keeps_the_arguments():
