@@ -174,6 +174,10 @@ def test_disagreement_classes():
     mxnet = result("ERROR", "MXNetError: Traceback (most recent call last):")
     mxnet.details = {"traceback": 'File "linalg_impl.h", line 166\nMXNetError: FP16 gemm on cpu not implemented!\n'}
     assert disagreement_class(mxnet) == "ERROR MXNetError fp gemm on cpu not implemented"
+    # ONNX Runtime's wrapper words are the same for every cause: the class is the cause's
+    ort = ("InvalidArgument: [ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Non-zero status code returned while "
+           "running Conv node. Name:'Y_nchwc' Status Message: Dilation not supported for AutoPadType::SAME_UPPER")
+    assert disagreement_class(result("ERROR", ort)) == "ERROR InvalidArgument dilation not supported for autopadtype same_upper"
     assert disagreement_class(result("CRASH", "killed by SIGSEGV (signal 11)")) == "CRASH"
     assert diagnosis_family(None) == "unexplained"
 

@@ -59,10 +59,19 @@ def exception_type(message: str) -> str:
     return match.group(1) if match else "error"
 
 
+# ONNX Runtime wraps every kernel error in the same words ("[ONNXRuntimeError] : 2 :
+# INVALID_ARGUMENT : Non-zero status code returned while running ConvTranspose node.
+# Name:'' Status Message: <the cause>"): the cause is what follows the marker.
+_CAUSE_MARKER = "Status Message:"
+
+
 def error_text(result) -> str:
-    """The framework's own words for an ERROR: the message, or, when that is only the
-    first line of a C++ traceback (MXNet's), the traceback's last line."""
+    """The framework's own words for an ERROR: the message; the cause after ONNX Runtime's
+    wrapper; or, when the message is only the first line of a C++ traceback (MXNet's), the
+    traceback's last line."""
     message = result.message or ""
+    if _CAUSE_MARKER in message:
+        return message.split(_CAUSE_MARKER, 1)[1].strip()
     if _strip_types(message).startswith("Traceback") and result.details and result.details.get("traceback"):
         lines = [line.strip() for line in result.details["traceback"].splitlines() if line.strip()]
         return lines[-1] if lines else message
