@@ -178,6 +178,9 @@ def test_disagreement_classes():
     ort = ("InvalidArgument: [ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Non-zero status code returned while "
            "running Conv node. Name:'Y_nchwc' Status Message: Dilation not supported for AutoPadType::SAME_UPPER")
     assert disagreement_class(result("ERROR", ort)) == "ERROR InvalidArgument dilation not supported for autopadtype same_upper"
+    opencv = ("error: OpenCV(4.14.0) /io/opencv/modules/dnn/src/layers/convolution_layer.cpp:128: error: "
+              "(-215:Assertion failed) inputs[0].dims == outputs[0].dims in function 'finalize'")
+    assert disagreement_class(result("ERROR", opencv)) == "ERROR error inputs dims outputs dims in function"
     assert disagreement_class(result("CRASH", "killed by SIGSEGV (signal 11)")) == "CRASH"
     assert diagnosis_family(None) == "unexplained"
 

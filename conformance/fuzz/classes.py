@@ -63,15 +63,21 @@ def exception_type(message: str) -> str:
 # INVALID_ARGUMENT : Non-zero status code returned while running ConvTranspose node.
 # Name:'' Status Message: <the cause>"): the cause is what follows the marker.
 _CAUSE_MARKER = "Status Message:"
+# OpenCV's errors start with its version and source path: "OpenCV(4.14.0) /io/opencv/...
+# .cpp:128: error: (-215:Assertion failed) <the cause> in function 'finalize'".
+_OPENCV_CAUSE = re.compile(r"error: \(-\d+:[^)]*\)\s*(.*)")
 
 
 def error_text(result) -> str:
     """The framework's own words for an ERROR: the message; the cause after ONNX Runtime's
-    wrapper; or, when the message is only the first line of a C++ traceback (MXNet's), the
+    or OpenCV's wrapper; or, when the message is only the first line of a C++ traceback (MXNet's), the
     traceback's last line."""
     message = result.message or ""
     if _CAUSE_MARKER in message:
         return message.split(_CAUSE_MARKER, 1)[1].strip()
+    opencv = _OPENCV_CAUSE.search(message)
+    if opencv:
+        return opencv.group(1).strip()
     if _strip_types(message).startswith("Traceback") and result.details and result.details.get("traceback"):
         lines = [line.strip() for line in result.details["traceback"].splitlines() if line.strip()]
         return lines[-1] if lines else message
