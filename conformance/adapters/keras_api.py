@@ -241,19 +241,29 @@ class KerasConv(KerasLayerAdapter):
         )
 
 
-def execute_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
-    """Build the layer, set its kernel (and bias) through ``set_weights``, call it once."""
-    import keras
-
+def run_layer(layers, case: Case, call: NativeCall, call_layer) -> np.ndarray:
+    """Build ``call.api``'s layer from the ``layers`` namespace (Keras 3's or Keras 2's), set
+    its kernel (and bias) through ``set_weights``, and call it once: ``call_layer(layer, x)``
+    takes the channels-last numpy input and returns the numpy output."""
     dims = case.spatial_dims
     dtype = numpy_dtype(case.dtype)
     x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
     kernel = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
-    layer = getattr(keras.layers, call.api.rsplit(".", 1)[1])(**call.kwargs)
+    layer = getattr(layers, call.api.rsplit(".", 1)[1])(**call.kwargs)
     layer.build(x.shape)
     layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
-    y = keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(x)))
+    y = call_layer(layer, x)
     return relayout(y.astype(np.float64), call.input_layout, canonical_input_layout(dims))
+
+
+def execute_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
+    """Run a Keras 3 layer on whatever backend keras was imported on."""
+    import keras
+
+    def call_layer(layer, x):
+        return keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(x)))
+
+    return run_layer(keras.layers, case, call, call_layer)
 
 
 def keras_repro_source(case: Case, call: NativeCall) -> str:

@@ -15,10 +15,9 @@ import dataclasses
 import numpy as np
 
 from ..case import Case
-from ..dtypes import numpy_dtype
 from .base import NativeCall, Unsupported
-from .keras_api import KerasConv, KerasConvTranspose
-from .layout import canonical_input_layout, canonical_kernel_layout, relayout
+from .keras_api import KerasConv, KerasConvTranspose, run_layer
+from .layout import canonical_input_layout, canonical_kernel_layout
 from .tensorflow_api import transpose_axes
 
 DOCS_CONV_TRANSPOSE = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d_transpose.py"
@@ -88,19 +87,11 @@ class TfKerasConv(_Keras2Layer, KerasConv):
 
 
 def execute_tf_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
-    """Build the Keras 2 layer, set its kernel (and bias) through ``set_weights``, call it once."""
+    """Run the Keras 2 layer (``keras_api.run_layer`` with tf_keras' layers)."""
     import tensorflow as tf
     import tf_keras
 
-    dims = case.spatial_dims
-    dtype = numpy_dtype(case.dtype)
-    x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
-    kernel = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
-    layer = getattr(tf_keras.layers, call.api.rsplit(".", 1)[1])(**call.kwargs)
-    layer.build(x.shape)
-    layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
-    y = layer(tf.constant(x)).numpy()
-    return relayout(y.astype(np.float64), call.input_layout, canonical_input_layout(dims))
+    return run_layer(tf_keras.layers, case, call, lambda layer, x: layer(tf.constant(x)).numpy())
 
 
 def tf_keras_repro_source(case: Case, call: NativeCall) -> str:
