@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "conformance-results/1"
-STATUSES = ("PASS", "FAIL", "ERROR", "UNSUPPORTED", "CRASH", "TIMEOUT")
+STATUSES = ("PASS", "FAIL", "ERROR", "UNSUPPORTED", "CRASH", "TIMEOUT", "HARNESS")
 
 
 @dataclass
@@ -43,8 +43,17 @@ class Result:
     params: dict[str, Any] = field(default_factory=dict)  # Case.params()
     native: dict[str, Any] | None = None  # NativeCall.to_json()
     unsupported_reason: str | None = None  # Unsupported.reason, for the expressibility table
-    expectation_reason: str | None = None  # from expectations/<adapter>.yaml
-    expectation_link: str | None = None
+    # From the entry of expectations/<adapter>.yaml that matched (None: no entry).
+    expectation_reason: str | None = None
+    expectation_link: str | None = None  # the first of expectation_links
+    expectation_links: dict[str, str] | None = None  # issue | pr | doc | source -> address
+    expectation_kind: str | None = None  # bug | convention | limitation
+    expectation_where: str | None = None  # file:line of the entry
+    # What this run should give beyond the status (the outcome chosen on the run properties).
+    expected_diagnosis: str | None = None
+    expected_message: str | None = None
+    # Why the result does not meet its expectation (None: it does).
+    unexpected: str | None = None
     framework_s: float | None = None  # time inside the framework call
     oracle_s: float | None = None
     # Non-PASS results carry what the report draws: 2D slices of expected/actual, the repro.
@@ -60,20 +69,24 @@ class Result:
 
     @property
     def met_expectation(self) -> bool:
-        return self.status == self.expected_status
+        return self.status == self.expected_status and not self.unexpected
 
 
-def run_info(adapter: str, framework: str, framework_version: str, device: str = "cpu", **extra) -> dict[str, Any]:
-    import numpy
-
+def run_info(
+    adapter: str, framework: str, framework_version: str, device: str = "cpu", properties: dict | None = None, **extra
+) -> dict[str, Any]:
+    """The results file's run_info: the adapter, and the run properties (``properties``:
+    OS, CPU and its flags, the framework's build, the kernel-switching variables...) that
+    expectations were judged on."""
     from . import __version__
+    from .properties import run_properties
 
+    properties = properties or run_properties(framework_version, {}, device)
     return {
         "adapter": adapter,
         "framework": framework,
+        **properties,
         "framework_version": framework_version,
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
         "platform": platform.platform(),
         "machine": platform.node(),
         "device": device,

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from conformance.adapters.base import Adapter, NativeCall, Unsupported
+from conformance.adapters.base import Adapter, NativeCall, Unsupported, framework_call
 from conformance.dtypes import numpy_dtype
 
 
@@ -76,9 +76,9 @@ class NumpyLoops(Adapter):
 
     def translate(self, case):
         if case.padding_mode is not None:
-            return Unsupported("padding mode", f"padding={case.padding_mode!r}: explicit pairs only", self.docs)
+            return Unsupported(f"padding-mode:{case.padding_mode}", "explicit pairs only", self.docs)
         if case.output_shape is not None:
-            return Unsupported("output_shape", "the fake takes output_padding only", self.docs)
+            return Unsupported("output-shape", "the fake takes output_padding only", self.docs)
         return NativeCall(
             "naive_conv_transpose",
             {
@@ -97,9 +97,10 @@ class NumpyLoops(Adapter):
 
     def execute(self, case, call):
         kw = call.kwargs
-        y = naive_conv_transpose(
-            case.x, self.kernel(case.w), case.b, kw["stride"], kw["dilation"], kw["pads"], kw["output_padding"], kw["groups"]
-        )
+        with framework_call():  # naive_conv_transpose plays the framework
+            y = naive_conv_transpose(
+                case.x, self.kernel(case.w), case.b, kw["stride"], kw["dilation"], kw["pads"], kw["output_padding"], kw["groups"]
+            )
         return y.astype(numpy_dtype(case.dtype)).astype(np.float64)
 
     kernel_source = ""
@@ -155,7 +156,20 @@ class RaisesOnRaiseCases(NumpyLoops):
 
     def execute(self, case, call):
         if "raise" in case.id:
-            raise RuntimeError("fake framework: no kernel for this configuration\nsecond line of the message")
+            with framework_call():
+                raise RuntimeError("fake framework: no kernel for this configuration\nsecond line of the message")
+        return super().execute(case, call)
+
+
+class BuggyOnInvalidCases(NumpyLoops):
+    """Its own code fails before the framework is called on an invalid case: a harness
+    error, which must never pass as the framework refusing the case."""
+
+    name = "fake.buggy"
+
+    def execute(self, case, call):
+        if case.expect == "error" or "raise" in case.id:
+            return {"kernel": case.w}["weights"]  # the adapter's own bug: KeyError
         return super().execute(case, call)
 
 

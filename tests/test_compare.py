@@ -13,18 +13,9 @@ import numpy as np
 import pytest
 
 from conformance.case import Case
-from conformance.compare import (
-    DIAGNOSES,
-    absolute_case,
-    describe_call,
-    diagnose,
-    error_bound,
-    explain,
-    judge,
-    products_per_output,
-    smallest_normal,
-    swapped_kernels,
-)
+from conformance.bound import absolute_case, error_bound, products_per_output, smallest_normal
+from conformance.compare import describe_call, judge
+from conformance.diagnosis import DIAGNOSES, diagnose, explain, swapped_kernels
 from conformance.oracle import evaluate
 
 U32 = 2.0**-24

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from markupsafe import escape
 
-from conformance import compare
+from conformance import diagnosis
 from conformance.report import html as report_html
 from conformance.report.display import display_values
 from conformance.report.junit import junit_filename, write_junit
@@ -87,7 +87,7 @@ def test_unreadable_files_and_entries_are_named_and_the_rest_merges(tmp_path):
     assert messages[1].startswith(f"{tmp_path / 'broken.json'}: cannot read results")
     assert messages[2] == (
         f"{tmp_path / 'good.json'}: result 1: case 'c2': status: not one of "
-        "PASS, FAIL, ERROR, UNSUPPORTED, CRASH, TIMEOUT (got 'WEIRD')"
+        "PASS, FAIL, ERROR, UNSUPPORTED, CRASH, TIMEOUT, HARNESS (got 'WEIRD')"
     )
     assert messages[3] == f"{tmp_path / 'other.json'}: not a conformance-results/1 file (format: 'something-else')"
     assert list(merged.cells) == [("c1", TRANSPOSED)]
@@ -309,7 +309,7 @@ def test_details_carry_the_result_its_files_and_the_plain_diagnosis(tmp_path):
     page, merged = rendered(tmp_path, ("t", [failing]))
     data = details_of(page)
     [entry] = data["results"]
-    assert entry["status"] == "FAIL" and entry["diagnosis_text"] == compare.explain("kernel-flipped")
+    assert entry["status"] == "FAIL" and entry["diagnosis_text"] == diagnosis.explain("kernel-flipped")
     assert data["files"][entry["src"][0]] == str(tmp_path / "t.json")
     assert entry["details"]["repro"] == "#!/usr/bin/env python3\nprint(1)\n"
     assert entry["native"]["kwargs"] == {"stride": [2, 2]}
@@ -405,7 +405,7 @@ def test_markdown_summary_escapes_and_lists_what_needs_attention(tmp_path):
         in text
     )
     assert "### Conflicting results" in text and "### Results files that could not be read" in text
-    assert "| torch.nn.functional.conv\\_transpose | torch 2.13.0 | cpu | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 2 |" in text
+    assert "| torch.nn.functional.conv\\_transpose | torch 2.13.0 | cpu | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | 2 |" in text
 
 
 def test_md_keeps_one_line_and_shortens():

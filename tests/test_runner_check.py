@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from conformance import oracle
+from conformance.adapters.base import Unsupported
 from conformance.loader import load_paths
 from conformance.runner.check import check
 from conformance.runner.executor import Executor
@@ -65,8 +66,8 @@ def test_flipped_kernel_fails_with_diagnosis_slice_and_repro(cases, executor):
 
 def test_declared_unsupported_has_reason_and_doc(cases, executor):
     result = check(cases["rt-same-mode"], fake_adapters.NumpyLoops(), executor)
-    assert (result.status, result.unsupported_reason) == ("UNSUPPORTED", "padding mode")
-    assert result.message == "padding mode: padding='same': explicit pairs only"
+    assert (result.status, result.unsupported_reason) == ("UNSUPPORTED", "padding-mode:same")
+    assert result.message == "padding-mode:same: explicit pairs only"
     assert result.details["doc"] == "tests/fake_adapters.py" and result.native is None
 
 
@@ -75,7 +76,7 @@ def test_invalid_case_refused_is_pass_accepted_is_fail(cases, executor):
     assert refused.status == "PASS"
     assert refused.message == "refused: ValueError: stride and dilation must be positive, got [0], [1]"
     accepted = check(cases["rt-invalid-stride0"], fake_adapters.AcceptsInvalid(), executor)
-    assert accepted.status == "FAIL" and accepted.shape == [1, 1, 4]
+    assert (accepted.status, accepted.diagnosis, accepted.shape) == ("FAIL", "accepted-invalid", [1, 1, 4])
     assert accepted.message.startswith("accepted an invalid case: returned shape (1, 1, 4) instead of raising (stride:")
     # stride taken as 1: [0, 1, 2] scattered through [1, 2]
     assert accepted.details["slice"]["expected"] is None
@@ -106,7 +107,31 @@ def test_express_raising_is_an_error_not_a_runner_crash(cases, executor):
             raise KeyError("padding")
 
     result = check(cases["rt-pad-1d"], BrokenTranslate(), executor)
-    assert (result.status, result.message) == ("ERROR", "fake.broken-translate.express raised KeyError: 'padding'")
+    assert (result.status, result.message) == ("HARNESS", "fake.broken-translate.express raised KeyError: 'padding'")
+    assert "raise KeyError" in result.details["traceback"]
+
+
+def test_the_adapters_own_bug_on_an_invalid_case_is_harness_never_a_refusal(cases, executor):
+    result = check(cases["rt-invalid-stride0"], fake_adapters.BuggyOnInvalidCases(), executor)
+    assert result.status == "HARNESS"
+    assert result.message.startswith("the adapter's own code raised KeyError: 'weights'")
+    assert "fake_adapters.py" in result.details["traceback"] and "KeyError" in result.details["traceback"]
+
+
+def test_the_adapters_own_bug_on_a_valid_case_is_harness_not_error(cases, executor):
+    result = check(cases["rt-raise-here"], fake_adapters.BuggyOnInvalidCases(), executor)
+    assert result.status == "HARNESS" and "KeyError" in result.message
+
+
+def test_an_unknown_unsupported_reason_is_a_harness_error(cases, executor):
+    class InventsReasons(fake_adapters.NumpyLoops):
+        name = "fake.invents-reasons"
+
+        def translate(self, case):
+            return Unsupported("odd same crop", "not a code of the vocabulary")
+
+    result = check(cases["rt-pad-1d"], InventsReasons(), executor)
+    assert result.status == "HARNESS" and "unknown UNSUPPORTED reason 'odd same crop'" in result.message
 
 
 def test_error_message_is_the_line_that_says_what_went_wrong():

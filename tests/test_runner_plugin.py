@@ -14,27 +14,55 @@ from conformance.results import read_results_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = "tests/data/runner"
-FAKES = ["NumpyLoops", "FlippedKernel", "AbortsOnAbortCases", "HangsOnHangCases", "RaisesOnRaiseCases", "AcceptsInvalid"]
+FAKES = [
+    "NumpyLoops", "FlippedKernel", "AbortsOnAbortCases", "HangsOnHangCases", "RaisesOnRaiseCases", "AcceptsInvalid",
+    "BuggyOnInvalidCases",
+]
 EXPECTATIONS = {
     "fake.flipped-kernel.yaml": """\
 "rt-sweep[stride=?]":
-  status: FAIL
+  kind: bug
   reason: "flips the kernel"
+  status: FAIL
   diagnosis: kernel-flipped
 "rt-*-here":
+  kind: bug
+  reason: "crops the other side"
   status: FAIL
-  reason: "flips the kernel"
+  diagnosis: window-shifted(1)
 "rt-invalid-stride0":
-  status: FAIL
+  kind: bug
   reason: "once accepted stride 0"
-"rt-no-such-case":
   status: FAIL
+  diagnosis: accepted-invalid
+"rt-no-such-case":
+  kind: bug
   reason: "a case that was renamed"
+  status: FAIL
+  diagnosis: kernel-flipped
 """,
     "fake.aborts.yaml": """\
 "rt-abort-here":
-  status: CRASH
+  kind: bug
   reason: "aborts by design"
+  status: CRASH
+  message: SIGABRT
+""",
+    "fake.hangs.yaml": """\
+"rt-hang-here":
+  kind: bug
+  reason: "hangs, except on a machine that does not exist"
+  expected:
+    - if: {cpu_has: [no_such_cpu_flag]}
+      status: PASS
+    - status: TIMEOUT
+"rt-after-faults":
+  kind: limitation
+  reason: "raised on an older numpy only: no outcome holds here, so PASS is expected"
+  expected:
+    - if: {numpy: "<1.0"}
+      status: ERROR
+      message: "anything"
 """,
 }
 TIMING = ("duration_s", "framework_s", "oracle_s")
@@ -92,7 +120,10 @@ def test_statuses_per_adapter_in_the_results_files(serial):
     done, files = serial
     assert done.returncode == 1, done.stdout[-3000:]  # some results are unexpected
     assert sorted(files) == sorted(
-        ["fake.numpy-loops", "fake.flipped-kernel", "fake.aborts", "fake.hangs", "fake.raises", "fake.accepts-invalid"]
+        [
+            "fake.numpy-loops", "fake.flipped-kernel", "fake.aborts", "fake.hangs", "fake.raises",
+            "fake.accepts-invalid", "fake.buggy",
+        ]
     )
     loops = statuses(files, "fake.numpy-loops")
     assert loops["rt-same-mode"] == ("UNSUPPORTED", "UNSUPPORTED")
@@ -103,14 +134,26 @@ def test_statuses_per_adapter_in_the_results_files(serial):
     aborts = statuses(files, "fake.aborts")
     assert aborts["rt-abort-here"] == ("CRASH", "CRASH")
     assert aborts["rt-hang-here"] == aborts["rt-after-faults"] == ("PASS", "PASS")  # the run went on
-    hangs = statuses(files, "fake.hangs")
-    assert hangs["rt-hang-here"] == ("TIMEOUT", "PASS") and hangs["rt-after-faults"] == ("PASS", "PASS")
+    hangs = {r.case: r for r in files["fake.hangs"][1]}
+    assert (hangs["rt-hang-here"].status, hangs["rt-hang-here"].expected_status) == ("TIMEOUT", "TIMEOUT")
+    assert hangs["rt-hang-here"].met_expectation and hangs["rt-hang-here"].expectation_kind == "bug"
+    assert hangs["rt-after-faults"].met_expectation and hangs["rt-after-faults"].expected_status == "PASS"
     assert statuses(files, "fake.raises")["rt-raise-here"] == ("ERROR", "PASS")
     assert statuses(files, "fake.accepts-invalid")["rt-invalid-stride0"] == ("FAIL", "PASS")
+    buggy = {r.case: r for r in files["fake.buggy"][1]}
+    assert (buggy["rt-invalid-stride0"].status, buggy["rt-invalid-stride0"].expected_status) == ("HARNESS", "PASS")
+    assert (buggy["rt-raise-here"].status, buggy["rt-raise-here"].expected_status) == ("HARNESS", "PASS")
     flipped = {r.case: r for r in files["fake.flipped-kernel"][1]}
     assert (flipped["rt-pad-1d"].status, flipped["rt-pad-1d"].diagnosis) == ("FAIL", "kernel-flipped")
-    assert flipped["rt-sweep[stride=2]"].expected_status == "FAIL"
+    assert flipped["rt-sweep[stride=2]"].expected_status == "FAIL" and flipped["rt-sweep[stride=2]"].met_expectation
     assert flipped["rt-sweep[stride=2]"].expectation_reason == "flips the kernel"
+    # FAIL as the entry says, but with another diagnosis: not met
+    here = flipped["rt-raise-here"]
+    assert (here.status, here.expected_status, here.diagnosis, here.expected_diagnosis) == (
+        "FAIL", "FAIL", "kernel-flipped", "window-shifted(1)"
+    )
+    assert not here.met_expectation
+    assert here.unexpected == "FAIL as expected, but diagnosis kernel-flipped where the entry says window-shifted(1)"
 
 
 def test_node_ids_and_outcomes(serial):
@@ -119,7 +162,9 @@ def test_node_ids_and_outcomes(serial):
     assert "PASSED tests/data/runner/cases.yaml::rt-sweep[stride=2][fake.numpy-loops]" in out
     assert "XFAIL tests/data/runner/cases.yaml::rt-abort-here[fake.aborts]" in out
     assert "FAILED tests/data/runner/cases.yaml::rt-pad-1d[fake.flipped-kernel]" in out
-    assert "SKIPPED [6] tests/data/runner/cases.yaml:31: UNSUPPORTED: padding mode" in out
+    assert "SKIPPED [7] tests/data/runner/cases.yaml:31: UNSUPPORTED: padding-mode:same" in out
+    assert "FAILED tests/data/runner/cases.yaml::rt-raise-here[fake.flipped-kernel]" in out  # another diagnosis
+    assert "FAILED tests/data/runner/cases.yaml::rt-invalid-stride0[fake.buggy]" in out  # HARNESS, never a refusal
     assert "rt-conv-only" not in out
 
 
@@ -136,6 +181,13 @@ def test_failure_text_is_the_case_not_a_traceback(serial):
     error = out.split("rt-raise-here [fake.raises] _")[1].split("\n___")[0]
     assert "    RuntimeError: fake framework: no kernel for this configuration" in error
     assert "framework traceback (tail):" in error  # the framework's own traceback, clearly labelled
+    other = out.split("rt-raise-here [fake.flipped-kernel] _")[1].split("\n___")[0]
+    assert "rt-raise-here on fake.flipped-kernel: FAIL as expected, but diagnosis kernel-flipped where the entry says" in other
+    assert "expectation:  FAIL window-shifted(1) at " in other and "(bug): crops the other side" in other
+    harness = out.split("rt-invalid-stride0 [fake.buggy] _")[1].split("\n___")[0]
+    assert "HARNESS where the entry says PASS" in harness or "HARNESS, expected PASS" in harness
+    assert "the adapter's own code raised KeyError: 'weights'" in harness
+    assert "the adapter's traceback (tail):" in harness
 
 
 def test_load_errors_are_one_line_items(serial):
@@ -151,12 +203,18 @@ def test_stale_expectations_in_run_info_and_summary(serial):
     done, files = serial
     stale = files["fake.flipped-kernel"][0]["stale_expectations"]
     assert [(s["pattern"], s["why"]) for s in stale] == [
-        ("rt-invalid-stride0", "every matching case got PASS, not FAIL"),
+        ("rt-*-here", "every matching case got FAIL (kernel-flipped), not FAIL, diagnosis window-shifted(1)"),
+        ("rt-invalid-stride0", "every matching case got PASS, not FAIL, diagnosis accepted-invalid"),
         ("rt-no-such-case", "matched no case in this run"),
     ]
     assert files["fake.aborts"][0]["stale_expectations"] == []
-    assert "stale expectations (2):" in done.stdout
-    assert "fake.flipped-kernel.yaml:8: 'rt-invalid-stride0' (FAIL): every matching case got PASS, not FAIL" in done.stdout
+    # a conditional entry whose outcome on this run (PASS: no condition holds) is met is not stale
+    assert files["fake.hangs"][0]["stale_expectations"] == []
+    assert "stale expectations (" in done.stdout
+    assert (
+        "fake.flipped-kernel.yaml:11: 'rt-invalid-stride0' (FAIL): every matching case got PASS, "
+        "not FAIL, diagnosis accepted-invalid" in done.stdout
+    )
     assert "fake.numpy-loops (" in done.stdout and "11 PASS, 1 UNSUPPORTED" in done.stdout
 
 
@@ -167,6 +225,9 @@ def test_run_info(serial):
 
     assert info["framework_version"] == numpy.__version__ and info["device"] == "cpu"
     assert info["time_start"] <= info["time_end"] and info["python"] and info["suite_version"]
+    # run properties: what the expectations' conditions read
+    assert info["os"] == sys.platform and isinstance(info["cpu_flags"], list) and info["numpy"] == numpy.__version__
+    assert info["build"] == {} and isinstance(info["env"], dict) and "blas" in info
 
 
 def comparable(files):
@@ -213,10 +274,12 @@ def test_unknown_adapter_lists_the_known_ones(tmp_path):
 
 
 def test_malformed_expectations_are_a_usage_error_with_file_and_line(tmp_path):
-    (tmp_path / "fake.numpy-loops.yaml").write_text('"rt-pad-1d":\n  status: BROKEN\n  reason: x\n')
+    (tmp_path / "fake.numpy-loops.yaml").write_text(
+        '"rt-pad-1d":\n  kind: bug\n  reason: x\n  expected:\n    - if: {gpu: h100}\n      status: PASS\n'
+    )
     done = pytest_run(DATA, *adapter_args(["NumpyLoops"]), "--expectations", tmp_path)
     assert done.returncode == 4
-    assert f"{tmp_path}/fake.numpy-loops.yaml:1: 'rt-pad-1d': status: must be one of FAIL" in done.stderr
+    assert f"{tmp_path}/fake.numpy-loops.yaml:5: 'rt-pad-1d': if: unknown run property 'gpu' (known: os," in done.stderr
 
 
 def test_results_file_is_replaced_atomically(tmp_path):

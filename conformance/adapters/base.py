@@ -12,6 +12,7 @@ Rules (after einops' backends):
 from __future__ import annotations
 
 import abc
+import contextlib
 import importlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -19,20 +20,47 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..case import Case
+from ..vocabulary import reason_words
+
+# Set on an exception that left ``framework_call()``: the framework raised it.
+RAISED_BY_FRAMEWORK = "_conformance_raised_by_framework"
+
+
+@contextlib.contextmanager
+def framework_call():
+    """Wrap the framework's own call: an exception leaving it is the framework's answer.
+
+    The runner counts a refusal only when the framework raised it (this block, an
+    exception type of the framework's modules, or a traceback through them); anything
+    else the adapter's code raised is a harness error, never PASS and never expected.
+    """
+    try:
+        yield
+    except Exception as err:
+        try:
+            setattr(err, RAISED_BY_FRAMEWORK, True)
+        except (AttributeError, TypeError):  # an exception type without a __dict__
+            pass
+        raise
 
 
 @dataclass(frozen=True)
 class Unsupported:
     """The API cannot express this case.
 
-    ``reason`` is a short, stable phrase shared by every case with the same cause (the
-    report aggregates by it, e.g. "asymmetric padding", "groups"); ``detail`` is
-    case-specific; ``doc`` points at the API documentation that says so.
+    ``reason`` is a code of the fixed vocabulary (``conformance.vocabulary``: e.g.
+    ``asymmetric-padding``, ``groups``, ``rank:3``), shared by every case with the same
+    cause (the report groups by it and shows its words); ``detail`` is case-specific;
+    ``doc`` points at the API documentation that says so. Any other reason is refused
+    here, so an adapter cannot invent one.
     """
 
     reason: str
     detail: str = ""
     doc: str = ""
+
+    def __post_init__(self):
+        reason_words(self.reason)  # raises UnknownReason
 
     def __str__(self) -> str:
         return self.reason + (f": {self.detail}" if self.detail else "")
@@ -90,6 +118,9 @@ class Adapter(abc.ABC):
     dtype_reasons: ClassVar[dict[str, str]] = {}
     device: str = "cpu"
     docs: ClassVar[str] = ""  # the API's documentation address, shown in the report
+    # The top-level packages whose exceptions are the framework's answer (default: the
+    # package of ``module``): a traceback through them, or an exception type defined there.
+    framework_modules: ClassVar[tuple[str, ...]] = ()
 
     # -- identity -------------------------------------------------------------
     @classmethod
@@ -97,6 +128,16 @@ class Adapter(abc.ABC):
         """The framework's version; imports it (raises ImportError when absent)."""
         mod = importlib.import_module(cls.module)
         return str(getattr(mod, "__version__", "unknown"))
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """What the framework reports of its build and kernel choice, for run properties
+        (e.g. ``{"onednn": True}``); imports the framework. Override per framework."""
+        return {}
+
+    @classmethod
+    def raising_packages(cls) -> tuple[str, ...]:
+        return cls.framework_modules or (cls.module.split(".")[0],)
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -114,9 +155,9 @@ class Adapter(abc.ABC):
     def express(self, case: Case) -> NativeCall | Unsupported:
         if case.spatial_dims not in self.spatial_dims:
             dims = ", ".join(map(str, sorted(self.spatial_dims)))
-            return Unsupported(f"{case.spatial_dims}D", f"the API covers {dims} spatial dims")
+            return Unsupported(f"rank:{case.spatial_dims}", f"the API covers {dims} spatial dims")
         if case.dtype not in self.dtypes:
-            return Unsupported(f"dtype {case.dtype}", self.dtype_reasons.get(case.dtype, ""))
+            return Unsupported(f"dtype:{case.dtype}", self.dtype_reasons.get(case.dtype, ""))
         return self.translate(case)
 
     @abc.abstractmethod

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..case import Case
-from .base import Adapter, NativeCall, Unsupported
+from .base import Adapter, NativeCall, Unsupported, framework_call
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout
 
 DOCS_CONV_TRANSPOSE_MODULE = "https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html"
@@ -66,14 +66,6 @@ def full_scatter_length(length: int, kernel: int, stride: int, dilation: int) ->
     return conv_transpose_output_length(length, kernel, stride, 0, 0, dilation)
 
 
-def output_padding_allowed(output_padding: int, stride: int, dilation: int) -> bool:
-    """ATen's rule: ``output_padding < stride or output_padding < dilation`` (per dim).
-
-    Zero and negative values are left to torch (negative ones are an invalid case it refuses).
-    """
-    return output_padding <= 0 or output_padding < stride or output_padding < dilation
-
-
 def conv_transpose_axis_args(
     length: int,
     kernel: int,
@@ -93,7 +85,7 @@ def conv_transpose_axis_args(
     is canonical 'same_lower' for k=3, s=2), one with ``before < after`` is not. 'valid' is
     ``p = 0``; 'same'/'same_lower' crop ``total = max(F - O, 0)`` split in halves (the odd
     one after for 'same', before for 'same_lower'). Whether torch's ATen check accepts the
-    resulting output_padding is decided by the caller (``output_padding_allowed``).
+    resulting output_padding is torch's answer, not the adapter's.
     """
     full = full_scatter_length(length, kernel, stride, dilation)
     if isinstance(padding, str):
@@ -108,7 +100,7 @@ def conv_transpose_axis_args(
             # A non-positive stride or dilation is an invalid case: torch is asked and refuses it.
             if before < after and stride >= 1 and dilation >= 1:
                 return Unsupported(
-                    "odd same crop",
+                    "asymmetric-padding",
                     f"'{padding}' crops {before} before and {after} after (an odd total);"
                     " torch crops at least as much before as after",
                     DOCS_SYMMETRIC_TRANSPOSE,
@@ -117,7 +109,7 @@ def conv_transpose_axis_args(
     before, after = padding
     if before < after:
         return Unsupported(
-            "asymmetric padding", f"padding {before} before, {after} after", DOCS_SYMMETRIC_TRANSPOSE
+            "asymmetric-padding", f"padding {before} before, {after} after", DOCS_SYMMETRIC_TRANSPOSE
         )
     if output_shape is None:
         return before, before - after + output_padding
@@ -125,7 +117,7 @@ def conv_transpose_axis_args(
     if output_padding and output_padding != implied - (before - after):
         # Only an invalid case gives both and they disagree; torch's functional form takes one number.
         return Unsupported(
-            "output_shape with a different output_padding",
+            "output-shape-with-output-padding",
             f"output_shape {output_shape} implies output_padding {implied - (before - after)},"
             f" the case gives {output_padding}",
             DOCS_CONV_TRANSPOSE_FUNCTION,
@@ -136,14 +128,15 @@ def conv_transpose_axis_args(
 def conv_transpose_args(case: Case) -> dict[str, Any] | Unsupported:
     """The case -> torch's conv_transpose parameters (``stride``, ``padding``, ``output_padding``, ...).
 
-    Returns Unsupported for what torch cannot express: asymmetric or odd 'same' crops, an
-    output_padding torch's ATen shape check refuses (``>= stride and >= dilation``), and
-    output_padding combined with a padding mode (torch has no padding modes here, so the
-    canonical ambiguity cannot reach it).
+    Returns Unsupported for what torch cannot express: asymmetric or odd 'same' crops with
+    more after than before, and output_padding combined with a padding mode (torch has no
+    padding modes here, so the canonical ambiguity cannot reach it). An output_padding
+    torch's ATen shape check refuses (``>= stride and >= dilation``) is still asked: torch
+    has the parameter, and its refusal is the result.
     """
     if isinstance(case.padding, str) and any(case.output_padding):
         return Unsupported(
-            "output_padding with a padding mode",
+            "output-padding-with-padding-mode",
             f"padding {case.padding!r} with output_padding {list(case.output_padding)}: torch's conv_transpose"
             " takes explicit symmetric padding only",
             DOCS_SYMMETRIC_TRANSPOSE,
@@ -159,13 +152,6 @@ def conv_transpose_args(case: Case) -> dict[str, Any] | Unsupported:
             return Unsupported(args.reason, f"spatial dim {i}: {args.detail}", args.doc)
         paddings.append(args[0])
         output_paddings.append(args[1])
-    for i, (op, s, d) in enumerate(zip(output_paddings, case.stride, case.dilation)):
-        if s >= 1 and d >= 1 and not output_padding_allowed(op, s, d):
-            return Unsupported(
-                "output_padding >= stride and dilation",
-                f"spatial dim {i}: output_padding {op} with stride {s}, dilation {d}",
-                DOCS_OUTPUT_PADDING_CHECK,
-            )
     return {
         "stride": list(case.stride),
         "padding": paddings,
@@ -200,7 +186,7 @@ def conv_padding_arg(case: Case) -> str | list[int] | Unsupported:
     if not isinstance(padding, str):
         if any(before != after for before, after in padding):
             pairs = [list(pair) for pair in padding]
-            return Unsupported("asymmetric padding", f"padding {pairs}", DOCS_SYMMETRIC_CONV)
+            return Unsupported("asymmetric-padding", f"padding {pairs}", DOCS_SYMMETRIC_CONV)
         return [before for before, _ in padding]
     if padding == "valid":
         return "valid"
@@ -215,7 +201,7 @@ def conv_padding_arg(case: Case) -> str | list[int] | Unsupported:
     if any(total % 2 for total in totals):
         why = "torch's padding='same' is for stride 1 only" if padding == "same" else "torch has no 'same_lower'"
         return Unsupported(
-            "odd same padding",
+            "asymmetric-padding",
             f"'{padding}' needs total padding {totals} with stride {list(case.stride)}; {why} and explicit"
             " padding is symmetric",
             DOCS_SAME_STRIDE_ONE,
@@ -283,6 +269,18 @@ class _TorchAdapter(Adapter):
     # CPU kernels exist for all four (float16/bfloat16 through mkldnn or the slow path).
     dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
 
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """oneDNN (mkldnn) on or off, and the ATen kernel set picked for this CPU
+        (``ATEN_CPU_CAPABILITY`` lowers it)."""
+        import torch
+
+        return {
+            "onednn": bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "cuda": torch.version.cuda,
+        }
+
 
 class _TorchFunctionalAdapter(_TorchAdapter):
     """A ``torch.nn.functional`` form: ``function(input, weight, bias, **ARGS)``."""
@@ -308,7 +306,7 @@ class _TorchFunctionalAdapter(_TorchAdapter):
 
         x, w, b = _torch_tensors(case, call, self.device)
         function = getattr(F, call.api.rsplit(".", 1)[1])
-        with torch.no_grad():
+        with torch.no_grad(), framework_call():
             y = function(x, w, b, **{name: call.kwargs[name] for name in self.ARGS})
         return _to_canonical(case, call, y)
 
@@ -385,10 +383,11 @@ class _TorchModuleAdapter(_TorchAdapter):
 
         x, w, b = _torch_tensors(case, call, self.device)
         module_class = getattr(torch.nn, call.api.rsplit(".", 1)[1])
-        module = module_class(**{name: call.kwargs[name] for name in self.CONSTRUCTOR})
-        module = module.to(getattr(torch, case.dtype)).to(self.device)
-        module.load_state_dict({"weight": w} if b is None else {"weight": w, "bias": b})
-        with torch.no_grad():
+        with framework_call():
+            module = module_class(**{name: call.kwargs[name] for name in self.CONSTRUCTOR})
+            module = module.to(getattr(torch, case.dtype)).to(self.device)
+            module.load_state_dict({"weight": w} if b is None else {"weight": w, "bias": b})
+        with torch.no_grad(), framework_call():
             y = module(x, **self.forward_kwargs(call))
         return _to_canonical(case, call, y)
 

@@ -1,4 +1,5 @@
-"""``conformance validate [PATH...]``: check case files, one line per error, exit 1 on any."""
+"""``conformance validate [PATH...] [--expectations DIR]``: check case files and expectations
+files, one line per error (``path:line: ...``), exit 1 on any."""
 
 from __future__ import annotations
 
@@ -6,13 +7,20 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "check case files"
+HELP = "check case files and expectations files"
 DEFAULT_PATH = "cases"
+DEFAULT_EXPECTATIONS = "expectations"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help=f"case files or folders searched for *.yaml/*.yml (default: {DEFAULT_PATH}/)"
+    )
+    parser.add_argument(
+        "--expectations",
+        metavar="DIR",
+        default=None,
+        help=f"expectations files to check too (default: {DEFAULT_EXPECTATIONS}/ when no PATH is given and it exists)",
     )
     parser.add_argument(
         "--print-schema-path",
@@ -32,14 +40,39 @@ def main(args: argparse.Namespace) -> int:
     result = load_paths(paths)
     for error in result.errors:
         print(error, file=sys.stderr)
+    # The project check (no PATH) reads expectations/ too; with PATHs, only what is named.
+    expectations = args.expectations if (args.expectations is not None or not args.paths) else ""
+    expectation_files, expectation_errors = check_expectations(expectations)
+    for error in expectation_errors:
+        print(error, file=sys.stderr)
     if not args.paths and not Path(DEFAULT_PATH).exists():
         print(f"(validate reads {DEFAULT_PATH}/ of the current directory when given no PATH)", file=sys.stderr)
     if not result.files and not result.errors:
         where = ", ".join(f"{Path(p).as_posix()}/" if Path(p).is_dir() else str(p) for p in paths)
         print(f"no case files (*.yaml, *.yml) under {where}", file=sys.stderr)
-    print(f"validated {_count(len(result.cases), 'case')} in {_count(len(result.files), 'file')}: "
-          f"{_count(len(result.errors), 'error')}")
-    return 1 if result.errors else 0
+    errors = len(result.errors) + len(expectation_errors)
+    checked = f" and {_count(expectation_files, 'expectations file')}" if expectation_files else ""
+    print(f"validated {_count(len(result.cases), 'case')} in {_count(len(result.files), 'file')}{checked}: "
+          f"{_count(errors, 'error')}")
+    return 1 if errors else 0
+
+
+def check_expectations(directory: str | None) -> tuple[int, list[str]]:
+    """(files read, one-line errors) for every ``*.yaml`` expectations file of ``directory``."""
+    from ..runner.expectations import ExpectationsError, parse_expectations
+
+    if directory == "":
+        return 0, []
+    folder = Path(directory or DEFAULT_EXPECTATIONS)
+    if not folder.is_dir():
+        return 0, ([] if directory is None else [f"{folder}: no such expectations folder"])
+    files, errors = sorted(folder.glob("*.yaml")), []
+    for path in files:
+        try:
+            parse_expectations(path.read_text(encoding="utf-8"), str(path))
+        except ExpectationsError as err:
+            errors.append(str(err))
+    return len(files), errors
 
 
 def _count(n: int, noun: str) -> str:

@@ -16,13 +16,12 @@ with the oracle (UNSUPPORTED is the adapter declaring what its API cannot expres
 The rule for "already explained" (fuzz ids are new, so an id or glob rarely matches):
 a disagreement is explained by an entry of ``expectations/<adapter>.yaml`` when
 
-1. the entry's id or glob matches the fuzz case's id and its status is the result's; or
-2. the entry has the result's status and the same diagnosis class: for FAIL, the entry's
-   ``diagnosis`` with its offsets stripped equals the result's (an entry without a
-   diagnosis explains no FAIL this way); for ERROR, the entry's ``reason`` quotes the
-   error's first words (its signature, compared with numbers and punctuation removed),
-   or names the exception type when the error has no words; a CRASH or TIMEOUT entry
-   explains every CRASH or TIMEOUT.
+1. the entry's id or glob matches the fuzz case's id and one of its outcomes is met; or
+2. one of the entry's outcomes (on any machine) has the result's status and the same
+   class: for FAIL, the outcome's ``diagnosis`` with its offsets stripped equals the
+   result's; for ERROR and CRASH, the outcome's ``message`` pattern is found in the
+   result's message (the pattern the runner pins); a TIMEOUT outcome explains every
+   TIMEOUT.
 
 Explained disagreements are counted; only the others are shrunk and written.
 """
@@ -111,23 +110,20 @@ def disagreement_class(result) -> str | None:
 def explaining_entry(expectations, case_id: str, result):
     """The expectations entry that explains this disagreement under the module's rule, or None."""
     entry = expectations.match(case_id)
-    if entry is not None and entry.status == result.status:
+    if entry is not None and any(o.mismatch(result) is None for o in entry.outcomes):
         return entry
     for entry in expectations.entries:
-        if entry.status != result.status:
-            continue
-        if result.status == "FAIL":
-            if entry.diagnosis and diagnosis_family(entry.diagnosis) == diagnosis_family(result.diagnosis):
-                return entry
-        elif result.status == "ERROR":
-            signature = message_signature(error_text(result))
-            if signature:
-                if signature in " ".join(_NOT_WORDS.sub(" ", entry.reason.lower()).split()):
+        for outcome in entry.outcomes:
+            if outcome.status != result.status:
+                continue
+            if result.status == "FAIL":
+                if diagnosis_family(outcome.diagnosis) == diagnosis_family(result.diagnosis):
                     return entry
-            elif re.search(rf"\b{re.escape(exception_type(result.message))}\b", entry.reason):
+            elif result.status in ("ERROR", "CRASH"):
+                if outcome.message and outcome.message in (result.message or ""):
+                    return entry
+            else:
                 return entry
-        else:
-            return entry
     return None
 
 

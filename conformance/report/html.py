@@ -47,6 +47,7 @@ STATUS_CODES = {
     "UNSUPPORTED": "U",
     "CRASH": "C",
     "TIMEOUT": "T",
+    "HARNESS": "H",
     CONFLICT: "X",
     "n/a": "-",
     "not run": ".",
@@ -59,6 +60,7 @@ STATUS_MEANINGS = {
     "UNSUPPORTED": "the API cannot express the case (documented reason)",
     "CRASH": "the process died",
     "TIMEOUT": "the call did not return in time",
+    "HARNESS": "the adapter's own code failed: a defect of the suite, never expected",
     CONFLICT: "results files disagree about this cell",
 }
 RUN_INFO_ORDER = (
@@ -105,7 +107,7 @@ def column_rules(n_adapters: int) -> str:
 def diagnosis_text(code: str | None) -> str | None:
     if not code:
         return None
-    from ..compare import explain
+    from ..diagnosis import explain
 
     try:
         return explain(code)

@@ -13,13 +13,13 @@ from ..results import STATUSES
 from .merge import CONFLICT, CaseInfo, Cell, Merged
 
 # Statuses that are a problem wherever they appear (UNSUPPORTED is a documented limit).
-PROBLEM_STATUSES = ("FAIL", "ERROR", "CRASH", "TIMEOUT", CONFLICT)
+PROBLEM_STATUSES = ("FAIL", "ERROR", "CRASH", "TIMEOUT", "HARNESS", CONFLICT)
 PAGE_STATUSES = STATUSES + (CONFLICT,)
 
 DISAGREEMENT_RULE = (
     "a row where the adapters that apply to the case do not all report the same status "
-    "(UNSUPPORTED counts as a status), or where any of them reports FAIL, ERROR, CRASH or "
-    "TIMEOUT, or where results files disagree (CONFLICT)"
+    "(UNSUPPORTED counts as a status), or where any of them reports FAIL, ERROR, CRASH, "
+    "TIMEOUT or HARNESS, or where results files disagree (CONFLICT)"
 )
 
 

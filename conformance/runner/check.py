@@ -2,10 +2,15 @@
 
 - ``adapter.express`` gives ``Unsupported`` -> UNSUPPORTED with its reason.
 - ``expect: error`` cases: the framework raising is PASS; returning an output is FAIL
-  ("accepted an invalid case").
+  ("accepted an invalid case", diagnosis ``accepted-invalid``).
 - Valid cases: a framework exception is ERROR with the framework's message; otherwise the
   oracle's reference (computed here, in the parent, timed as ``oracle_s``) and
   ``compare.judge`` give PASS or FAIL with every number.
+- Who raised decides: an exception counts as the framework's answer only when the child
+  saw it come from the framework (``adapters.base.framework_call``, the framework's
+  exception types, a traceback through its modules). Anything the adapter's own code
+  raised - in ``express`` or ``execute`` - is HARNESS, with its traceback: a defect of the
+  suite, never PASS, never an expected ERROR.
 - The child dying or hanging gives CRASH or TIMEOUT (``executor``).
 
 Non-PASS results carry ``details``: ``{"slice": ..., "repro": ..., "traceback": ...}``
@@ -51,7 +56,7 @@ def check(case, adapter, executor: Executor, spec: str | None = None) -> Result:
     try:
         call = adapter.express(case)
     except Exception as err:  # an adapter bug: the result says so instead of stopping the run
-        result.status = "ERROR"
+        result.status = "HARNESS"
         result.message = f"{adapter.name}.express raised {_first_line(err)}"
         result.details = {"slice": None, "repro": None, "traceback": _own_traceback(err)}
     else:
@@ -99,7 +104,7 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
 def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
     outcome = executor.execute(spec, case, call)
     result.framework_s = outcome.seconds
-    if outcome.kind == "raised" and outcome.stage == "execute":
+    if outcome.kind == "raised" and outcome.stage == "execute" and outcome.by_framework:
         result.message = f"refused: {outcome.error_type}: {_first_line_of(outcome.message)}"
         return
     if not outcome.ok:
@@ -108,6 +113,7 @@ def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec
         return
     why = why_invalid(case)
     result.status = "FAIL"
+    result.diagnosis = "accepted-invalid"
     result.shape = list(outcome.value.shape)
     result.message = f"accepted an invalid case: returned shape {tuple(outcome.value.shape)} instead of raising ({why})"
     result.details = _details(case, adapter, call, executor, spec, None, outcome.value, None, why)
@@ -125,11 +131,17 @@ def why_invalid(case) -> str:
 
 
 def _no_output(result: Result, outcome: Outcome) -> None:
-    """ERROR (the framework raised, or the adapter would not load), CRASH or TIMEOUT."""
+    """ERROR (the framework raised, or the adapter would not load), HARNESS (the adapter's
+    own code raised), CRASH or TIMEOUT."""
     if outcome.kind == "raised":
-        result.status = "ERROR"
         what = f"{outcome.error_type}: {_first_line_of(outcome.message)}"
-        result.message = what if outcome.stage == "execute" else f"loading the adapter failed: {what}"
+        if outcome.stage != "execute":
+            result.status, result.message = "ERROR", f"loading the adapter failed: {what}"
+        elif outcome.by_framework:
+            result.status, result.message = "ERROR", what
+        else:
+            result.status = "HARNESS"
+            result.message = f"the adapter's own code raised {what} (not the framework: see the traceback)"
     else:
         result.status = NO_ANSWER[outcome.kind]
         result.message = outcome.message

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from .check import check
-from .failure import UnexpectedResult, assert_expected, format_failure
+from .failure import UnexpectedResult, assert_expected, format_failure, record_verdict
 
 RESULT_PROPERTY = "conformance_result"
 
@@ -83,17 +83,16 @@ class CaseItem(pytest.Item):
     def runtest(self):
         run = self.config.pluginmanager.get_plugin("conformance-run")
         result = check(self.case, self.chosen.instance, run.executor(), spec=self.chosen.spec)
-        expectations = run.expectations[self.chosen.name]
-        result.expected_status, entry = expectations.expected_status(self.case.id, result.status)
-        if entry is not None:
-            result.expectation_reason, result.expectation_link = entry.reason, entry.link
+        verdict = run.expectations[self.chosen.name].judge(result, run.properties_for(self.chosen))
+        record_verdict(result, verdict)
         self.user_properties.append((RESULT_PROPERTY, result.to_json()))
-        assert_expected(result, entry, run.results_path(self.chosen.name))
+        assert_expected(result, verdict, run.results_path(self.chosen.name))
         if result.status == "UNSUPPORTED":
             # Reported at the case's file:line, not at this line of the runner.
             raise pytest.skip.Exception(f"UNSUPPORTED: {result.message}", _use_item_location=True)
         if result.status != "PASS":
-            pytest.xfail(f"{result.status} as expected ({entry.where()}): {entry.reason}")
+            entry = verdict.entry
+            pytest.xfail(f"{verdict.expected.describe()} as expected ({entry.where()}, {entry.kind}): {entry.reason}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, UnexpectedResult):

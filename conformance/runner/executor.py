@@ -37,6 +37,7 @@ class Outcome:
     ``kind``: ``ok`` (``value`` holds the reply's payload), ``raised`` (the adapter or
     framework raised: ``error_type``, ``message``, ``traceback``), ``crash`` (the child
     died: ``message`` says how, ``traceback`` holds its last stderr lines) or ``timeout``.
+    ``by_framework``: for ``raised``, whether the framework raised it (not the adapter's code).
     """
 
     kind: str
@@ -46,6 +47,7 @@ class Outcome:
     error_type: str = ""
     message: str = ""
     traceback: str | None = None
+    by_framework: bool = False
 
     @property
     def ok(self) -> bool:
@@ -85,6 +87,7 @@ class Executor:
         self._stderr = None
         self._versions: dict[str, str] = {}  # spec -> framework version, in the current child
         self.known_versions: dict[str, str] = {}  # spec -> framework version, any child so far
+        self.known_builds: dict[str, dict] = {}  # spec -> what the framework reports of its build
         self.children_started = 0
 
     # -- public -----------------------------------------------------------------
@@ -96,7 +99,8 @@ class Executor:
         outcome = self._request(("import", spec, list(sys.path)), self.import_timeout, "importing the adapter")
         outcome.stage = "import"
         if outcome.ok:
-            self._versions[spec] = self.known_versions[spec] = outcome.value
+            self.known_builds[spec] = outcome.value.get("build") or {}
+            outcome.value = self._versions[spec] = self.known_versions[spec] = outcome.value["version"]
         return outcome
 
     def execute(self, spec: str, case, call) -> Outcome:
@@ -168,8 +172,8 @@ class Executor:
             return self._timed_out(timeout, what)
         if reply[0] == "ok":
             return Outcome("ok", value=reply[1], seconds=reply[2] if len(reply) > 2 else None)
-        _, error_type, text, tail = reply
-        return Outcome("raised", error_type=error_type, message=text, traceback=tail)
+        _, error_type, text, tail, by_framework = reply
+        return Outcome("raised", error_type=error_type, message=text, traceback=tail, by_framework=by_framework)
 
     def _read(self, size: int, deadline: float) -> bytes:
         fd = self._proc.stdout.fileno()

@@ -6,10 +6,12 @@ lands in stderr (which the parent keeps for crash reports) and cannot corrupt th
 ``faulthandler`` writes the Python stack to stderr when the process dies of a signal.
 
 Requests and replies (tuples):
-- ``("import", spec, sys_path)`` -> ``("ok", framework_version)``: load the adapter class
-  (``pkg.module:Class`` or a registered name) and import its framework.
+- ``("import", spec, sys_path)`` -> ``("ok", {"version": ..., "build": {...}})``: load the
+  adapter class (``pkg.module:Class`` or a registered name), import its framework and read
+  what it reports of its build (``Adapter.build_properties``: oneDNN, CPU capability...).
 - ``("execute", spec, case, call)`` -> ``("ok", array, seconds)``: ``adapter.execute``.
-- Any failure -> ``("raised", type_name, message, traceback_tail)``.
+- Any failure -> ``("raised", type_name, message, traceback_tail, by_framework)``, where
+  ``by_framework`` says whether the framework raised it (``raised_by_framework``).
 """
 
 from __future__ import annotations
@@ -39,14 +41,39 @@ def redirect_stdout_to_stderr():
     return pipe_out
 
 
-def failure(err: BaseException) -> tuple:
-    """The reply for an exception: its type, message and the last lines of its traceback."""
+def raised_by_framework(err: BaseException, packages: tuple[str, ...]) -> bool:
+    """Whether the framework raised ``err``: it left an ``adapters.base.framework_call``
+    block, its type is defined in one of ``packages``, or its traceback (or that of the
+    exception it chains) passes through their modules. Otherwise the adapter's own code
+    raised it: a harness error, not the framework's refusal."""
+    from conformance.adapters.base import RAISED_BY_FRAMEWORK
+
+    def ours(module: str) -> bool:
+        return (module or "").split(".")[0] in packages
+
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if getattr(err, RAISED_BY_FRAMEWORK, False) or ours(type(err).__module__):
+            return True
+        tb = err.__traceback__
+        while tb is not None:
+            if ours(tb.tb_frame.f_globals.get("__name__", "")):
+                return True
+            tb = tb.tb_next
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def failure(err: BaseException, packages: tuple[str, ...] = ()) -> tuple:
+    """The reply for an exception: its type, message, the last lines of its traceback, and
+    whether the framework (``packages``) raised it."""
     tb = err.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:  # our own frames say nothing
         tb = tb.tb_next
     lines = traceback.format_exception(type(err), err, tb)
     tail = "".join(lines).rstrip("\n").splitlines()[-TRACEBACK_TAIL_LINES:]
-    return ("raised", type(err).__name__, str(err), "\n".join(tail))
+    return ("raised", type(err).__name__, str(err), "\n".join(tail), bool(packages) and raised_by_framework(err, packages))
 
 
 class Worker:
@@ -61,7 +88,7 @@ class Worker:
             return self.import_adapter(*request[1:])
         if kind == "execute":
             return self.execute(*request[1:])
-        return ("raised", "ValueError", f"unknown request {kind!r}", "")
+        return ("raised", "ValueError", f"unknown request {kind!r}", "", False)
 
     def import_adapter(self, spec: str, sys_path: list[str]) -> tuple:
         # The parent may have put paths on sys.path (pytest's rootdir, a conftest's folder)
@@ -71,8 +98,9 @@ class Worker:
 
         cls = get_adapter(spec)
         version = cls.framework_version()
+        build = cls.build_properties()
         self.adapters[spec] = cls()
-        return ("ok", version)
+        return ("ok", {"version": version, "build": build})
 
     def execute(self, spec: str, case, call) -> tuple:
         adapter = self.adapters[spec]
@@ -82,6 +110,12 @@ class Worker:
         import numpy as np
 
         return ("ok", np.asarray(output), seconds)
+
+
+    def raising_packages(self, request: tuple) -> tuple[str, ...]:
+        """The framework packages of the adapter an execute request runs (none for imports)."""
+        adapter = self.adapters.get(request[1]) if request[0] == "execute" else None
+        return type(adapter).raising_packages() if adapter is not None else ()
 
 
 def serve(requests, replies: int) -> None:
@@ -94,7 +128,7 @@ def serve(requests, replies: int) -> None:
             reply = worker.handle(request)
             frame = encode(reply)
         except Exception as err:  # anything an adapter or framework raises is the answer
-            frame = encode(failure(err))
+            frame = encode(failure(err, worker.raising_packages(request)))
         write_all(replies, frame)
 
 

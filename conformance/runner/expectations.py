@@ -1,25 +1,41 @@
-"""Known non-PASS results: ``expectations/<adapter name>.yaml``, matching and staleness.
+"""Known non-PASS results: ``expectations/<adapter name>.yaml``, conditional outcomes, strict matching.
 
-A file maps a case id, or a glob over case ids, to the status the case is known to get:
+A file maps a case id, or a glob over case ids, to an entry (SPEC.md "Expectations"):
 
     "case-id-or-glob*":
-      status: FAIL          # FAIL | ERROR | UNSUPPORTED | CRASH | TIMEOUT
+      kind: limitation                 # bug | convention | limitation
       reason: "..."
-      diagnosis: kernel-flipped   # optional
-      link: https://...           # optional
+      link: {issue: https://...}       # optional; issue | pr | doc | source, one or more
+      status: ERROR                    # the short form: one outcome, on every machine
+      message: "not yet support"       # ERROR/CRASH: searched in the framework's message
 
-Matching: an exact case id first, then the globs in file order. In a glob only ``*`` (any
-run of characters) and ``?`` (one character) are wildcards; everything else, ``[`` and
-``]`` included, is literal, because sweep ids such as ``pad[stride=2]`` contain brackets.
+    "other-id":
+      kind: bug
+      reason: "..."
+      expected:                        # the long form: first outcome whose `if` holds wins
+        - if: {cpu_has: [avx512_fp16], onednn: true}
+          status: PASS
+        - status: FAIL
+          diagnosis: kernel-flipped    # FAIL: the diagnosis the suite must give
 
-The expected status of a result: its entry's status; with no entry, PASS, except that an
-UNSUPPORTED result is expected when the adapter itself declared it. The adapter's
-``Unsupported(reason, doc)`` already is the documented expectation (the report lists
-every such reason), so repeating it in the file would only be a second copy to keep in
-step. An entry may still name UNSUPPORTED, e.g. to record a link.
+An outcome pins the status and, for FAIL, the diagnosis; for ERROR and CRASH, a pattern
+searched in the result's message. A result meets its entry only when all of it matches:
+the same status with another diagnosis or message is an unexpected result. When no
+outcome's condition holds on this run, the entry does not apply and PASS is expected.
 
-An entry is stale when it matched no case of the run, or when every result it matched
-got another status than the entry says (say the framework fixed a bug: now PASS).
+Conditions read the run properties (``runner.properties``): ``CONDITION_PROPERTIES``
+lists them. Versions take PEP 440 specifiers; a list of strings means any of them.
+
+Matching: an exact case id first, then the globs in file order. In a glob only ``*``
+and ``?`` are wildcards; ``[`` and ``]`` are literal (sweep ids contain brackets).
+
+With no entry, PASS is expected, except that an UNSUPPORTED result is expected when the
+adapter itself declared it: its ``Unsupported(reason, doc)`` with a reason of the fixed
+vocabulary is the documented expectation. HARNESS (the adapter's own code failed) is
+never expected and no entry may name it.
+
+An entry is stale when it matched no case of the run, or when no result it matched met
+the outcome chosen for this run (say the framework fixed a bug: now PASS).
 """
 
 from __future__ import annotations
@@ -27,26 +43,132 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from ..results import STATUSES
+ENTRY_STATUSES = ("FAIL", "ERROR", "UNSUPPORTED", "CRASH", "TIMEOUT")
+OUTCOME_STATUSES = ("PASS", *ENTRY_STATUSES)
+KINDS = ("bug", "convention", "limitation")
+LINK_KINDS = ("issue", "pr", "doc", "source")
+ENTRY_FIELDS = ("kind", "reason", "link", "status", "diagnosis", "message", "expected")
+OUTCOME_FIELDS = ("if", "status", "diagnosis", "message")
 
-ENTRY_STATUSES = tuple(s for s in STATUSES if s != "PASS")
-ENTRY_FIELDS = ("status", "reason", "diagnosis", "link")
+# Condition property -> how its value is read: "str" (a string or a list of them, any of
+# which may match), "flags" (a list of CPU flags), "version" (a PEP 440 specifier),
+# "bool", "env" (a mapping of variable -> value, null meaning unset).
+CONDITION_PROPERTIES: dict[str, str] = {
+    "os": "str",  # linux, darwin, win32
+    "arch": "str",  # x86_64, aarch64
+    "device": "str",  # cpu, cuda
+    "cpu_has": "flags",  # every one of these flags is in /proc/cpuinfo
+    "cpu_lacks": "flags",  # none of these is
+    "version": "version",  # the framework's version
+    "numpy": "version",
+    "python": "version",
+    "onednn": "bool",  # the framework runs oneDNN kernels (TF's IsMklEnabled, torch's mkldnn)
+    "cpu_capability": "str",  # torch: torch.backends.cpu.get_cpu_capability()
+    "engine": "str",  # MXNet's execution engine
+    "env": "env",  # environment variables that switch kernels
+}
+# Properties read from the framework's build report (``run_info["build"]``).
+BUILD_PROPERTIES = ("onednn", "cpu_capability", "engine")
+
+
+# For editors (`# yaml-language-server: $schema=...`) and the project's tests; the parser
+# below gives the same verdicts with file:line.
+EXPECTATIONS_SCHEMA_PATH = str(Path(__file__).resolve().parents[1] / "schema" / "expectations.schema.json")
 
 
 class ExpectationsError(ValueError):
     """A malformed expectations file; the message is one line naming file:line."""
 
 
+def _known_diagnosis(code: str) -> bool:
+    from ..diagnosis import is_diagnosis
+
+    return is_diagnosis(code)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An outcome's ``if``: every property named must hold."""
+
+    tests: tuple[tuple[str, Any], ...]
+
+    def holds(self, props: dict) -> bool:
+        return all(_holds(name, wanted, props) for name, wanted in self.tests)
+
+    def describe(self) -> str:
+        return ", ".join(f"{name}={wanted}" for name, wanted in self.tests)
+
+
+def property_value(name: str, props: dict):
+    """The run's value of a condition property (None when the run does not record it)."""
+    if name in BUILD_PROPERTIES:
+        return (props.get("build") or {}).get(name)
+    if name == "version":
+        return props.get("framework_version")
+    if name in ("cpu_has", "cpu_lacks"):
+        return set(props.get("cpu_flags") or ())
+    return props.get(name)
+
+
+def _holds(name: str, wanted, props: dict) -> bool:
+    kind = CONDITION_PROPERTIES[name]
+    actual = property_value(name, props)
+    if kind == "flags":
+        return all(f in actual for f in wanted) if name == "cpu_has" else not any(f in actual for f in wanted)
+    if kind == "version":
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            return actual is not None and wanted.contains(Version(str(actual).split(" ")[0]), prereleases=True)
+        except InvalidVersion:
+            return False
+    if kind == "bool":
+        return actual is not None and bool(actual) == wanted
+    if kind == "env":
+        env = props.get("env") or {}
+        return all(env.get(var) == value for var, value in wanted)
+    return actual is not None and str(actual) in wanted
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    diagnosis: str | None = None
+    message: str | None = None
+    condition: Condition | None = None
+    line: int = 0
+
+    def describe(self) -> str:
+        pinned = f", diagnosis {self.diagnosis}" if self.diagnosis else ""
+        pinned += f", message containing {self.message!r}" if self.message else ""
+        return self.status + pinned
+
+    def mismatch(self, result) -> str | None:
+        """Why ``result`` does not meet this outcome, or None when it does."""
+        if result.status != self.status:
+            return f"{result.status}, expected {self.describe()}"
+        if self.diagnosis is not None and result.diagnosis != self.diagnosis:
+            return f"FAIL as expected, but diagnosis {result.diagnosis} where the entry says {self.diagnosis}"
+        if self.message is not None and self.message not in (result.message or ""):
+            return f"{result.status} as expected, but the message does not contain {self.message!r}: {result.message!r}"
+        return None
+
+
+PASS_OUTCOME = Outcome("PASS")
+DECLARED_UNSUPPORTED = Outcome("UNSUPPORTED")
+
+
 @dataclass(frozen=True)
 class Expectation:
     pattern: str
-    status: str
+    kind: str
     reason: str
-    diagnosis: str | None = None
-    link: str | None = None
+    outcomes: tuple[Outcome, ...]
+    link: dict[str, str] = field(default_factory=dict)  # link kind -> address
     file: str = ""
     line: int = 0
 
@@ -54,14 +176,44 @@ class Expectation:
     def is_glob(self) -> bool:
         return "*" in self.pattern or "?" in self.pattern
 
+    @property
+    def is_conditional(self) -> bool:
+        return any(o.condition is not None for o in self.outcomes)
+
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    def outcome_for(self, props: dict) -> Outcome:
+        """The first outcome whose condition holds on this run; PASS when none does."""
+        for outcome in self.outcomes:
+            if outcome.condition is None or outcome.condition.holds(props):
+                return outcome
+        return PASS_OUTCOME
+
+    def link_text(self) -> str:
+        return ", ".join(f"{kind}: {url}" for kind, url in self.link.items())
+
+    def first_link(self) -> str | None:
+        return next(iter(self.link.values()), None)
 
 
 def glob_regex(pattern: str) -> re.Pattern:
     """``*`` and ``?`` are wildcards; every other character, brackets included, is literal."""
     parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern]
     return re.compile("".join(parts), re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A result judged against its expectation."""
+
+    expected: Outcome  # what this run should give
+    entry: Expectation | None
+    problem: str | None  # None: met
+
+    @property
+    def met(self) -> bool:
+        return self.problem is None
 
 
 @dataclass
@@ -84,43 +236,57 @@ class Expectations:
                 return entry
         return None
 
-    def expected_status(self, case_id: str, status: str) -> tuple[str, Expectation | None]:
-        """(expected status, the entry that says so or None) for a result's case and status."""
-        entry = self.match(case_id)
+    def judge(self, result, props: dict) -> Verdict:
+        """The outcome this run should give for the result's case, and whether it did."""
+        entry = self.match(result.case)
         if entry is not None:
-            return entry.status, entry
-        return ("UNSUPPORTED" if status == "UNSUPPORTED" else "PASS"), None
+            expected = entry.outcome_for(props)
+        elif result.status == "UNSUPPORTED":
+            expected = DECLARED_UNSUPPORTED
+        else:
+            expected = PASS_OUTCOME
+        return Verdict(expected, entry, expected.mismatch(result))
 
-    def stale(self, results) -> list[dict]:
-        """Entries that matched no result, or whose every matched result differs from them.
+    def stale(self, results, props: dict) -> list[dict]:
+        """Entries that matched no result, or whose outcome for this run no matched result met.
 
-        ``results`` are this adapter's results (anything with ``case`` and ``status``).
+        ``results`` are this adapter's results (with ``case``, ``status``, ``diagnosis``,
+        ``message``); ``props`` the run properties the outcomes were chosen by.
         """
-        statuses: dict[int, set[str]] = {id(e): set() for e in self.entries}
+        seen: dict[int, list] = {id(e): [] for e in self.entries}
         for result in results:
             entry = self.match(result.case)
             if entry is not None:
-                statuses[id(entry)].add(result.status)
+                seen[id(entry)].append(result)
         found = []
         for entry in self.entries:
-            seen = statuses[id(entry)]
-            if not seen:
+            matched = seen[id(entry)]
+            expected = entry.outcome_for(props)
+            if not matched:
                 why = "matched no case in this run"
-            elif entry.status not in seen:
-                why = f"every matching case got {'/'.join(sorted(seen))}, not {entry.status}"
+            elif all(expected.mismatch(r) is not None for r in matched):
+                got = "/".join(sorted({_described(r) for r in matched}))
+                condition = " (the outcome chosen on this run's properties)" if entry.is_conditional else ""
+                why = f"every matching case got {got}, not {expected.describe()}{condition}"
             else:
                 continue
             found.append(
                 {
                     "adapter": self.adapter,
                     "pattern": entry.pattern,
-                    "status": entry.status,
+                    "status": expected.status,
                     "file": entry.file,
                     "line": entry.line,
                     "why": why,
                 }
             )
         return found
+
+
+def _described(result) -> str:
+    if result.status == "FAIL" and result.diagnosis:
+        return f"FAIL ({result.diagnosis})"
+    return result.status
 
 
 def expectations_path(directory: str | Path, adapter_name: str) -> Path:
@@ -156,42 +322,163 @@ def parse_expectations(text: str, path: str) -> list[Expectation]:
     return entries
 
 
+class _Where:
+    """Builds the one-line errors of one entry: ``path:line: 'pattern': field: ...``."""
+
+    def __init__(self, path: str, pattern: str):
+        self.path, self.pattern = path, pattern
+
+    def error(self, node, what: str) -> ExpectationsError:
+        return ExpectationsError(f"{self.path}:{_line(node)}: '{self.pattern}': {what}")
+
+
 def _entry(key_node, value_node, path: str, seen: dict) -> Expectation:
     line = _line(key_node)
     if not isinstance(key_node, yaml.ScalarNode) or not key_node.value:
         raise ExpectationsError(f"{path}:{line}: an entry's key must be a case id or glob")
     pattern = key_node.value
-    where = f"{path}:{line}: '{pattern}'"
+    where = _Where(path, pattern)
     if pattern in seen:
-        raise ExpectationsError(f"{where}: duplicate entry (first at line {seen[pattern]})")
+        raise where.error(key_node, f"duplicate entry (first at line {seen[pattern]})")
     seen[pattern] = line
     if not isinstance(value_node, yaml.MappingNode):
-        raise ExpectationsError(f"{where}: the entry must be a mapping with status and reason")
-    values = {}
-    for field_key, field_value in value_node.value:
-        name = field_key.value
-        if name not in ENTRY_FIELDS:
-            raise ExpectationsError(
-                f"{path}:{_line(field_key)}: '{pattern}': unknown field {name!r} (known: {', '.join(ENTRY_FIELDS)})"
-            )
-        if not isinstance(field_value, yaml.ScalarNode):
-            raise ExpectationsError(f"{path}:{_line(field_value)}: '{pattern}': {name}: must be a string")
-        # `link: ~` and `link:` are YAML nulls: the same as leaving the field out.
-        values[name] = None if field_value.tag == "tag:yaml.org,2002:null" else field_value.value
-    status = values.get("status")
-    if status not in ENTRY_STATUSES:
-        raise ExpectationsError(f"{where}: status: must be one of {', '.join(ENTRY_STATUSES)} (got {status!r})")
-    if not (values.get("reason") or "").strip():
-        raise ExpectationsError(f"{where}: reason: a known non-PASS result needs a reason")
-    return Expectation(
-        pattern=pattern,
-        status=status,
-        reason=values["reason"].strip(),
-        diagnosis=values.get("diagnosis") or None,
-        link=values.get("link") or None,
-        file=path,
-        line=line,
-    )
+        raise where.error(value_node, "the entry must be a mapping with kind, reason and status (or expected)")
+    fields = _fields(value_node, ENTRY_FIELDS, where)
+    kind = _scalar(fields, "kind", where, value_node)
+    if kind not in KINDS:
+        raise where.error(fields.get("kind", value_node), f"kind: must be one of {', '.join(KINDS)} (got {kind!r})")
+    reason = (_scalar(fields, "reason", where, value_node) or "").strip()
+    if not reason:
+        raise where.error(fields.get("reason", value_node), "reason: a known non-PASS result needs a reason")
+    link = _link(fields.get("link"), where)
+    if "expected" in fields:
+        extra = [name for name in ("status", "diagnosis", "message") if name in fields]
+        if extra:
+            raise where.error(fields[extra[0]], f"{extra[0]}: goes inside each outcome of 'expected', not beside it")
+        outcomes = _outcomes(fields["expected"], where)
+    else:
+        outcomes = (_outcome(value_node, fields, where, allow_condition=False),)
+    return Expectation(pattern, kind, reason, outcomes, link, path, line)
+
+
+def _outcomes(node, where: _Where) -> tuple[Outcome, ...]:
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise where.error(node, "expected: must be a list of outcomes ({if: ..., status: ...}), the last may omit 'if'")
+    outcomes = []
+    for i, item in enumerate(node.value):
+        if not isinstance(item, yaml.MappingNode):
+            raise where.error(item, "expected: each outcome must be a mapping with status (and if)")
+        fields = _fields(item, OUTCOME_FIELDS, where)
+        outcome = _outcome(item, fields, where, allow_condition=True)
+        if outcome.condition is None and i != len(node.value) - 1:
+            raise where.error(item, "expected: only the last outcome may omit 'if' (the ones after it could never apply)")
+        outcomes.append(outcome)
+    return tuple(outcomes)
+
+
+def _outcome(node, fields: dict, where: _Where, allow_condition: bool) -> Outcome:
+    statuses = OUTCOME_STATUSES if allow_condition else ENTRY_STATUSES
+    status = _scalar(fields, "status", where, node)
+    if status == "HARNESS":
+        raise where.error(fields["status"], "status: HARNESS is the suite's own defect and is never expected")
+    if status not in statuses:
+        raise where.error(fields.get("status", node), f"status: must be one of {', '.join(statuses)} (got {status!r})")
+    diagnosis = _scalar(fields, "diagnosis", where, node)
+    message = _scalar(fields, "message", where, node)
+    if status == "FAIL":
+        if not diagnosis:
+            raise where.error(fields.get("diagnosis", node), "diagnosis: a FAIL entry pins the diagnosis the suite gives")
+        if not _known_diagnosis(diagnosis):
+            from ..diagnosis import known_codes
+
+            raise where.error(fields["diagnosis"], f"diagnosis: unknown code {diagnosis!r} (known: {known_codes()})")
+    elif diagnosis is not None:
+        raise where.error(fields["diagnosis"], f"diagnosis: only a FAIL has a diagnosis (status {status})")
+    if status in ("ERROR", "CRASH"):
+        if not (message or "").strip():
+            raise where.error(fields.get("message", node), f"message: a {status} entry pins a pattern of the framework's message")
+    elif message is not None:
+        raise where.error(fields["message"], f"message: only ERROR and CRASH outcomes pin a message (status {status})")
+    condition = None
+    if "if" in fields:
+        if not allow_condition:
+            raise where.error(fields["if"], "if: conditions go in the outcomes of 'expected'")
+        condition = _condition(fields["if"], where)
+    return Outcome(status, diagnosis, message, condition, _line(node))
+
+
+def _condition(node, where: _Where) -> Condition:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise where.error(node, "if: must map run properties to values, e.g. {cpu_has: [avx512_fp16], onednn: true}")
+    tests = []
+    for key, value in node.value:
+        name = key.value
+        if name not in CONDITION_PROPERTIES:
+            raise where.error(key, f"if: unknown run property {name!r} (known: {', '.join(CONDITION_PROPERTIES)})")
+        kind = CONDITION_PROPERTIES[name]
+        data = yaml.safe_load(yaml.serialize(value))
+        if kind == "version":
+            try:
+                tests.append((name, SpecifierSet(str(data))))
+            except InvalidSpecifier:
+                raise where.error(value, f"if: {name}: not a PEP 440 version specifier (got {data!r})") from None
+        elif kind == "bool":
+            if not isinstance(data, bool):
+                raise where.error(value, f"if: {name}: must be true or false (got {data!r})")
+            tests.append((name, data))
+        elif kind == "flags":
+            flags = [data] if isinstance(data, str) else data
+            if not isinstance(flags, list) or not flags or not all(isinstance(f, str) and f for f in flags):
+                raise where.error(value, f"if: {name}: must be a list of CPU flags (got {data!r})")
+            tests.append((name, tuple(flags)))
+        elif kind == "env":
+            if not isinstance(data, dict) or not all(v is None or isinstance(v, str) for v in data.values()):
+                raise where.error(value, f"if: env: must map variable names to strings or null for unset (got {data!r})")
+            tests.append((name, tuple(data.items())))
+        else:
+            values = [data] if isinstance(data, str) else data
+            if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+                raise where.error(value, f"if: {name}: must be a string or a list of strings (got {data!r})")
+            tests.append((name, tuple(values)))
+    return Condition(tuple(tests))
+
+
+def _link(node, where: _Where) -> dict[str, str]:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
+        return {}
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise where.error(node, f"link: must say what it is: {{issue|pr|doc|source: URL}} (got {getattr(node, 'value', node)!r})")
+    links = {}
+    for key, value in node.value:
+        if key.value not in LINK_KINDS:
+            raise where.error(key, f"link: unknown kind {key.value!r} (known: {', '.join(LINK_KINDS)})")
+        if not isinstance(value, yaml.ScalarNode) or not re.match(r"https?://", value.value or ""):
+            raise where.error(value, f"link: {key.value}: must be an http(s) address (got {getattr(value, 'value', None)!r})")
+        links[key.value] = value.value
+    return links
+
+
+def _fields(node, known: tuple[str, ...], where: _Where) -> dict:
+    fields = {}
+    for key, value in node.value:
+        name = key.value
+        if name not in known:
+            raise where.error(key, f"unknown field {name!r} (known: {', '.join(known)})")
+        if name in fields:
+            raise where.error(key, f"field {name!r} given twice")
+        fields[name] = value
+    return fields
+
+
+def _scalar(fields: dict, name: str, where: _Where, parent) -> str | None:
+    node = fields.get(name)
+    if node is None or node.tag == "tag:yaml.org,2002:null":
+        return None
+    if not isinstance(node, yaml.ScalarNode):
+        raise where.error(node, f"{name}: must be a string")
+    return node.value
 
 
 def _line(node) -> int:

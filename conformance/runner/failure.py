@@ -4,30 +4,45 @@ from __future__ import annotations
 
 import shlex
 
-from .. import compare
+from .. import diagnosis
 
 INDENT = "    "
 
 
 class UnexpectedResult(Exception):
-    """Raised by a case item whose result differs from its expected status."""
+    """Raised by a case item whose result does not meet its expectation."""
 
     def __init__(self, result, expectation, results_file: str):
-        super().__init__(f"{result.case}: {result.status}, expected {result.expected_status}")
+        super().__init__(f"{result.case}: {result.unexpected}")
         self.result = result
         self.expectation = expectation
         self.results_file = results_file
 
 
-def assert_expected(result, expectation, results_file: str) -> None:
+def record_verdict(result, verdict) -> None:
+    """Put what the run expected, and why the result does not meet it, into the result."""
+    expected, entry = verdict.expected, verdict.entry
+    result.expected_status = expected.status
+    result.expected_diagnosis = expected.diagnosis
+    result.expected_message = expected.message
+    result.unexpected = verdict.problem
+    if entry is not None:
+        result.expectation_reason = entry.reason
+        result.expectation_kind = entry.kind
+        result.expectation_links = dict(entry.link) or None
+        result.expectation_link = entry.first_link()
+        result.expectation_where = entry.where()
+
+
+def assert_expected(result, verdict, results_file: str) -> None:
     __tracebackhide__ = True
-    if result.status != result.expected_status:
-        raise UnexpectedResult(result, expectation, results_file)
+    if not verdict.met:
+        raise UnexpectedResult(result, verdict.entry, results_file)
 
 
 def plain_diagnosis(code: str) -> str:
     try:
-        return compare.explain(code)
+        return diagnosis.explain(code)
     except KeyError:
         return "(no description for this code)"
 
@@ -38,7 +53,7 @@ def format_params(params: dict) -> str:
 
 def format_failure(result, expectation, results_file: str) -> str:
     """Everything needed to understand an unexpected result without opening a file."""
-    lines = [f"{result.case} on {result.adapter}: {result.status}, expected {result.expected_status}"]
+    lines = [f"{result.case} on {result.adapter}: {result.unexpected or f'{result.status}, expected {result.expected_status}'}"]
     if result.message:
         lines += [INDENT + line for line in result.message.splitlines()]
     lines.append("")
@@ -54,8 +69,12 @@ def format_failure(result, expectation, results_file: str) -> str:
     if result.diagnosis:
         lines.append(f"diagnosis:    {result.diagnosis}: {plain_diagnosis(result.diagnosis)}")
     if expectation is not None:
-        link = f" ({expectation.link})" if expectation.link else ""
-        lines.append(f"expectation:  {expectation.status} at {expectation.where()}: {expectation.reason}{link}")
+        link = f" ({expectation.link_text()})" if expectation.link else ""
+        expected = result.expected_status + (f" {result.expected_diagnosis}" if result.expected_diagnosis else "")
+        expected += f" with {result.expected_message!r}" if result.expected_message else ""
+        lines.append(
+            f"expectation:  {expected} at {expectation.where()} ({expectation.kind}): {expectation.reason}{link}"
+        )
         if result.status == "PASS":
             lines.append(INDENT + "the case passes now: the expectation is stale, remove it")
     else:
@@ -63,7 +82,8 @@ def format_failure(result, expectation, results_file: str) -> str:
     details = result.details or {}
     trace = details.get("traceback")
     if trace:
-        title = "framework traceback (tail)" if result.status == "ERROR" else "the child's last stderr lines"
+        titles = {"ERROR": "framework traceback (tail)", "HARNESS": "the adapter's traceback (tail)"}
+        title = titles.get(result.status, "the child's last stderr lines")
         lines.append(f"{title}:")
         lines += [INDENT + line for line in trace.splitlines()]
     if details.get("repro"):

@@ -21,7 +21,7 @@ PLUGIN_NAME = "conformance-run"
 
 def pytest_addoption(parser):
     group = parser.getgroup("conformance", "conformance: run case files on framework adapters")
-    group.addoption("--framework", metavar="NAME", help="run every adapter of this framework (torch, tensorflow, mxnet)")
+    group.addoption("--framework", metavar="NAME", help="run every adapter of this framework (`conformance adapters` lists them)")
     group.addoption(
         "--adapter",
         action="append",
@@ -83,15 +83,14 @@ def choose_adapters(framework: str | None, names: list[str]) -> list[ChosenAdapt
 
 class ResultRow(dict):
     """A result as an item reported it, already JSON-able (``Result.to_json``): what the
-    results file and the staleness check read, without a second conversion per result."""
+    results file and the staleness check read (``row.case``, ``row.status``, ...), without
+    a second conversion per result."""
 
-    @property
-    def case(self) -> str:
-        return self["case"]
-
-    @property
-    def status(self) -> str:
-        return self["status"]
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def to_json(self) -> dict:
         return self
@@ -127,6 +126,8 @@ class ConformanceRun:
         self._seen_cases: dict[str, str] = {}
         self.results: dict[str, list[dict]] = {a.name: [] for a in self.adapters}
         self.versions: dict[str, str] = {}
+        self.builds: dict[str, dict] = {}
+        self._properties: dict[str, dict] = {}
         self.written: dict[str, Path] = {}
         self.stale: list[dict] = []
         self.time_start = _now()
@@ -148,6 +149,19 @@ class ConformanceRun:
                     f"or use tox -e {chosen.cls.framework})."
                 )
             self.versions[chosen.name] = outcome.value
+            self.builds[chosen.name] = executor.known_builds.get(chosen.spec, {})
+
+    def properties_for(self, chosen: ChosenAdapter) -> dict:
+        """The run properties an adapter's expectations are judged on (the framework's
+        version and build as its executor child reported them)."""
+        if chosen.name not in self._properties:
+            from ..properties import run_properties
+
+            executor = self.executor()
+            version = self.versions.get(chosen.name) or executor.known_versions.get(chosen.spec, "unknown")
+            build = self.builds.get(chosen.name) or executor.known_builds.get(chosen.spec, {})
+            self._properties[chosen.name] = run_properties(version, build, str(getattr(chosen.instance, "device", "cpu")))
+        return self._properties[chosen.name]
 
     def executor(self):
         from .executor import Executor
@@ -219,13 +233,15 @@ class ConformanceRun:
                 continue
             collected.sort(key=lambda r: (r["file"], r["line"], r["case"]))
             results = [ResultRow(r) for r in collected]
-            stale = self.expectations[chosen.name].stale(results)
+            properties = self.properties_for(chosen)
+            stale = self.expectations[chosen.name].stale(results, properties)
             self.stale.extend(stale)
             info = run_info(
                 chosen.name,
                 chosen.cls.framework,
                 self.versions.get(chosen.name, "unknown"),
                 device=str(getattr(chosen.instance, "device", "cpu")),
+                properties=properties,
                 time_start=self.time_start,
                 time_end=time_end,
                 stale_expectations=stale,
@@ -255,7 +271,7 @@ class ConformanceRun:
             counts = {s: 0 for s in STATUSES}
             for r in collected:
                 counts[r["status"]] += 1
-                if r["status"] != r["expected_status"]:
+                if r["status"] != r["expected_status"] or r.get("unexpected"):
                     unexpected.append(r)
             summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
             where = self.written.get(chosen.name)
@@ -264,7 +280,8 @@ class ConformanceRun:
             tr.write_line(f"unexpected results ({len(unexpected)}):")
             for r in unexpected:
                 first = r["message"].splitlines()[0] if r["message"] else ""
-                line = f"  {r['case']} [{r['adapter']}]: {r['status']}, expected {r['expected_status']}: {first}"
+                why = r.get("unexpected") or f"{r['status']}, expected {r['expected_status']}"
+                line = f"  {r['case']} [{r['adapter']}]: {why}: {first}"
                 tr.write_line(line if len(line) <= 160 else line[:157] + "...")
         if self.stale:
             tr.write_line(f"stale expectations ({len(self.stale)}):")

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
 
-  var CODE_STATUS = { P: 'PASS', F: 'FAIL', E: 'ERROR', U: 'UNSUPPORTED', C: 'CRASH', T: 'TIMEOUT', X: 'CONFLICT' };
+  var CODE_STATUS = { P: 'PASS', F: 'FAIL', E: 'ERROR', U: 'UNSUPPORTED', C: 'CRASH', T: 'TIMEOUT', H: 'HARNESS', X: 'CONFLICT' };
   var PROBLEM_CODES = 'FECTX';  // any of these makes a row a disagreement
   var ABSENT_CODES = '-.';      // n/a and not run: the adapter does not take part in the row
   var DIVERGING = [[33, 102, 172], [103, 169, 207], [247, 247, 247], [239, 138, 98], [178, 24, 43]];
@@ -83,7 +83,7 @@
 
   /* A row shows when it matches the tag and every search term, at least one shown adapter
    * applies to it and has a selected status, and (with the toggle) it is a disagreement:
-   * the shown adapters' statuses differ, or one of them is FAIL/ERROR/CRASH/TIMEOUT/CONFLICT. */
+   * the shown adapters' statuses differ, or one of them is FAIL/ERROR/CRASH/TIMEOUT/HARNESS/CONFLICT. */
   function rowVisible(row) {
     if (state.tag && row.tags.indexOf(' ' + state.tag + ' ') < 0) return false;
     for (var t = 0; t < state.terms.length; t++) {
