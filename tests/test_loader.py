@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import jsonschema
@@ -601,7 +600,8 @@ def test_compiled_schema_refuses_keywords_it_does_not_know():
         compile_schema({"type": "string", "format": "email"}, {})
 
 
-def test_loading_1000_cases_takes_well_under_a_second(tmp_path):
+def test_loading_1000_generated_cases(tmp_path):
+    """How long it takes is benchmarks/bench_loader.py's question, not a test's."""
     cases = "\n".join(
         f"""  - id: perf-{i}
     input:  {{shape: [2, 4, 6, 6], random: {{seed: {i}, distribution: uniform}}}}
@@ -612,13 +612,9 @@ def test_loading_1000_cases_takes_well_under_a_second(tmp_path):
         for i in range(1000)
     )
     (tmp_path / "many.yaml").write_text("defaults: {op: conv_transpose, tags: [perf]}\ncases:\n" + cases + "\n")
-    load_paths([VALID])  # warm: schema compiled, modules imported
-    start = time.process_time()
     result = load_paths([tmp_path])
-    elapsed = time.process_time() - start
     assert result.errors == [] and len(result.cases) == 1000
-    # Measured about 0.33 s of CPU; the bound leaves room for a slow, busy CI machine.
-    assert elapsed < 1.0, f"{elapsed:.2f} s of CPU to load 1000 cases"
+    assert result.cases[999].id == "perf-999" and result.cases[999].x.shape == (2, 4, 6, 6)
 
 
 def test_pure_python_yaml_gives_the_same_data_and_lines():

@@ -129,8 +129,9 @@ def _holds(name: str, wanted, props: dict) -> bool:
     if kind == "bool":
         return actual is not None and bool(actual) == wanted
     if kind == "env":
-        env = props.get("env") or {}
-        return all(env.get(var) == value for var, value in wanted)
+        # Kernel switches read their values case-insensitively (ONEDNN_MAX_CPU_ISA=avx2 is AVX2).
+        env = {var: str(value).lower() for var, value in (props.get("env") or {}).items()}
+        return all(env.get(var) == (None if value is None else value.lower()) for var, value in wanted)
     return actual is not None and str(actual) in wanted
 
 
