@@ -1,8 +1,9 @@
 """onnxruntime.* adapters against the oracle, on the real runtime.
 
 Also pins the ORT behaviours the expectations files record (output length for SAME_* with an
-effective kernel shorter than the stride, the output_padding < stride check, no dilation with
-SAME_* in Conv, no float64 kernel): when ORT changes one, its test here says so.
+effective kernel shorter than the stride, the output_padding checks, no dilation with SAME_* in
+Conv, no float64/bfloat16 kernel): when ORT changes one, its test here says so. ORT has no CPU-ISA
+switch and none of these depends on the CPU as far as measured, so no test reads the machine.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import pytest
 onnxruntime = pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose, build_model  # noqa: E402
-from conformance.case import Case  # noqa: E402
+from conformance.adapters.base import RAISED_BY_FRAMEWORK, NativeCall  # noqa: E402
+from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
 from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
@@ -98,6 +99,22 @@ def test_output_padding_at_or_above_stride_is_refused_by_ort(params):
         run(OrtConvTranspose(), case)
 
 
+@pytest.mark.parametrize("params", [{"stride": 2, "output_padding": 2}, {"stride": 1, "output_padding": 1}])
+def test_output_padding_at_or_above_stride_and_dilation_is_refused_by_ort(params):
+    # The adapter asks (no Unsupported); ORT's own check answers.
+    case = make_case("conv_transpose", 2, 4, 3, padding=1, **params)
+    with pytest.raises(Exception, match=r"must be less than max\(stride, dilation\)") as raised:
+        run(OrtConvTranspose(), case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)  # left framework_call: ORT's answer
+
+
+def test_output_shape_with_a_disagreeing_output_padding_is_computed_by_ort():
+    # ONNX defines output_padding beside output_shape (it only enters the pads): ORT returns output_shape.
+    # stride 3, pads (1, 1): output_shape 12 implies output_padding 2, the case says 1
+    case = make_case("conv_transpose", 1, 4, 3, stride=3, padding=1, output_padding=1, output_shape=12, expect="error")
+    assert run(OrtConvTranspose(), case).shape[-1] == 12
+
+
 @pytest.mark.parametrize("padding", ["same", "same_lower"])
 def test_conv_same_with_dilation_is_refused_by_ort(padding):
     case = make_case("conv", 2, 7, 3, dilation=2, padding=padding)
@@ -105,20 +122,28 @@ def test_conv_same_with_dilation_is_refused_by_ort(padding):
         run(OrtConv(), case)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "bfloat16"])
 @pytest.mark.parametrize("op", ["Conv", "ConvTranspose"])
-def test_float64_has_no_cpu_kernel(op):
+def test_float64_and_bfloat16_have_no_cpu_kernel(op, dtype):
+    # The operator's T takes both; the adapter asks, ORT's CPU provider refuses at session creation.
     adapter = OrtConv() if op == "Conv" else OrtConvTranspose()
-    case = make_case("conv" if op == "Conv" else "conv_transpose", 1, 5, 3, padding="valid")
+    case = make_case("conv" if op == "Conv" else "conv_transpose", 1, 5, 3, padding="valid", dtype=dtype)
     call = adapter.express(case)
-    case64 = Case.make("f64", case.op, case.x, case.w, dtype="float64")
-    with pytest.raises(Exception, match=f"Could not find an implementation for {op}"):
-        onnxruntime.InferenceSession(build_model(case64, call).SerializeToString(), providers=["CPUExecutionProvider"])
+    assert isinstance(call, NativeCall)
+    with pytest.raises(Exception, match=rf"Could not find an implementation for {op}\(22\)") as raised:
+        adapter.execute(case, call)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    assert type(raised.value).__module__.startswith("onnxruntime")
 
 
 # -- repro scripts -----------------------------------------------------------------------
 REPRO_CASES = [
     (OrtConvTranspose(), make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding=[[1, 0], [2, 1]], output_padding=1)),
     (OrtConvTranspose(), make_case("conv_transpose", 1, 4, 2, dtype="float16", stride=3, padding="same_lower")),
+    (
+        OrtConvTranspose(),  # output_shape beside an output_padding it does not imply: all three attributes
+        make_case("conv_transpose", 2, 4, 3, stride=3, padding=1, output_padding=1, output_shape=[11, 12], expect="error"),
+    ),
     (OrtConv(), make_case("conv", 3, 5, 3, c_in=4, c_out=6, groups=2, stride=2, padding="same")),
 ]
 
@@ -126,8 +151,19 @@ REPRO_CASES = [
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
 def test_repro_source_reproduces_execute(adapter, case):
     call = adapter.express(case)
+    assert isinstance(call, NativeCall)
     source = adapter.repro_source(case, call)
     assert "conformance" not in source
     namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
     exec(compile(source, "<repro>", "exec"), namespace)
     np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "bfloat16"])
+def test_repro_source_reproduces_the_refusal(dtype):
+    adapter = OrtConvTranspose()
+    case = make_case("conv_transpose", 1, 4, 3, dtype=dtype, stride=2, padding="valid")
+    source = adapter.repro_source(case, adapter.express(case))
+    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    with pytest.raises(Exception, match="Could not find an implementation for ConvTranspose"):
+        exec(compile(source, "<repro>", "exec"), namespace)

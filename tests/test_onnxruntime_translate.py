@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conformance.adapters import get_adapter
-from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.base import NativeCall
 from conformance.adapters.onnxruntime_api import (
     OPSET,
     OrtConv,
@@ -15,7 +15,6 @@ from conformance.adapters.onnxruntime_api import (
     conv_transpose_attributes,
     onnx_auto_pad,
     onnx_pads,
-    output_padding_allowed,
     spec_output_shape_pads,
 )
 from adapter_checks import conv_case, transpose_case
@@ -54,14 +53,6 @@ def test_spec_output_shape_pads_counts_output_padding_and_dilation():
     assert spec_output_shape_pads(4, 3, 2, 2, 1, 9, "NOTSET") == (2, 1)
 
 
-def test_output_padding_rule_is_the_wider_stride_or_dilation_reading():
-    assert output_padding_allowed(1, 2, 1)
-    assert output_padding_allowed(1, 1, 2)
-    assert not output_padding_allowed(2, 2, 2)
-    assert output_padding_allowed(0, 1, 1)
-    assert output_padding_allowed(-1, 1, 1)
-
-
 @pytest.mark.parametrize(
     "params, attributes",
     [
@@ -92,20 +83,29 @@ def test_explicit_output_shape_falls_back_to_pads_and_implied_output_padding():
     assert conv_transpose_attributes(case) == {"auto_pad": "NOTSET", "pads": [0, 0, 1, 1], "output_padding": [1, 1]}
 
 
-def test_output_padding_beyond_stride_and_dilation_is_unsupported():
-    refused = conv_transpose_attributes(transpose_case(stride=2, padding=0, output_padding=2))
-    assert isinstance(refused, Unsupported)
-    assert refused.reason == "output_padding >= stride and dilation"
-    assert "stride/dilation" in refused.doc
-    # below the dilation: ONNX's text allows it, so ORT is asked
-    allowed = conv_transpose_attributes(transpose_case(stride=1, dilation=2, padding=0, output_padding=1))
-    assert allowed["output_padding"] == [1, 1]
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"stride": 2, "output_padding": 2},  # >= stride and >= dilation: ORT refuses it, ORT is asked
+        {"stride": 1, "dilation": 2, "output_padding": 1},  # below the dilation only
+        {"stride": 1, "output_padding": 1},
+    ],
+)
+def test_every_output_padding_is_passed_to_ort(params):
+    attributes = conv_transpose_attributes(transpose_case(padding=0, **params))
+    assert attributes["output_padding"] == [params["output_padding"]] * 2
 
 
-def test_output_shape_with_a_different_output_padding_is_unsupported():
+def test_output_shape_with_a_different_output_padding_passes_all_three():
+    # output_shape 9 implies output_padding 0 with pads (1, 1); the case says 1: ONNX has both
+    # attributes (output_padding then only enters the pads' computation), so ORT is asked.
     case = transpose_case(stride=2, padding=[[1, 1], [1, 1]], output_padding=1, output_shape=[9, 9], expect="error")
-    refused = conv_transpose_attributes(case)
-    assert isinstance(refused, Unsupported) and refused.reason == "output_shape with a different output_padding"
+    assert conv_transpose_attributes(case) == {
+        "auto_pad": "NOTSET",
+        "pads": [1, 1, 1, 1],
+        "output_padding": [1, 1],
+        "output_shape": [9, 9],
+    }
 
 
 def test_invalid_values_pass_through():
@@ -136,12 +136,24 @@ def test_native_call_carries_every_attribute_and_canonical_layouts():
     assert f"opset {OPSET}" in call.note
 
 
-@pytest.mark.parametrize("dtype", ["float64", "bfloat16"])
-def test_dtypes_without_a_cpu_kernel_are_unsupported(dtype):
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+def test_every_dtype_of_the_operators_T_is_asked(dtype):
+    # Conv-22 / ConvTranspose-22: T is tensor(bfloat16|float16|float|double). ORT's CPU provider
+    # has float kernels only; its NOT_IMPLEMENTED for the others is its answer, not Unsupported.
     for adapter, case in [(OrtConvTranspose(), transpose_case(dtype=dtype)), (OrtConv(), conv_case(dtype=dtype))]:
-        refused = adapter.express(case)
-        assert isinstance(refused, Unsupported) and refused.reason == f"dtype {dtype}"
-        assert "tensor(float)" in refused.detail
+        assert isinstance(adapter.express(case), NativeCall)
+
+
+def test_no_case_is_unsupported():
+    # The node has an attribute for every canonical parameter: no case is refused by the adapter.
+    cases = [
+        transpose_case(stride=2, padding=[[2, 0], [0, 3]], output_padding=1),
+        transpose_case(stride=2, padding="same_lower", output_shape=[9, 9]),
+        transpose_case(dims=1, stride=3, dilation=2, padding="same", output_padding=2, expect="error"),
+        transpose_case(dims=3, groups=1, padding="valid"),
+    ]
+    for case in cases:
+        assert isinstance(OrtConvTranspose().express(case), NativeCall)
 
 
 def test_registered_and_importable_without_onnxruntime():

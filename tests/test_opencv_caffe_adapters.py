@@ -38,8 +38,8 @@ SCENARIOS = {
 }
 
 
-def make_case(name: str, bias: bool = True, seed: int = 0) -> Case:
-    """Random normal tensors rounded to float32: a flipped kernel or swapped channels cannot pass."""
+def make_case(name: str, bias: bool = True, seed: int = 0, dtype: str = "float32") -> Case:
+    """Random normal tensors rounded to ``dtype``: a flipped kernel or swapped channels cannot pass."""
     op, spatial, kernel, c_in, c_out, params = SCENARIOS[name]
     groups = params.get("groups", 1)
     rng = np.random.default_rng(seed)
@@ -47,7 +47,7 @@ def make_case(name: str, bias: bool = True, seed: int = 0) -> Case:
     w_shape = (c_in, c_out // groups, *kernel) if op == "conv_transpose" else (c_out, c_in // groups, *kernel)
     w = rng.normal(size=w_shape)
     b = rng.normal(size=c_out) if bias else None
-    return Case.make(name, op, x, w, b, dtype="float32", **params)
+    return Case.make(name, op, x, w, b, dtype=dtype, **params)
 
 
 def adapter_for(case: Case):
@@ -140,10 +140,11 @@ def test_descriptor_carries_caffes_field_numbers():
     }
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("name", ["deconv-2d-depthwise", "deconv-2d-groups", "conv-3d-valid-dilation"])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
-def test_repro_source_reproduces_execute(name, bias):
-    case = make_case(name, bias, seed=3)
+def test_repro_source_reproduces_execute(name, bias, dtype):
+    case = make_case(name, bias, seed=3, dtype=dtype)
     adapter = adapter_for(case)
     call = adapter.express(case)
     namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
@@ -168,3 +169,44 @@ def test_opencv_deconvolution_refuses_1d_and_3d():
         case = Case.make("nd", "conv_transpose", rng.normal(size=(1, 2, *spatial)), rng.normal(size=(2, 3, *k)))
         with pytest.raises(cv2.error):
             run(case)
+
+
+def test_refusals_leave_framework_call():
+    # The runner counts OpenCV's cv2.error as its answer (framework_call marks it).
+    from conformance.adapters.base import RAISED_BY_FRAMEWORK
+
+    case = Case.make("3d", "conv_transpose", np.ones((1, 2, 3, 4, 3)), np.ones((2, 3, 2, 2, 2)))
+    with pytest.raises(cv2.error, match='of type "Deconvolution" unsupported on OpenCV backend') as raised:
+        run(case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+def test_1d_refusal_is_one_of_two_assertions():
+    # A single kernel_size is read as 2D; which check then fires varies (expectations pin their
+    # common part, an error raised in OpenCV's dnn sources).
+    case = Case.make("1d", "conv_transpose", np.ones((1, 2, 5)), np.ones((2, 3, 3)), stride=2)
+    with pytest.raises(cv2.error, match="/modules/dnn/src/") as raised:
+        run(case)
+    message = str(raised.value)
+    assert "inputs[0].dims == outputs[0].dims" in message or "getLayerShapesRecursively" in message
+
+
+# -- dtypes and the target ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["deconv-2d-stride2-pad1", "deconv-2d-depthwise", "conv-2d-groups-per-dim"])
+def test_float16_runs_on_the_cpu_fp16_target(name):
+    # DNN_TARGET_CPU_FP16 is documented for ARM; elsewhere OpenCV falls back to DNN_TARGET_CPU
+    # (float32). Either way the result must meet float16's bound.
+    case = make_case(name, dtype="float16")
+    call = adapter_for(case).express(case)
+    assert call.kwargs["target"] == "DNN_TARGET_CPU_FP16"
+    verdict = judge(case, adapter_for(case).execute(case, call), evaluate(case))
+    assert verdict.status == "PASS", verdict.message
+
+
+def test_build_properties_report_the_dispatch():
+    from conformance.adapters.opencv_caffe_api import cpu_capability
+
+    build = OpenCvCaffeDeconvolution.build_properties()
+    assert build["cpu_features"] == cv2.getCPUFeaturesLine()
+    assert build["cpu_capability"] == cpu_capability(cv2.getCPUFeaturesLine())
+    assert build["cpu_capability"] in build["cpu_features"]

@@ -18,6 +18,7 @@ from conformance.adapters.opencv_caffe_api import (
     OpenCvCaffeDeconvolution,
     convolution_output_length,
     convolution_pads,
+    cpu_capability,
     deconvolution_axis_pad,
     deconvolution_output_length,
     deconvolution_pads,
@@ -88,10 +89,10 @@ def test_symmetric_explicit_padding_is_pad():
 @pytest.mark.parametrize(
     "padding, output_shape, reason",
     [
-        ((1, 0), None, "asymmetric padding"),
-        ((0, 2), None, "asymmetric padding"),
-        ((1, 1), 10, "output_shape"),  # needs output_padding 1 on top of pad 1 (full 11, O 9)
-        ("valid", 12, "output_shape"),  # 'valid' is the full 11 exactly
+        ((1, 0), None, "asymmetric-padding"),
+        ((0, 2), None, "asymmetric-padding"),
+        ((1, 1), 10, "output-shape"),  # needs output_padding 1 on top of pad 1 (full 11, O 9)
+        ("valid", 12, "output-shape"),  # 'valid' is the full 11 exactly
     ],
 )
 def test_what_caffe_cannot_express(padding, output_shape, reason):
@@ -123,10 +124,10 @@ def test_same_modes_with_an_even_crop_are_a_symmetric_pad(length, kernel, stride
 @pytest.mark.parametrize(
     "length, kernel, stride, mode, output_shape, reason",
     [
-        (4, 3, 2, "same", None, "odd same crop"),  # full 9, O 8: crop 1
-        (4, 3, 2, "same_lower", None, "odd same crop"),
-        (4, 2, 3, "same", None, "output_padding"),  # full 11 < O 12: past the full result
-        (4, 3, 2, "same", 10, "output_shape"),  # output_shape 10 > full 9
+        (4, 3, 2, "same", None, "asymmetric-padding"),  # full 9, O 8: crop 1 (odd)
+        (4, 3, 2, "same_lower", None, "asymmetric-padding"),
+        (4, 2, 3, "same", None, "output-padding"),  # full 11 < O 12: past the full result
+        (4, 3, 2, "same", 10, "output-shape"),  # output_shape 10 > full 9
     ],
 )
 def test_same_modes_caffe_cannot_crop(length, kernel, stride, mode, output_shape, reason):
@@ -143,13 +144,13 @@ def test_invalid_stride_under_a_mode_goes_to_opencv():
 def test_output_padding_is_unsupported_whatever_its_value():
     for output_padding in (1, -1):
         result = deconvolution_pads(deconv_case(stride=2, padding=1, output_padding=output_padding))
-        assert isinstance(result, Unsupported) and result.reason == "output_padding"
+        assert isinstance(result, Unsupported) and result.reason == "output-padding"
 
 
 def test_deconvolution_pads_name_the_spatial_dim():
     result = deconvolution_pads(deconv_case((4, 5), (3, 3), padding=[[1, 1], [0, 1]]))
     assert isinstance(result, Unsupported)
-    assert result.reason == "asymmetric padding"
+    assert result.reason == "asymmetric-padding"
     assert result.detail.startswith("spatial dim 1:")
 
 
@@ -178,10 +179,10 @@ def test_convolution_pads():
 @pytest.mark.parametrize(
     "params, reason",
     [
-        (dict(padding=[[1, 0]]), "asymmetric padding"),
-        (dict(kernel=(2,), padding="same"), "odd same padding"),  # total 1
-        (dict(kernel=(2,), padding="same_lower"), "odd same padding"),
-        (dict(spatial=(6,), stride=2, padding="same"), "odd same padding"),  # O 3: total 1
+        (dict(padding=[[1, 0]]), "asymmetric-padding"),
+        (dict(kernel=(2,), padding="same"), "asymmetric-padding"),  # total 1 (odd)
+        (dict(kernel=(2,), padding="same_lower"), "asymmetric-padding"),
+        (dict(spatial=(6,), stride=2, padding="same"), "asymmetric-padding"),  # O 3: total 1
     ],
 )
 def test_convolution_pads_refusals(params, reason):
@@ -209,6 +210,7 @@ def test_deconvolution_translates_seed_002s_upsampling_layer():
             "dilation": [1, 1],
             "group": 3,
         },
+        "target": "DNN_TARGET_CPU",
     }
     assert (call.input_layout, call.kernel_layout) == ("NCHW", "IOHW")
     assert "not Caffe itself" in call.note
@@ -267,14 +269,37 @@ def test_invalid_values_reach_the_prototxt_unchanged():
     assert "    pad: -1\n" in OpenCvCaffeDeconvolution().prototxt_text(call)
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
-def test_only_float32(dtype):
+@pytest.mark.parametrize("dtype", ["float64", "bfloat16"])
+def test_no_target_computes_in_float64_or_bfloat16(dtype):
     for cls in ADAPTERS:
         case = Case.make("d", cls.op, np.zeros((1, 2, 4, 4)), np.zeros((2, 2, 3, 3)), dtype=dtype)
         result = cls().express(case)
         assert isinstance(result, Unsupported)
-        assert result.reason == f"dtype {dtype}"
-        assert result.detail  # the documented why
+        assert result.reason == f"dtype:{dtype}"
+        assert "CV_32F or CV_8U" in result.detail  # setInput's documented depths
+
+
+@pytest.mark.parametrize("dtype, target", [("float32", "DNN_TARGET_CPU"), ("float16", "DNN_TARGET_CPU_FP16")])
+def test_the_dtype_picks_the_target(dtype, target):
+    for cls in ADAPTERS:
+        case = Case.make("d", cls.op, np.zeros((1, 2, 4, 4)), np.zeros((2, 2, 3, 3)), dtype=dtype)
+        call = cls().express(case)
+        assert isinstance(call, NativeCall)
+        assert call.kwargs["target"] == target
+        assert f"cv2.dnn.{target}" in cls().repro_source(case, call)
+
+
+@pytest.mark.parametrize(
+    "line, capability",
+    [
+        ("SSE SSE2 SSE3 *SSE4.1 *SSE4.2 *AVX *FP16 *AVX2 *AVX512-SKX", "AVX512-SKX"),
+        ("SSE SSE2 SSE3 *SSE4.1 *SSE4.2 *AVX *FP16 *AVX2 *AVX512-SKX?", "AVX2"),  # OPENCV_CPU_DISABLE=AVX512-SKX
+        ("SSE SSE2 SSE3 *SSE4.1? *SSE4.2? *AVX? *FP16? *AVX2? *AVX512-SKX?", "SSE3"),
+        ("NEON FP16 *NEON_DOTPROD *NEON_FP16 *NEON_BF16?", "NEON_FP16"),
+    ],
+)
+def test_cpu_capability_is_the_highest_enabled_dispatch(line, capability):
+    assert cpu_capability(line) == capability
 
 
 def test_registered_under_framework_opencv():

@@ -136,6 +136,15 @@ def test_an_error_with_another_message_is_unexpected():
     assert not exp.judge(result("d2l", "CRASH", message="killed by SIGABRT"), PLAIN).met
 
 
+def test_a_message_may_be_any_of_several_patterns():
+    text = '"a":\n  kind: bug\n  reason: r\n  status: ERROR\n  message: ["dims == outputs", "getLayerShapes"]\n'
+    exp = Expectations("x", parse_expectations(text, "f.yaml"))
+    assert exp.judge(result("a", "ERROR", message="error: (-215) inputs[0].dims == outputs[0].dims"), PLAIN).met
+    assert exp.judge(result("a", "ERROR", message="error: in getLayerShapesRecursively"), PLAIN).met
+    other = exp.judge(result("a", "ERROR", message="error: something else"), PLAIN)
+    assert other.problem.startswith("ERROR as expected, but the message does not contain 'dims == outputs' or 'getLayerShapes'")
+
+
 def test_a_harness_error_never_meets_an_entry():
     assert not entries().judge(result("sweep[stride=2,x]", "HARNESS", message="no kernel for stride"), PLAIN).met
 

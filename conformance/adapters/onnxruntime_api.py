@@ -8,17 +8,27 @@
    kernels are what the run tests: where ORT departs from the spec, the comparison says how.
 3. W and B are initializers, as in an exported model, so ORT's graph optimizations see
    what they see in deployment. onnx and onnxruntime are imported in ``execute`` only.
+4. Every dtype the operators' ``T`` accepts (bfloat16, float16, float, double since opset
+   22) is asked. ORT's CPU provider registers kernels for float only: float16 runs through
+   the Casts ORT inserts around the node, float64 and bfloat16 fail at session creation
+   ('Could not find an implementation for ConvTranspose(22)'), which is ORT's answer (an
+   ERROR with an expectation), not something the node cannot say.
+5. ORT has no switch for the CPU instruction set: MLAS picks its kernels by CPUID when the
+   library loads (no environment variable caps it for Conv/ConvTranspose; the only ISA
+   variable in 1.32, ORT_QMOE_CPU_DISABLE_AVX512, is for the QMoE contrib op), and the
+   Python API reports none of that choice, so ``build_properties`` adds nothing; a
+   CPU-dependent expectation reads ``cpu_has``.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from ..case import Case
 from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported
+from .base import Adapter, NativeCall, Unsupported, framework_call
 from .layout import canonical_input_layout, canonical_kernel_layout
 from .canonical import full_transpose_length
 
@@ -29,15 +39,6 @@ OPSET = 28
 DOCS_CONV_TRANSPOSE = "https://onnx.ai/onnx/operators/onnx__ConvTranspose.html"
 DOCS_CONV = "https://onnx.ai/onnx/operators/onnx__Conv.html"
 DOCS_KERNELS = "https://github.com/microsoft/onnxruntime/blob/main/docs/OperatorKernels.md"
-CPU_FLOAT_ONLY = (
-    "ORT's CPU kernel table (docs/OperatorKernels.md) registers Conv and ConvTranspose for"
-    " T = tensor(float) only; a graph of this type fails at session creation with NOT_IMPLEMENTED"
-    " ('Could not find an implementation for ConvTranspose(22)')"
-)
-DOCS_OUTPUT_PADDING = (
-    DOCS_CONV_TRANSPOSE + " ('Each padding value in \"output_padding\" must be less than the"
-    " corresponding stride/dilation dimension')"
-)
 
 AUTO_PAD = {"same": "SAME_UPPER", "same_lower": "SAME_LOWER", "valid": "VALID"}
 
@@ -81,24 +82,16 @@ def spec_output_shape_pads(
     return total - total // 2, total // 2
 
 
-def output_padding_allowed(output_padding: int, stride: int, dilation: int) -> bool:
-    """The spec: output_padding 'must be less than the corresponding stride/dilation dimension'.
-
-    Read as "less than the stride or the dilation" (the wider reading, torch's rule, which
-    ONNX's attribute comes from), so a case is refused only when both readings refuse it.
-    ORT itself does not check. Zero and negative values pass (negative is an invalid case).
-    """
-    return output_padding <= 0 or output_padding < stride or output_padding < dilation
-
-
-def explicit_output_shape_attributes(case: Case) -> dict[str, Any] | Unsupported:
+def explicit_output_shape_attributes(case: Case) -> dict[str, Any]:
     """Explicit padding with ``output_shape``: the attributes that ask ORT most directly.
 
     ONNX ignores ``pads`` when ``output_shape`` is given and splits the crop itself. Where the
     spec's documented split (the larger half at the start for NOTSET) is the case's own
     (before, after), the case is the ``output_shape`` attribute alone: that asks ORT the
     documented question. Otherwise it is the case's ``pads`` plus the ``output_padding``
-    that output_shape implies (``O - (F - before - after)``), no output_shape.
+    that output_shape implies (``O - (F - before - after)``), no output_shape. An
+    output_padding that disagrees with output_shape (an invalid case) is passed as given,
+    with the pads and output_shape: ONNX has all three attributes, and ORT answers.
     """
     pairs, outs = case.padding, case.output_shape
     lengths, kernels = case.x.shape[2:], case.kernel_spatial
@@ -107,11 +100,12 @@ def explicit_output_shape_attributes(case: Case) -> dict[str, Any] | Unsupported
         for i in range(case.spatial_dims)
     ]
     if any(case.output_padding) and list(case.output_padding) != implied:
-        return Unsupported(
-            "output_shape with a different output_padding",
-            f"output_shape {list(outs)} implies output_padding {implied}, the case gives {list(case.output_padding)}",
-            DOCS_CONV_TRANSPOSE,
-        )
+        return {
+            "auto_pad": "NOTSET",
+            "pads": onnx_pads(pairs),
+            "output_padding": list(case.output_padding),
+            "output_shape": list(outs),
+        }
     spec_pads = [
         spec_output_shape_pads(lengths[i], kernels[i], case.stride[i], case.dilation[i], 0, outs[i], "NOTSET")
         for i in range(case.spatial_dims)
@@ -121,13 +115,15 @@ def explicit_output_shape_attributes(case: Case) -> dict[str, Any] | Unsupported
     return {"auto_pad": "NOTSET", "pads": onnx_pads(pairs), "output_padding": implied}
 
 
-def conv_transpose_attributes(case: Case) -> dict[str, Any] | Unsupported:
+def conv_transpose_attributes(case: Case) -> dict[str, Any]:
     """The case -> ConvTranspose's attributes (besides kernel_shape/strides/dilations/group).
 
     Modes map to ``auto_pad`` (with ``output_shape`` when the case fixes O: the spec's
     SAME_UPPER/SAME_LOWER/VALID split of ``total = F - O`` is the canonical one); explicit
     pairs to ``pads`` + ``output_padding``; explicit pairs with output_shape as
-    ``explicit_output_shape_attributes`` decides. Refused: an output_padding the spec rules out.
+    ``explicit_output_shape_attributes`` decides. Every case is said: the node has every
+    attribute the canonical parameters need, and whatever ORT refuses (an output_padding
+    at or above the stride, say) is ORT's answer.
     """
     padding = case.padding
     if isinstance(padding, str):
@@ -138,18 +134,8 @@ def conv_transpose_attributes(case: Case) -> dict[str, Any] | Unsupported:
             attributes["output_padding"] = list(case.output_padding)
     elif case.output_shape is not None:
         attributes = explicit_output_shape_attributes(case)
-        if isinstance(attributes, Unsupported):
-            return attributes
     else:
         attributes = {"auto_pad": "NOTSET", "pads": onnx_pads(padding), "output_padding": list(case.output_padding)}
-    for i, value in enumerate(attributes.get("output_padding", ())):
-        stride, dilation = case.stride[i], case.dilation[i]
-        if stride >= 1 and dilation >= 1 and not output_padding_allowed(value, stride, dilation):
-            return Unsupported(
-                "output_padding >= stride and dilation",
-                f"spatial dim {i}: output_padding {value} with stride {stride}, dilation {dilation}",
-                DOCS_OUTPUT_PADDING,
-            )
     return attributes
 
 
@@ -187,10 +173,11 @@ class _OrtNodeAdapter(Adapter):
     framework = "onnxruntime"
     module = "onnxruntime"
     pip_extras = ("onnx",)
-    # float16 has no CPU kernel either, but ORT's graph transformers insert Casts around the
-    # node (InsertCastTransformer), so it runs in float32 and rounds the result to float16.
-    dtypes = frozenset({"float32", "float16"})
-    dtype_reasons: ClassVar[dict[str, str]] = {"float64": CPU_FLOAT_ONLY, "bfloat16": CPU_FLOAT_ONLY}
+    # The operators' T: tensor(bfloat16|float16|float|double) (Conv-22, ConvTranspose-22).
+    # ORT's CPU kernels are float only (docs/OperatorKernels.md): float16 runs in float32
+    # between the Casts ORT's InsertCastTransformer adds; float64 and bfloat16 are refused
+    # at session creation (NOT_IMPLEMENTED), an ERROR the expectations record.
+    dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
 
     node_op: str = ""  # the ONNX operator: "ConvTranspose" | "Conv"
 
@@ -207,9 +194,11 @@ class _OrtNodeAdapter(Adapter):
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         import onnxruntime
 
-        model = build_model(case, call)
-        session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-        (y,) = session.run(None, {"X": case.x.astype(numpy_dtype(case.dtype))})
+        model = build_model(case, call).SerializeToString()
+        x = case.x.astype(numpy_dtype(case.dtype))
+        with framework_call():
+            session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+            (y,) = session.run(None, {"X": x})
         return y.astype(np.float64)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
@@ -220,6 +209,7 @@ class _OrtNodeAdapter(Adapter):
                 "import numpy as np",
                 "import onnxruntime",
                 "from onnx import helper, numpy_helper",
+                *(["import ml_dtypes  # numpy's 'bfloat16' (onnx installs it)"] if case.dtype == "bfloat16" else []),
                 "",
                 "elem_type = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))",
                 "initializers = [numpy_helper.from_array(w.astype(dtype), 'W')]"
@@ -247,10 +237,7 @@ class OrtConvTranspose(_OrtNodeAdapter):
     node_op = "ConvTranspose"
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
-        attributes = conv_transpose_attributes(case)
-        if isinstance(attributes, Unsupported):
-            return attributes
-        return self.native_call(case, attributes)
+        return self.native_call(case, conv_transpose_attributes(case))
 
 
 class OrtConv(_OrtNodeAdapter):

@@ -2,9 +2,9 @@
 
 1. Each case becomes a real Caffe model: a ``.prototxt`` (an Input layer and the layer with
    its ``convolution_param``) and a binary ``.caffemodel`` holding the layer's blobs, read
-   by ``cv2.dnn.readNetFromCaffe`` and run on DNN_BACKEND_OPENCV / DNN_TARGET_CPU. This
-   tests OpenCV's reading and implementation of Caffe's layers, not Caffe (no Caffe build
-   installs here).
+   by ``cv2.dnn.readNetFromCaffe`` and run on DNN_BACKEND_OPENCV / DNN_TARGET_CPU (float16
+   cases on DNN_TARGET_CPU_FP16, see 4.). This tests OpenCV's reading and implementation of
+   Caffe's layers, not Caffe (no Caffe build installs here).
 2. Caffe is channels first like the canonical layouts: Convolution weights are
    (num_output, C_in / group, *k), Deconvolution weights (C_in, num_output / group, *k)
    (base_conv_layer.cpp: a Deconvolution keeps the weight shape of the Convolution it
@@ -13,6 +13,17 @@
    has no output padding (adj) or output shape: ``O = s(L-1) + d(k-1) + 1 - 2*pad``.
    Everything else is Unsupported. The functions below are pure integer arithmetic;
    cv2 and google.protobuf are imported in ``execute`` only.
+4. dtypes: OpenCV's dnn says a computation's precision with its target (dnn.hpp ``Target``),
+   and ``Net::setInput`` takes 'CV_32F or CV_8U' blobs; the importer builds float32 blobs
+   (from ``data``, or ``raw_data`` of type FLOAT/FLOAT16; ``double_data`` is not read). So
+   float32 is DNN_TARGET_CPU and float16 is DNN_TARGET_CPU_FP16 (documented 'Only the ARM
+   platform is supported': elsewhere OpenCV logs 'fall back to DNN_TARGET_CPU' and computes
+   in float32, its own answer). No target and no input depth says float64 or bfloat16:
+   those are UNSUPPORTED.
+5. CPU dispatch: OpenCV picks SIMD code by CPUID; ``OPENCV_CPU_DISABLE`` (names as
+   ``cv2.getCPUFeaturesLine()`` prints them: ``AVX512-SKX``, ``AVX2``, ``FMA3``, ``AVX``,
+   ``FP16``, comma separated) masks features, and ``build_properties`` reports the highest
+   dispatched feature left enabled as ``cpu_capability``.
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..case import Case
-from .base import Adapter, NativeCall, Unsupported
+from .base import Adapter, NativeCall, Unsupported, framework_call
 from .caffe_proto import caffemodel_bytes, descriptor_text
 from .layout import canonical_input_layout, canonical_kernel_layout
 
@@ -40,15 +51,39 @@ DOCS_DECONV_SHAPE = (
 )
 DOCS_CAFFE_IMPORTER = (
     "https://github.com/opencv/opencv/blob/4.x/modules/dnn/src/caffe/caffe_importer.cpp (blobFromProto:"
-    " blobs are created CV_32F from BlobProto's 'repeated float data')"
+    " blobs are created CV_32F from BlobProto's 'repeated float data' or raw_data of type FLOAT/FLOAT16;"
+    " double_data is not read)"
 )
+DOCS_DNN_PRECISION = (
+    "https://docs.opencv.org/4.x/db/d30/classcv_1_1dnn_1_1Net.html (setInput: 'A new blob. Should have"
+    " CV_32F or CV_8U depth'; the precision is the target's: DNN_TARGET_CPU float32,"
+    " DNN_TARGET_CPU_FP16 float16, no float64 or bfloat16 target)"
+)
+# The case dtype -> the target that computes in it (cv2.dnn attribute names).
+TARGETS = {"float32": "DNN_TARGET_CPU", "float16": "DNN_TARGET_CPU_FP16"}
 
 NET_NAME = "conformance"
 INPUT_NAME = "data"
 CALL_NOTE = (
     "a Caffe model (.prototxt + .caffemodel) read by cv2.dnn.readNetFromCaffe and run on"
-    " DNN_BACKEND_OPENCV / DNN_TARGET_CPU: OpenCV's implementation of Caffe's layer, not Caffe itself"
+    " DNN_BACKEND_OPENCV and the call's target: OpenCV's implementation of Caffe's layer, not Caffe itself"
 )
+
+
+def cpu_capability(features_line: str) -> str:
+    """The highest CPU feature OpenCV dispatches to here, from ``cv2.getCPUFeaturesLine()``.
+
+    The line lists the baseline features, then the dispatched ones marked ``*``; a ``?``
+    after a name means it is not available at run time (absent, or masked by
+    ``OPENCV_CPU_DISABLE``): "SSE SSE2 SSE3 *SSE4.1 *SSE4.2 *AVX *FP16 *AVX2 *AVX512-SKX?"
+    gives "AVX2". With no dispatched feature left, the last baseline feature.
+    """
+    names = features_line.split()
+    dispatched = [name[1:] for name in names if name.startswith("*") and not name.endswith("?")]
+    if dispatched:
+        return dispatched[-1]
+    baseline = [name for name in names if not name.startswith("*") and not name.endswith("?")]
+    return baseline[-1] if baseline else ""
 
 
 # -- Caffe's output-size models ---------------------------------------------------------------
@@ -92,10 +127,10 @@ def deconvolution_axis_pad(
     if not isinstance(padding, str):
         before, after = padding
         if before != after:
-            return Unsupported("asymmetric padding", f"padding {before} before, {after} after", DOCS_CAFFE_PROTO)
+            return Unsupported("asymmetric-padding", f"padding {before} before, {after} after", DOCS_CAFFE_PROTO)
         if output_shape is not None and output_shape != full - 2 * before:
             return Unsupported(
-                "output_shape",
+                "output-shape",
                 f"output_shape {output_shape} with pad {before}: Caffe's Deconvolution gives"
                 f" {full - 2 * before} (no output padding)",
                 DOCS_DECONV_SHAPE,
@@ -104,7 +139,7 @@ def deconvolution_axis_pad(
     if padding == "valid":
         if output_shape is not None and output_shape != full:
             return Unsupported(
-                "output_shape",
+                "output-shape",
                 f"'valid' with output_shape {output_shape}: Caffe's Deconvolution gives the full {full}",
                 DOCS_DECONV_SHAPE,
             )
@@ -112,7 +147,7 @@ def deconvolution_axis_pad(
     out = length * stride if output_shape is None else output_shape
     crop = full - out
     if valid_geometry and crop < 0:
-        reason = "output_padding" if output_shape is None else "output_shape"
+        reason = "output-padding" if output_shape is None else "output-shape"
         return Unsupported(
             reason,
             f"'{padding}' asks for {out} positions, {-crop} past the full result ({full}):"
@@ -121,7 +156,7 @@ def deconvolution_axis_pad(
         )
     if valid_geometry and crop % 2:
         return Unsupported(
-            "odd same crop",
+            "asymmetric-padding",
             f"'{padding}' crops {crop} (odd) from the full result ({full}): Caffe's pad crops both ends equally",
             DOCS_CAFFE_PROTO,
         )
@@ -132,7 +167,7 @@ def deconvolution_pads(case: Case) -> list[int] | Unsupported:
     """The case -> Caffe Deconvolution ``pad`` per spatial dim, or Unsupported."""
     if any(case.output_padding):
         return Unsupported(
-            "output_padding",
+            "output-padding",
             f"output_padding {list(case.output_padding)}: Caffe's ConvolutionParameter has no output padding (adj)",
             DOCS_CAFFE_PROTO,
         )
@@ -169,7 +204,7 @@ def convolution_pads(case: Case) -> list[int] | Unsupported:
     if not isinstance(padding, str):
         if any(before != after for before, after in padding):
             pairs = [list(pair) for pair in padding]
-            return Unsupported("asymmetric padding", f"padding {pairs}", DOCS_CAFFE_PROTO)
+            return Unsupported("asymmetric-padding", f"padding {pairs}", DOCS_CAFFE_PROTO)
         return [before for before, _ in padding]
     if padding == "valid" or min(case.stride) < 1:
         return [0] * case.spatial_dims
@@ -179,7 +214,7 @@ def convolution_pads(case: Case) -> list[int] | Unsupported:
     ]
     if any(total % 2 for total in totals):
         return Unsupported(
-            "odd same padding",
+            "asymmetric-padding",
             f"'{padding}' needs total padding {totals} with stride {list(case.stride)}; Caffe pads both sides equally",
             DOCS_CAFFE_PROTO,
         )
@@ -268,8 +303,8 @@ net = cv2.dnn.readNetFromCaffe(
     np.frombuffer(prototxt.encode(), dtype=np.uint8), np.frombuffer(model.SerializeToString(), dtype=np.uint8)
 )
 net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-net.setInput(np.asarray(x, dtype=np.float32))
+net.setPreferableTarget(cv2.dnn.{target})  # the target that computes in the case's dtype
+net.setInput(np.asarray(x, dtype=np.float32))  # setInput takes CV_32F; x holds values of the case's dtype
 y = net.forward().astype(np.float64)
 '''
 
@@ -283,15 +318,26 @@ class _OpenCvCaffeLayer(Adapter):
     pip_package = "opencv-python-headless"
     pip_extras = ("protobuf>=4.22",)
     LAYER_TYPE = ""  # Caffe's layer type string
-    # Caffe blobs and OpenCV's CPU path are float32 (see dtype_reasons).
-    dtypes = frozenset({"float32"})
+    # A CPU target per dtype (TARGETS): float32 DNN_TARGET_CPU, float16 DNN_TARGET_CPU_FP16.
+    dtypes = frozenset(TARGETS)
     dtype_reasons = {
-        "float64": "Caffe's BlobProto.data is 'repeated float' and OpenCV's importer builds CV_32F blobs"
-        " (double_data is not read); DNN_BACKEND_OPENCV on DNN_TARGET_CPU computes in float32: " + DOCS_CAFFE_IMPORTER,
-        "float16": "float16 compute is another target (DNN_TARGET_CPU_FP16), not DNN_BACKEND_OPENCV on"
-        " DNN_TARGET_CPU; Caffe's own BlobProto has no float16 data",
-        "bfloat16": "neither Caffe's BlobProto nor OpenCV's DNN_TARGET_CPU has bfloat16",
+        "float64": "no OpenCV dnn target computes in float64 and Net.setInput takes CV_32F or CV_8U;"
+        " the importer builds CV_32F blobs (double_data is not read): "
+        + DOCS_DNN_PRECISION
+        + "; "
+        + DOCS_CAFFE_IMPORTER,
+        "bfloat16": "no OpenCV dnn target computes in bfloat16, Net.setInput takes CV_32F or CV_8U and"
+        " OpenCV's BlobProto raw_data_type has no bfloat16: " + DOCS_DNN_PRECISION,
     }
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """OpenCV's CPU dispatch: ``cpu_capability`` is the highest dispatched feature enabled
+        at run time (``OPENCV_CPU_DISABLE`` masks them), ``cpu_features`` the whole line."""
+        import cv2
+
+        line = cv2.getCPUFeaturesLine()
+        return {"cpu_capability": cpu_capability(line), "cpu_features": line}
 
     @abc.abstractmethod
     def num_output(self, case: Case) -> int:
@@ -312,6 +358,7 @@ class _OpenCvCaffeLayer(Adapter):
                 "layer": self.LAYER_TYPE,
                 "input_shape": list(case.x.shape),
                 "convolution_param": convolution_param(case, self.num_output(case), pads),
+                "target": TARGETS[case.dtype],
             },
             # Caffe's layouts are the canonical ones: nothing is relayouted.
             input_layout=canonical_input_layout(dims),
@@ -328,13 +375,16 @@ class _OpenCvCaffeLayer(Adapter):
 
         blobs = [case.w] if case.b is None else [case.w, case.b]
         model = caffemodel_bytes(NET_NAME, layer_name(self.LAYER_TYPE), self.LAYER_TYPE, blobs)
-        net = cv2.dnn.readNetFromCaffe(
-            np.frombuffer(self.prototxt_text(call).encode(), dtype=np.uint8), np.frombuffer(model, dtype=np.uint8)
-        )
-        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-        net.setInput(case.x.astype(np.float32))
-        return np.asarray(net.forward(), dtype=np.float64)
+        prototxt_bytes = np.frombuffer(self.prototxt_text(call).encode(), dtype=np.uint8)
+        # The case's values, already rounded to its dtype, are exact in float32 (setInput's CV_32F).
+        x = case.x.astype(np.float32)
+        with framework_call():
+            net = cv2.dnn.readNetFromCaffe(prototxt_bytes, np.frombuffer(model, dtype=np.uint8))
+            net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+            net.setPreferableTarget(getattr(cv2.dnn, call.kwargs["target"]))
+            net.setInput(x)
+            y = net.forward()
+        return np.asarray(y, dtype=np.float64)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         return _REPRO.format(
@@ -343,6 +393,7 @@ class _OpenCvCaffeLayer(Adapter):
             net_name=NET_NAME,
             layer_name=layer_name(self.LAYER_TYPE),
             layer_type=self.LAYER_TYPE,
+            target=call.kwargs["target"],
         )
 
 

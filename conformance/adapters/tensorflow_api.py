@@ -2,20 +2,22 @@
 
 Both take channels-last tensors. TF's transposed convolution is defined as the gradient
 of a convolution: ``output_shape`` is the shape of that convolution's input, and TF checks
-that convolving it gives back the input length. The pure functions below carry that
-output-size model; the channels-last layout helpers are shared with ``keras_api``.
+that convolving it gives back the input length. The adapter passes the canonical output
+length as ``output_shape`` and leaves that check to TF (its refusal is an ERROR result).
+The channels-last layout helpers and ``tensorflow_build_properties`` are shared with
+``keras_api`` and ``tf_keras_api``.
 """
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numpy as np
 
 from ..case import Case
 from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported
-from .canonical import canonical_transpose_lengths, effective_kernel, full_transpose_length, same_lower_pads
+from .base import Adapter, NativeCall, Unsupported, framework_call
+from .canonical import canonical_transpose_lengths, same_lower_pads
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
 
 DOCS_CONV_TRANSPOSE = "https://www.tensorflow.org/api_docs/python/tf/nn/conv_transpose"
@@ -25,6 +27,19 @@ DOCS_CONVOLUTION = "https://www.tensorflow.org/api_docs/python/tf/nn/convolution
 # The rank-specific ops: only tf.nn.conv2d_transpose documents explicit padding.
 TRANSPOSE_OPS = {1: "tf.nn.conv1d_transpose", 2: "tf.nn.conv2d_transpose", 3: "tf.nn.conv3d_transpose"}
 EXPLICIT_PADDING_DIMS = frozenset({2})
+
+
+# -- build properties (shared with keras_api) -------------------------------------
+def tensorflow_build_properties() -> dict[str, Any]:
+    """What TF reports of its kernel choice: ``onednn`` is whether its oneDNN (MKL) ops run.
+
+    ``IsMklEnabled()`` is TF's own switch (``tensorflow::IsMKLEnabled``): true on x86
+    builds by default, false under ``TF_ENABLE_ONEDNN_OPTS=0`` or on builds without oneDNN.
+    Imports TensorFlow.
+    """
+    from tensorflow.python.util import _pywrap_util_port
+
+    return {"onednn": bool(_pywrap_util_port.IsMklEnabled())}
 
 
 # -- layouts (shared with keras_api) ---------------------------------------------
@@ -43,23 +58,7 @@ def conv_filter_layout(dims: int) -> str:
     return spatial_letters(dims) + "IO"
 
 
-# -- TF's output-size model ----------------------------------------------------------
-def tf_forward_conv_length(size: int, kernel: int, stride: int, dilation: int, padding) -> int:
-    """The length TF's convolution gives for an input of ``size``.
-
-    ``padding`` is 'SAME' (``ceil(size / s)``), 'VALID' (``ceil((size - e + 1) / s)``) or
-    an explicit (before, after) pair (``floor((size + before + after - e) / s) + 1``).
-    conv_transpose accepts ``output_shape`` only where this gives back the input length.
-    """
-    e = effective_kernel(kernel, dilation)
-    if padding == "SAME":
-        return math.ceil(size / stride)
-    if padding == "VALID":
-        return max(math.ceil((size - e + 1) / stride), 0)
-    before, after = padding
-    return (size + before + after - e) // stride + 1
-
-
+# -- padding ------------------------------------------------------------------------
 def tf_transpose_padding(padding, dims: int):
     """A canonical padding -> TF's 'SAME' / 'VALID' or an explicit per-dim list, or None.
 
@@ -79,18 +78,20 @@ def tf_transpose_padding(padding, dims: int):
     return None
 
 
-def explicit_axis_pairs(tf_padding) -> list[tuple[int, int]]:
-    """The spatial (before, after) pairs of TF's explicit padding list."""
-    return [(before, after) for before, after in tf_padding[1:-1]]
-
-
-class TfConvTranspose(Adapter):
-    """tf.nn.conv{1,2,3}d_transpose: the gradient of TF's convolution w.r.t. its input."""
-
-    name = "tf.nn.conv_transpose"
+class _TfAdapter(Adapter):
     framework = "tensorflow"
     module = "tensorflow"
     pip_package = "tensorflow-cpu"
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        return tensorflow_build_properties()
+
+
+class TfConvTranspose(_TfAdapter):
+    """tf.nn.conv{1,2,3}d_transpose: the gradient of TF's convolution w.r.t. its input."""
+
+    name = "tf.nn.conv_transpose"
     op = "conv_transpose"
     docs = DOCS_CONV_TRANSPOSE
 
@@ -104,7 +105,7 @@ class TfConvTranspose(Adapter):
             # An invalid canonical case TF cannot be asked: it has no output_padding, and
             # folding it into output_shape would put a different (valid) question to TF.
             return Unsupported(
-                "output_padding with a padding mode",
+                "output-padding-with-padding-mode",
                 f"padding {case.padding_mode!r} with output_padding {list(case.output_padding)}: "
                 "tf.nn.conv_transpose has no output_padding argument, only output_shape",
                 DOCS_CONV_TRANSPOSE,
@@ -114,7 +115,7 @@ class TfConvTranspose(Adapter):
         if case.padding == "same_lower":
             if dims not in EXPLICIT_PADDING_DIMS:
                 return Unsupported(
-                    "padding mode same_lower",
+                    "padding-mode:same_lower",
                     f"TF has no SAME_LOWER, and tf.nn.conv{dims}d_transpose takes only 'SAME' or 'VALID'",
                     DOCS_CONV_TRANSPOSE,
                 )
@@ -124,13 +125,12 @@ class TfConvTranspose(Adapter):
             tf_padding = tf_transpose_padding(case.padding, dims)
         if tf_padding is None:
             return Unsupported(
-                "explicit padding",
+                "explicit-padding",
                 f"tf.nn.conv{dims}d_transpose: 'padding: A string, either 'VALID' or 'SAME''",
                 DOCS_CONV_TRANSPOSE,
             )
-        refusal = self._output_shape_refusal(case, tf_padding, outs)
-        if refusal is not None:
-            return refusal
+        # output_shape goes to TF as asked: TF itself checks that its forward conv gives
+        # back the input length (output_padding >= stride, SAME outside ((L-1)s, Ls]).
         c_out = case.w.shape[1]
         return NativeCall(
             api=TRANSPOSE_OPS[dims],
@@ -145,43 +145,14 @@ class TfConvTranspose(Adapter):
             note="output_shape is the canonical output length; TF places the window as the gradient of its conv",
         )
 
-    @staticmethod
-    def _output_shape_refusal(case: Case, tf_padding, outs) -> Unsupported | None:
-        """TF rejects an ``output_shape`` whose forward conv does not give the input length.
-
-        That is the gradient definition, not a bug: a longer output than ``F - crops + s - 1``
-        (output_padding >= stride) or a SAME output outside ``((L-1)s, Ls]`` has no conv
-        whose input gradient it is. Non-positive strides/dilations go through unchanged.
-        """
-        if min(case.stride) < 1 or min(case.dilation) < 1:
-            return None
-        pads = explicit_axis_pairs(tf_padding) if isinstance(tf_padding, list) else [tf_padding] * case.spatial_dims
-        for i, (length, kernel) in enumerate(zip(case.x.shape[2:], case.kernel_spatial)):
-            s, d, out = case.stride[i], case.dilation[i], outs[i]
-            if out < 1 or tf_forward_conv_length(out, kernel, s, d, pads[i]) == length:
-                continue
-            if pads[i] == "SAME":
-                return Unsupported(
-                    "output_shape outside SAME range",
-                    f"dim {i}: SAME needs ceil(output_shape / stride) == input length, "
-                    f"output_shape in [{(length - 1) * s + 1}, {length * s}] (got {out})",
-                    DOCS_CONV2D_TRANSPOSE,
-                )
-            return Unsupported(
-                "output_padding >= stride",
-                f"dim {i}: conv of output_shape {out} gives {tf_forward_conv_length(out, kernel, s, d, pads[i])} "
-                f"positions, not the input length {length}: TF's conv_transpose is the gradient of conv",
-                DOCS_CONV2D_TRANSPOSE,
-            )
-        return None
-
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         import tensorflow as tf
 
         dims = case.spatial_dims
         x, w = self._native_tensors(tf, case, call)
         op = getattr(tf.nn, call.api.rsplit(".", 1)[1])
-        y = op(x, w, **call.kwargs)
+        with framework_call():
+            y = op(x, w, **call.kwargs)
         return relayout(y.numpy().astype(np.float64), call.input_layout, canonical_input_layout(dims))
 
     @staticmethod
@@ -196,13 +167,10 @@ class TfConvTranspose(Adapter):
         return tf_repro_source(case, call)
 
 
-class TfConvolution(Adapter):
+class TfConvolution(_TfAdapter):
     """tf.nn.convolution: N-D cross-correlation, groups inferred from the filter's in-channels."""
 
     name = "tf.nn.convolution"
-    framework = "tensorflow"
-    module = "tensorflow"
-    pip_package = "tensorflow-cpu"
     op = "conv"
     docs = DOCS_CONVOLUTION
 
@@ -212,24 +180,20 @@ class TfConvolution(Adapter):
             return Unsupported("bias", "tf.nn.convolution has no bias argument", DOCS_CONVOLUTION)
         padding = tf_conv_padding(case.padding)
         if padding is None:
-            reason = "padding mode same_lower" if case.padding == "same_lower" else "explicit padding"
+            reason = "padding-mode:same_lower" if case.padding == "same_lower" else "explicit-padding"
             return Unsupported(reason, "tf.nn.convolution: 'padding: A string, either \"VALID\" or \"SAME\"'", DOCS_CONVOLUTION)
-        # A kernel TF cannot read as grouped goes through for TF to refuse; one it reads as
-        # another groups value would silently compute a different convolution.
+        # No groups argument: TF infers groups = C_in / filter in-channels. A kernel TF cannot
+        # read as grouped goes through for TF to refuse; one it reads as another groups
+        # value would put a different (valid) convolution to TF: the API cannot say this case.
         implied = implied_groups(case.in_channels, case.w.shape[1])
         if implied is not None and implied != case.groups:
             return Unsupported(
-                "groups not implied by the kernel shape",
+                "groups-from-kernel",
                 f"TF infers groups = C_in / filter in-channels = {case.in_channels} / {case.w.shape[1]}, "
                 f"which is not the case's groups {case.groups}; tf.nn.convolution has no groups argument",
                 DOCS_CONVOLUTION,
             )
-        if max(case.stride) > 1 and max(case.dilation) > 1:
-            return Unsupported(
-                "stride > 1 with dilation > 1",
-                "tf.nn.convolution: 'If any value of strides is > 1, then all values of dilation_rate must be 1'",
-                DOCS_CONVOLUTION,
-            )
+        # stride > 1 with dilation > 1 goes through: the API takes both, TF answers.
         return NativeCall(
             api="tf.nn.convolution",
             kwargs={"strides": list(case.stride), "padding": padding, "dilations": list(case.dilation)},
@@ -242,7 +206,8 @@ class TfConvolution(Adapter):
         import tensorflow as tf
 
         x, w = TfConvTranspose._native_tensors(tf, case, call)
-        y = tf.nn.convolution(x, w, **call.kwargs)
+        with framework_call():
+            y = tf.nn.convolution(x, w, **call.kwargs)
         return relayout(y.numpy().astype(np.float64), call.input_layout, canonical_input_layout(case.spatial_dims))
 
     def repro_source(self, case: Case, call: NativeCall) -> str:

@@ -120,7 +120,7 @@ def explaining_entry(expectations, case_id: str, result):
                 if diagnosis_family(outcome.diagnosis) == diagnosis_family(result.diagnosis):
                     return entry
             elif result.status in ("ERROR", "CRASH"):
-                if outcome.message and outcome.message in (result.message or ""):
+                if any(p in (result.message or "") for p in outcome.patterns):
                     return entry
             else:
                 return entry

@@ -7,7 +7,9 @@ A file maps a case id, or a glob over case ids, to an entry (SPEC.md "Expectatio
       reason: "..."
       link: {issue: https://...}       # optional; issue | pr | doc | source, one or more
       status: ERROR                    # the short form: one outcome, on every machine
-      message: "not yet support"       # ERROR/CRASH: searched in the framework's message
+      message: "not yet support"       # ERROR/CRASH: searched in the result's message
+                                       # (a list: any one of them, for a framework that
+                                       # words one refusal two ways)
 
     "other-id":
       kind: bug
@@ -67,7 +69,7 @@ CONDITION_PROPERTIES: dict[str, str] = {
     "numpy": "version",
     "python": "version",
     "onednn": "bool",  # the framework runs oneDNN kernels (TF's IsMklEnabled, torch's mkldnn)
-    "cpu_capability": "str",  # torch: torch.backends.cpu.get_cpu_capability()
+    "cpu_capability": "str",  # torch's ATen kernel set, OpenCV's dispatch level (build_properties)
     "engine": "str",  # MXNet's execution engine
     "env": "env",  # environment variables that switch kernels
 }
@@ -139,13 +141,20 @@ def _holds(name: str, wanted, props: dict) -> bool:
 class Outcome:
     status: str
     diagnosis: str | None = None
-    message: str | None = None
+    message: str | tuple[str, ...] | None = None  # a tuple: any one of these patterns
     condition: Condition | None = None
     line: int = 0
 
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        if self.message is None:
+            return ()
+        return self.message if isinstance(self.message, tuple) else (self.message,)
+
     def describe(self) -> str:
         pinned = f", diagnosis {self.diagnosis}" if self.diagnosis else ""
-        pinned += f", message containing {self.message!r}" if self.message else ""
+        if self.message is not None:
+            pinned += f", message containing {' or '.join(map(repr, self.patterns))}"
         return self.status + pinned
 
     def mismatch(self, result) -> str | None:
@@ -154,8 +163,9 @@ class Outcome:
             return f"{result.status}, expected {self.describe()}"
         if self.diagnosis is not None and result.diagnosis != self.diagnosis:
             return f"FAIL as expected, but diagnosis {result.diagnosis} where the entry says {self.diagnosis}"
-        if self.message is not None and self.message not in (result.message or ""):
-            return f"{result.status} as expected, but the message does not contain {self.message!r}: {result.message!r}"
+        if self.message is not None and not any(p in (result.message or "") for p in self.patterns):
+            wanted = " or ".join(map(repr, self.patterns))
+            return f"{result.status} as expected, but the message does not contain {wanted}: {result.message!r}"
         return None
 
 
@@ -385,7 +395,7 @@ def _outcome(node, fields: dict, where: _Where, allow_condition: bool) -> Outcom
     if status not in statuses:
         raise where.error(fields.get("status", node), f"status: must be one of {', '.join(statuses)} (got {status!r})")
     diagnosis = _scalar(fields, "diagnosis", where, node)
-    message = _scalar(fields, "message", where, node)
+    message = _message(fields, where)
     if status == "FAIL":
         if not diagnosis:
             raise where.error(fields.get("diagnosis", node), "diagnosis: a FAIL entry pins the diagnosis the suite gives")
@@ -396,7 +406,7 @@ def _outcome(node, fields: dict, where: _Where, allow_condition: bool) -> Outcom
     elif diagnosis is not None:
         raise where.error(fields["diagnosis"], f"diagnosis: only a FAIL has a diagnosis (status {status})")
     if status in ("ERROR", "CRASH"):
-        if not (message or "").strip():
+        if not message or not all(p.strip() for p in ([message] if isinstance(message, str) else message)):
             raise where.error(fields.get("message", node), f"message: a {status} entry pins a pattern of the framework's message")
     elif message is not None:
         raise where.error(fields["message"], f"message: only ERROR and CRASH outcomes pin a message (status {status})")
@@ -406,6 +416,16 @@ def _outcome(node, fields: dict, where: _Where, allow_condition: bool) -> Outcom
             raise where.error(fields["if"], "if: conditions go in the outcomes of 'expected'")
         condition = _condition(fields["if"], where)
     return Outcome(status, diagnosis, message, condition, _line(node))
+
+
+def _message(fields: dict, where: _Where) -> str | tuple[str, ...] | None:
+    """``message``: a pattern, or a list of patterns any one of which may match."""
+    node = fields.get("message")
+    if isinstance(node, yaml.SequenceNode):
+        if not node.value or not all(isinstance(item, yaml.ScalarNode) for item in node.value):
+            raise where.error(node, "message: must be a string or a non-empty list of strings")
+        return tuple(item.value for item in node.value)
+    return _scalar(fields, "message", where, None)
 
 
 def _condition(node, where: _Where) -> Condition:
