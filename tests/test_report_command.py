@@ -8,7 +8,9 @@ from test_report import CONV, KERAS, TRANSPOSED, make_result, write_run
 
 
 def run(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
-    code = main(["report", *argv])
+    """The report command on synthetic results: no adapter is expected unless a test says so."""
+    expect = [] if any(a.startswith("--expect") for a in argv) else ["--expect", ""]
+    code = main(["report", *expect, *argv])
     out, err = capsys.readouterr()
     return code, out.splitlines(), err.splitlines()
 
@@ -85,3 +87,22 @@ def test_default_folder_is_reports_results(tmp_path, capsys, monkeypatch):
     assert code == 0 and out[-1] == "wrote reports/summary.md"
     assert (tmp_path / "reports" / "index.html").is_file()
     assert (tmp_path / "reports" / "junit" / f"{TRANSPOSED}.xml").is_file()
+
+
+def test_adapters_the_run_meant_to_cover_without_results_are_named_first(tmp_path, capsys):
+    results = tmp_path / "results"
+    write_run(results, "t", [make_result("c1", TRANSPOSED)])
+    (results / "torch.nn.Conv.json").write_text("{truncated")  # its environment died mid-write
+    page, markdown = tmp_path / "index.html", tmp_path / "summary.md"
+    code, out, err = run(capsys, str(results), "-o", str(page), "--markdown", str(markdown), "--expect", "torch")
+    assert code == 0
+    missing = "torch.nn.ConvTranspose, torch.nn.functional.conv, torch.nn.Conv"
+    assert f"no results from 3 adapter(s) the run meant to cover: {missing}" in err
+    html = page.read_text()
+    summary = html.split('<section id="summary"')[1]
+    assert summary.index('id="missing-adapters"') < summary.index("met its expectation")
+    for name in ("torch.nn.ConvTranspose", "torch.nn.functional.conv", "torch.nn.Conv"):
+        assert f"<code>{name}</code>" in summary.split("</p>")[0]
+    assert "Every result that is here met its expectation" in html
+    text = markdown.read_text()
+    assert "**No results from 3 adapters this run meant to cover:**" in text

@@ -24,6 +24,11 @@ BUILTIN_MODULES = (
     "conformance.adapters.tf_keras_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
+# The frameworks the main job runs (tox.ini's `conformance` label, less the report; a test
+# keeps the two equal): the report names any of their adapters that have no results.
+DEFAULT_RUN_FRAMEWORKS = (
+    "torch", "tensorflow", "mxnet", "jax", "keras-jax", "keras-torch", "tf_keras", "onnxruntime", "opencv",
+)
 
 
 class UnknownAdapter(LookupError):
@@ -85,6 +90,7 @@ def adapters_for_framework(framework: str) -> list[type[Adapter]]:
 
 
 __all__ = [
+    "DEFAULT_RUN_FRAMEWORKS",
     "Adapter",
     "NativeCall",
     "Unsupported",

@@ -28,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-o", "--output", default=DEFAULT_OUTPUT, help=f"the HTML page to write (default: {DEFAULT_OUTPUT})"
     )
     parser.add_argument("--title", default="Conformance report", help="the page title")
+    parser.add_argument(
+        "--expect",
+        metavar="FRAMEWORK,...",
+        default=None,
+        help="the frameworks whose adapters the run meant to cover: the page names those with no results "
+        "(default: the frameworks of `tox p -m conformance`; '' for none)",
+    )
     junit = parser.add_mutually_exclusive_group()
     junit.add_argument(
         "--junit-dir", help="folder for JUnit XML, one <adapter>.xml each (default: junit/ beside the page)"
@@ -45,10 +52,10 @@ def main(args: argparse.Namespace) -> int:
     from ..report.junit import write_junit
     from ..report.markdown import write_markdown
     from ..report.merge import merge_files
-    from ..report.summary import adapter_summaries, format_rate
+    from ..report.summary import adapter_summaries, format_rate, missing_adapters
 
     paths = args.paths or [DEFAULT_DIR]
-    merged = merge_files(paths)
+    merged = merge_files(paths, expected_adapters(args.expect))
     for error in merged.file_errors:
         print(f"error: {error.message}", file=sys.stderr)
     for conflict in merged.conflicts:
@@ -66,6 +73,9 @@ def main(args: argparse.Namespace) -> int:
             str(write_markdown(merged, args.markdown or output.parent / "summary.md", args.title, str(page)))
         )
 
+    missing = missing_adapters(merged)
+    if missing:
+        print(f"no results from {len(missing)} adapter(s) the run meant to cover: {', '.join(missing)}", file=sys.stderr)
     for summary in adapter_summaries(merged):
         counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items() if n)
         print(
@@ -83,3 +93,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: no readable results in {where}", file=sys.stderr)
         return 1
     return 0
+
+
+def expected_adapters(frameworks: str | None) -> list[str]:
+    """The adapters of the named frameworks (default: the main job's), in registry order."""
+    from ..adapters import DEFAULT_RUN_FRAMEWORKS, all_adapters
+
+    names = DEFAULT_RUN_FRAMEWORKS if frameworks is None else [f.strip() for f in frameworks.split(",") if f.strip()]
+    return [name for name, cls in all_adapters().items() if cls.framework in names]

@@ -26,6 +26,8 @@ from markupsafe import Markup
 
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds
+from ..properties import shown_flags
+from ..vocabulary import FINDING_KINDS
 from .safejson import embed_json
 from .summary import (
     DISAGREEMENT_RULE,
@@ -33,6 +35,8 @@ from .summary import (
     adapter_summaries,
     disagreement_rows,
     expressibility,
+    findings_by_kind,
+    missing_adapters,
     format_rate,
     format_seconds,
     stale_expectations,
@@ -67,9 +71,16 @@ RUN_INFO_ORDER = (
     "adapter",
     "framework",
     "framework_version",
+    "build",
     "device",
+    "os",
+    "arch",
+    "cpu",
+    "cpu_flags",
+    "env",
     "python",
     "numpy",
+    "blas",
     "platform",
     "machine",
     "suite_version",
@@ -161,6 +172,12 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
         "unsupported_reason": result.unsupported_reason,
         "expectation_reason": result.expectation_reason,
         "expectation_link": result.expectation_link,
+        "expectation_links": result.expectation_links,
+        "expectation_kind": result.expectation_kind,
+        "expectation_where": result.expectation_where,
+        "expected_diagnosis": result.expected_diagnosis,
+        "expected_message": result.expected_message,
+        "unexpected": result.unexpected,
         "details": details,
         "src": [file_index[claim.source] for claim in cell.claims],
     }
@@ -180,6 +197,8 @@ def runs_table(runs: list[RunFile]) -> tuple[list[str], list[tuple[RunFile, list
         values = []
         for key in keys:
             value = run.run_info.get(key, "")
+            if key == "cpu_flags" and isinstance(value, list):
+                value = shown_flags(value) or ["none of the ISA flags the suite shows"]
             if isinstance(value, (list, tuple)):
                 scalars = all(isinstance(v, (str, int, float)) for v in value)
                 value = (", ".join(map(str, value)) if scalars else f"{len(value)} entries") if value else "none"
@@ -258,6 +277,9 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "all_tags": sorted({t for c in cases for t in c.tags}),
         "groups": groups,
         "reasons": expressibility(merged),
+        "missing": missing_adapters(merged),
+        "findings": findings_by_kind(merged),
+        "kinds": FINDING_KINDS,
         "runs": merged.runs,
         "run_keys": run_keys,
         "run_rows": run_rows,

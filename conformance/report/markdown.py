@@ -11,6 +11,7 @@ import os
 import re
 from pathlib import Path
 
+from ..vocabulary import FINDING_KINDS
 from .merge import Merged
 from .summary import (
     DISAGREEMENT_RULE,
@@ -18,8 +19,10 @@ from .summary import (
     adapter_summaries,
     disagreement_rows,
     expressibility,
+    findings_by_kind,
     format_rate,
     format_seconds,
+    missing_adapters,
     stale_expectations,
     unexpected_cells,
 )
@@ -52,6 +55,14 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
         f"{len(merged.runs)} results files." + (f" Full report: {md(html_path)}." if html_path else "")
     )
     lines.append("")
+    missing = missing_adapters(merged)
+    if missing:
+        lines += [
+            f"**No results from {len(missing)} adapter{'s' if len(missing) != 1 else ''} this run meant to cover:** "
+            + ", ".join(md(name) for name in missing)
+            + " (their tox environment failed before its run, or their results file is absent or unreadable).",
+            "",
+        ]
     if not merged.n_results:
         lines += ["**No readable results.**", ""]
     elif unexpected:
@@ -69,6 +80,14 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
         lines += [f"- {md(conflict.describe(), 400)}" for conflict in conflicts[:MAX_LISTED]]
         if len(conflicts) > MAX_LISTED:
             lines.append(f"- and {len(conflicts) - MAX_LISTED} more")
+        lines.append("")
+
+    findings = findings_by_kind(merged)
+    if findings:
+        lines += ["### Known findings by kind", ""]
+        lines += table(
+            ["framework", *FINDING_KINDS], [[md(row.framework), *(str(row.counts[k]) for k in FINDING_KINDS)] for row in findings]
+        )
         lines.append("")
 
     stale = stale_expectations(merged)

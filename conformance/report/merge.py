@@ -102,6 +102,9 @@ class Merged:
     # The ops each adapter reported on: a missing cell is "n/a" when the adapter never
     # runs that op, "not run" when it does but this case is absent from its results.
     adapter_ops: dict[str, set[str]] = field(default_factory=dict)
+    # The adapters the run meant to cover (``conformance report --expect``): the report
+    # names those with no results at all.
+    expected_adapters: list[str] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -135,10 +138,11 @@ def results_paths(arguments: Iterable[str | os.PathLike]) -> tuple[list[Path], l
     return paths, missing
 
 
-def merge_files(arguments: Iterable[str | os.PathLike]) -> Merged:
-    """Read every results file named by ``arguments`` (files or directories) and merge them."""
+def merge_files(arguments: Iterable[str | os.PathLike], expected_adapters: Iterable[str] = ()) -> Merged:
+    """Read every results file named by ``arguments`` (files or directories) and merge them;
+    ``expected_adapters`` are the adapters the run meant to cover."""
     paths, missing = results_paths(arguments)
-    merged = Merged(file_errors=missing)
+    merged = Merged(file_errors=missing, expected_adapters=list(expected_adapters))
     for path in paths:
         try:
             run_info, results = read_results_file(path)

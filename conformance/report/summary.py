@@ -104,8 +104,52 @@ class ReasonRow:
 
 
 def unsupported_reason(cell: Cell) -> str:
+    """The reason code and its words (``asymmetric-padding: one padding amount per dim...``);
+    an older results file's free text as it is."""
+    from ..vocabulary import UnknownReason, reason_words
+
     result = cell.result
-    return (result.unsupported_reason or result.message or "no reason given").strip()
+    code = (result.unsupported_reason or result.message or "no reason given").strip()
+    try:
+        return f"{code}: {reason_words(code)}"
+    except UnknownReason:
+        return code
+
+
+def missing_adapters(merged: Merged) -> list[str]:
+    """The adapters the run meant to cover that have no results: their tox environment
+    failed before its run, or their results file is absent or unreadable."""
+    have = {run.run_info.get("adapter") for run in merged.runs} | set(merged.adapters)
+    return [name for name in merged.expected_adapters if name not in have]
+
+
+@dataclass
+class FindingRow:
+    framework: str
+    counts: dict[str, int]  # kind -> distinct expectation entries met in this run
+    entries: list[str]  # the reasons, for the reader
+
+
+def findings_by_kind(merged: Merged) -> list[FindingRow]:
+    """Distinct known findings by framework and kind: a finding is one reason of the
+    expectations files that results met (entries sharing one body through a YAML anchor,
+    or two adapters of a framework with the same reason, are one finding)."""
+    from ..vocabulary import FINDING_KINDS
+
+    seen: dict[str, dict[str, set[str]]] = {}
+    framework_of = {run.run_info.get("adapter"): run.run_info.get("framework", "?") for run in merged.runs}
+    for (_, adapter), cell in merged.cells.items():
+        result = cell.result
+        if not result.expectation_kind or not cell.met_expectation or result.status == "PASS":
+            continue
+        framework = framework_of.get(adapter, "?")
+        seen.setdefault(framework, {k: set() for k in FINDING_KINDS})[result.expectation_kind].add(
+            result.expectation_reason or ""
+        )
+    return [
+        FindingRow(framework, {kind: len(entries) for kind, entries in kinds.items()}, sorted(set().union(*kinds.values())))
+        for framework, kinds in sorted(seen.items())
+    ]
 
 
 def expressibility(merged: Merged) -> list[ReasonRow]:

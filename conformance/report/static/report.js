@@ -434,8 +434,9 @@
     var line = el('div', 'status-line');
     line.appendChild(badge(result.status));
     if (result.status !== 'CONFLICT') {
-      var met = result.status === result.expected_status;
-      var said = 'expected ' + (result.expected_status || 'PASS') + ': did not meet its expectation';
+      var met = result.status === result.expected_status && !result.unexpected;
+      var said = result.unexpected ? 'did not meet its expectation: ' + result.unexpected
+        : 'expected ' + (result.expected_status || 'PASS') + ': did not meet its expectation';
       if (met && result.status === 'PASS') said = 'as expected';
       else if (met && result.status === 'UNSUPPORTED') said = 'the adapter declares that its API cannot express this case';
       else if (met) said = 'known: as the expectations file says';
@@ -466,6 +467,9 @@
       frag.appendChild(explain);
     }
 
+    // Each link of the expectation says what it is: issue, pr, doc or source.
+    var links = result.expectation_links || (result.expectation_link ? { link: result.expectation_link } : {});
+    var linkRows = Object.keys(links).map(function (kind) { return ['expectation ' + kind, safeLink(links[kind])]; });
     frag.appendChild(heading('Outcome'));
     frag.appendChild(kvTable([
       ['output shape', shapeText(result.shape)],
@@ -475,7 +479,10 @@
       ['unsupported because', result.unsupported_reason],
       ['documentation', result.details && result.details.doc ? safeLink(result.details.doc) : null],
       ['expectation', result.expectation_reason],
-      ['expectation link', result.expectation_link ? safeLink(result.expectation_link) : null],
+      ['kind of finding', result.expectation_kind],
+      ['expected diagnosis', result.expected_diagnosis],
+      ['expected message', result.expected_message],
+      ['expectation entry', result.expectation_where]].concat(linkRows).concat([
       ['time, total', formatSeconds(result.duration_s)],
       ['time in framework', formatSeconds(result.framework_s)],
       ['time in oracle', formatSeconds(result.oracle_s)],
@@ -483,7 +490,7 @@
       ['framework', adapter.frameworks && adapter.frameworks.join(', ')],
       ['device', adapter.devices && adapter.devices.join(', ')],
       ['results file', result.src ? result.src.map(function (i) { return files[i]; }).join(', ') : null]
-    ]));
+    ])));
 
     var details = result.details || {};
     if (details.slice) frag.appendChild(heatmaps(details.slice));
