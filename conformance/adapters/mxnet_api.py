@@ -5,6 +5,12 @@ MXNet's CPU layouts are the canonical ones (NCW/NCHW/NCDHW, deconvolution kernel
 (in, out/groups, *k), convolution kernel (out, in/groups, *k)), so no axis moves.
 Pads are symmetric. The transposed convolution's output is ``full[pad : pad + O]`` with
 ``O = s(L-1) + d(k-1) + 1 - 2*pad + adj``, so a crop heavier at the start is pad + adj.
+
+Only what the API has no parameter for is declined (``Unsupported``): a crop heavier at
+the end, output_padding beside a padding mode (MXNet has no padding modes), and for the
+target_shape form explicit pads MXNet would not pick. Whatever MXNet itself validates
+(``adj < stride``, "too big target shape", "Dilate is not supported in 3d deconvolution",
+the missing float16 GEMM, ...) is asked: its refusal is the result.
 """
 
 from __future__ import annotations
@@ -14,17 +20,15 @@ from typing import Any
 import numpy as np
 
 from ..case import Case
-from .base import Adapter, NativeCall, Unsupported
+from .base import Adapter, NativeCall, Unsupported, framework_call
 from .layout import canonical_input_layout, canonical_kernel_layout
 
 DOCS_ND = "https://mxnet.apache.org/versions/1.9.1/api/python/docs/api/ndarray/ndarray.html"
 DOCS_GLUON = "https://mxnet.apache.org/versions/1.9.1/api/python/docs/api/gluon/nn/index.html"
-SOURCE_DECONV = "https://github.com/apache/mxnet/blob/1.9.1/src/operator/nn/deconvolution.cc"
 SOURCE_INFER_PAD = "https://github.com/apache/mxnet/blob/1.9.1/src/operator/nn/deconvolution-inl.h"
 DOC_SYMMETRIC_PAD = f"{DOCS_ND}#mxnet.ndarray.Convolution: pad is one number per spatial dim, applied on both sides"
-DOC_ADJ_BELOW_STRIDE = f"{SOURCE_DECONV}: CHECK_GE(stride[i]-1, adj[i]) 'adj(x) must be samller than stride[0]'"
-DOC_3D_DILATION = f"{SOURCE_DECONV}: CHECK_EQ(dilate.Size(), 1U) 'Dilate is not supported in 3d deconvolution'"
-DOC_TARGET_ABOVE_FULL = f"{SOURCE_INFER_PAD} (InferPad): CHECK_GE(o_pad[i], target_shape[i]) 'too big target shape'"
+DOC_NO_PADDING_MODE = f"{DOCS_ND}#mxnet.ndarray.Deconvolution: pad and adj are numbers, there is no padding mode"
+DOC_TARGET_SHAPE = f"{DOCS_ND}#mxnet.ndarray.Deconvolution: given target_shape, MXNet picks pad and adj itself"
 
 # MXNet's NumPy spelling of bfloat16 (ndarray.py _DTYPE_NP_TO_MX): a uint16 record type.
 # ml_dtypes' bfloat16 is not in its table, so bfloat16 arrays are made by casting a
@@ -61,6 +65,14 @@ def infer_pad_from_target(length: int, kernel: int, stride: int, dilation: int, 
     return (crop + 1) // 2, crop % 2
 
 
+def onednn_switch(value: str | None) -> bool | None:
+    """``MXNET_MKLDNN_ENABLED`` as MXNet 1.9 reads it (``dmlc::GetEnv(..., true)``, a dmlc
+    bool: ``true``/``1``/``false``/``0``, any case); None for a value MXNet refuses."""
+    if value is None:
+        return True
+    return {"true": True, "1": True, "false": False, "0": False}.get(value.lower())
+
+
 def conv_same_total(length: int, kernel: int, stride: int, dilation: int) -> int:
     """Canonical conv 'same' total padding: O = ceil(L/s), max((O-1)s + e - L, 0)."""
     out = -(-length // stride)
@@ -89,7 +101,7 @@ def convolution_pad(case: Case) -> tuple[int, ...] | Unsupported:
             after = total - before
         if before != after:
             return Unsupported(
-                "asymmetric padding",
+                "asymmetric-padding",
                 f"spatial dim {i}: padding {mode or 'explicit'} needs before={before}, after={after}",
                 DOC_SYMMETRIC_PAD,
             )
@@ -97,22 +109,27 @@ def convolution_pad(case: Case) -> tuple[int, ...] | Unsupported:
     return tuple(pads)
 
 
-def deconvolution_3d_dilation(case: Case) -> Unsupported | None:
-    """MXNet refuses any dilation > 1 in 3D Deconvolution (a deliberate check in its shape
-    function: ``dilate.Size() == 1``, the product of the dilations)."""
-    if case.spatial_dims == 3 and any(d != 1 for d in case.dilation):
-        return Unsupported("dilation > 1 in 3D", f"dilation {list(case.dilation)}", DOC_3D_DILATION)
-    return None
-
-
 def output_padding_with_mode(case: Case) -> Unsupported | None:
     """output_padding with a padding mode (an invalid case): MXNet has no padding modes, so
     the combination cannot be put to it; the mode's pads and adj are all it could be given."""
     if case.padding_mode is not None and any(case.output_padding):
         return Unsupported(
-            "output_padding with a padding mode",
+            "output-padding-with-padding-mode",
             f"padding {case.padding_mode!r}, output_padding {list(case.output_padding)}",
-            f"{DOCS_ND}#mxnet.ndarray.Deconvolution: pad and adj are numbers, there is no padding mode",
+            DOC_NO_PADDING_MODE,
+        )
+    return None
+
+
+def output_shape_disagrees(case: Case, i: int, implied: int) -> Unsupported | None:
+    """An invalid case giving output_shape and an output_padding other than the one it
+    implies (``implied``): MXNet's adj (or target_shape) is one number for both."""
+    if case.output_padding[i] and case.output_padding[i] != implied:
+        return Unsupported(
+            "output-shape-with-output-padding",
+            f"spatial dim {i}: output_shape {case.output_shape[i]} implies output_padding {implied},"
+            f" the case gives {case.output_padding[i]}",
+            f"{DOCS_ND}#mxnet.ndarray.Deconvolution: adj is the only output size parameter besides target_shape",
         )
     return None
 
@@ -132,6 +149,20 @@ def canonical_window(case: Case, i: int) -> tuple[int, int]:
     return (crop // 2 if case.padding_mode != "same_lower" else crop - crop // 2), wanted
 
 
+def crops_more_at_the_end(case: Case, i: int) -> bool:
+    """Whether the case's padding itself (explicit amounts, or a mode's split of its crop)
+    takes more from the end of the full result than from its start in spatial dim ``i``:
+    what one symmetric ``pad`` and a non-negative ``adj`` cannot say."""
+    if case.padding_mode is None:
+        before, after = case.explicit_padding[i]
+        return before < after
+    if case.padding_mode == "valid":
+        return False
+    before, out = canonical_window(case, i)
+    full = full_length(case.x.shape[2 + i], case.kernel_spatial[i], case.stride[i], case.dilation[i])
+    return before < max(full - out, 0) - before
+
+
 def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]] | Unsupported:
     """Canonical conv_transpose padding/output_padding/output_shape -> MXNet (pad, adj).
 
@@ -139,11 +170,14 @@ def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]]
     (``deconvolution_output_length``; the adj positions are read from the full result).
     The canonical window ``(before, O)`` is therefore MXNet's with ``pad = before`` and
     ``adj = O - (full - 2*before)``, i.e. ``before - after + output_padding`` for explicit
-    pads: every crop with ``before >= after`` (e.g. the odd crop of 'same_lower') fits
-    when ``0 <= adj < stride`` (MXNet checks ``adj < stride``); a crop heavier at the end
-    (the odd crop of 'same') does not.
+    pads: every crop with ``before >= after`` (e.g. the odd crop of 'same_lower') fits;
+    a padding heavier at the end (the odd crop of 'same') needs ``adj < 0`` and is declined.
+    The rest is MXNet's to judge and is passed on: ``adj >= stride`` (MXNet checks
+    ``adj < stride``), a negative adj from an invalid case's negative output_padding or
+    output_shape below the window, 3D dilations ("Dilate is not supported in 3d
+    deconvolution").
     """
-    refused = deconvolution_3d_dilation(case) or output_padding_with_mode(case)
+    refused = output_padding_with_mode(case)
     if refused:
         return refused
     pads, adjs = [], []
@@ -160,24 +194,15 @@ def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]]
         adj = out - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
         if case.output_shape is not None and case.explicit_padding is not None:
             after = case.explicit_padding[i][1]
-            if case.output_padding[i] and case.output_padding[i] != adj - (before - after):
-                # Only an invalid case gives both and they disagree; adj is one number.
-                return Unsupported(
-                    "output_shape with a different output_padding",
-                    f"spatial dim {i}: output_shape {out} implies output_padding {adj - (before - after)},"
-                    f" the case gives {case.output_padding[i]}",
-                    f"{DOCS_ND}#mxnet.ndarray.Deconvolution: adj is the only output size parameter besides target_shape",
-                )
-        if adj < 0:
+            refused = output_shape_disagrees(case, i, adj - (before - after))
+            if refused:
+                return refused
+        if adj < 0 and crops_more_at_the_end(case, i):
             return Unsupported(
-                "asymmetric padding",
+                "asymmetric-padding",
                 f"spatial dim {i}: the window starts {before} into the full result and is {out} long; pad {pad}"
                 f" crops {pad} at the end too and adj can only add back",
                 DOC_SYMMETRIC_PAD,
-            )
-        if stride >= 1 and adj >= stride:
-            return Unsupported(
-                "output_padding >= stride", f"spatial dim {i}: adj {adj} with stride {stride}", DOC_ADJ_BELOW_STRIDE
             )
         pads.append(pad)
         adjs.append(adj)
@@ -191,19 +216,20 @@ def deconvolution_target_shape(case: Case) -> tuple[int, ...] | Unsupported:
     (``infer_pad_from_target``: the odd crop goes first). Padding modes and output_shape
     ask for a size, so target = the canonical O; where MXNet's window differs from the
     canonical one (the odd crop of 'same') the comparison shows the shift. Explicit
-    padding with output_shape is expressed only when MXNet's documented pad choice,
-    ``ceil((full - O)/2)`` before, equals the case's ``before``. MXNet's own checks bound
-    what a target can ask for: ``crop >= 0`` and the odd crop's ``adj = 1 < stride``.
+    padding with output_shape is expressed only when MXNet's pad choice,
+    ``ceil((full - O)/2)`` before, equals the case's ``before``. What MXNet itself checks
+    is asked: a target above the full length ("too big target shape"), the odd crop's
+    ``adj = 1`` at stride 1 ("adj(x) must be samller than stride"), 3D dilation.
     """
-    refused = deconvolution_3d_dilation(case) or output_padding_with_mode(case)
+    refused = output_padding_with_mode(case)
     if refused:
         return refused
     mode = case.padding_mode
     if mode is None and case.output_shape is None:
         return Unsupported(
-            "explicit padding without output_shape",
+            "explicit-padding",
             "target_shape asks for a size; plain explicit padding is nd.Deconvolution's pad",
-            f"{DOCS_ND}#mxnet.ndarray.Deconvolution",
+            DOC_TARGET_SHAPE,
         )
     targets = []
     for i in range(case.spatial_dims):
@@ -214,26 +240,19 @@ def deconvolution_target_shape(case: Case) -> tuple[int, ...] | Unsupported:
             target = case.output_shape[i]
         else:
             target = full if mode == "valid" else length * stride
-        crop = full - target
-        if stride >= 1 and crop < 0:
-            return Unsupported(
-                "target_shape above the full length",
-                f"spatial dim {i}: target {target} > s(L-1) + d(k-1) + 1 = {full}",
-                DOC_TARGET_ABOVE_FULL,
-            )
         pad, adj = infer_pad_from_target(length, kernel, stride, dilation, target)
-        if mode is None and pad != case.explicit_padding[i][0]:
-            return Unsupported(
-                "explicit padding with target_shape",
-                f"spatial dim {i}: MXNet would crop {pad} before, the case crops {case.explicit_padding[i][0]}",
-                f"{SOURCE_INFER_PAD} (InferPad)",
-            )
-        if stride >= 1 and adj >= stride:
-            return Unsupported(
-                "output_padding >= stride",
-                f"spatial dim {i}: the odd crop {crop} needs adj {adj} at stride {stride}",
-                DOC_ADJ_BELOW_STRIDE,
-            )
+        if mode is None:
+            before, after = case.explicit_padding[i]
+            refused = output_shape_disagrees(case, i, target - (full - before - after))
+            if refused:
+                return refused
+            # MXNet picks no pad for a target above the full length: it refuses it itself.
+            if full >= target and pad != before:
+                return Unsupported(
+                    "output-shape-with-explicit-padding",
+                    f"spatial dim {i}: MXNet would crop {pad} before, the case crops {before}",
+                    f"{SOURCE_INFER_PAD} (InferPad)",
+                )
         targets.append(target)
     return tuple(targets)
 
@@ -257,11 +276,13 @@ def _nd_array(values: np.ndarray, dtype: str):
     return mx.nd.array(values, dtype=dtype)
 
 
-def _to_float64(result) -> np.ndarray:
-    """An NDArray of any float dtype (bfloat16 included) as float64 NumPy."""
+def _to_host(result) -> np.ndarray:
+    """An NDArray of any float dtype (bfloat16 included) as NumPy. MXNet computes
+    asynchronously: this read is where an error of the computation surfaces, so it
+    belongs inside ``framework_call``."""
     if result.dtype == MX_BFLOAT16:  # asnumpy would give the raw uint16 records
         result = result.astype("float32")
-    return result.asnumpy().astype(np.float64)
+    return result.asnumpy()
 
 
 REPRO_PRELUDE = """\
@@ -290,11 +311,38 @@ def _kwargs_source(call: NativeCall) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in _native_kwargs(call).items())
 
 
-class _NdOperator(Adapter):
-    """``mx.nd.Convolution`` / ``mx.nd.Deconvolution`` called with data, weight and bias."""
+class _MXNetAdapter(Adapter):
+    """What every MXNet adapter shares: the framework and its build report."""
 
     framework = "mxnet"
     module = "mxnet"
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """oneDNN (MKLDNN) on or off, and the execution engine.
+
+        ``onednn``: the build has it (``mx.runtime.Features()['MKLDNN']``) and
+        ``MXNET_MKLDNN_ENABLED`` (read once by MXNet 1.9, default on) does not switch it
+        off; the oneDNN ISA cap is the bundled oneDNN's ``DNNL_MAX_CPU_ISA`` (recorded in
+        the run's env). ``engine``: ``MXNET_ENGINE_TYPE``, else MXNet's default
+        ``ThreadedEnginePerDevice`` (src/engine/engine.cc).
+        """
+        import os
+
+        import mxnet as mx
+
+        built = bool(mx.runtime.Features().is_enabled("MKLDNN"))
+        switch = onednn_switch(os.environ.get("MXNET_MKLDNN_ENABLED"))
+        return {
+            "onednn": None if switch is None else (built and switch),
+            "onednn_built": built,
+            "engine": os.environ.get("MXNET_ENGINE_TYPE") or "ThreadedEnginePerDevice",
+        }
+
+
+class _NdOperator(_MXNetAdapter):
+    """``mx.nd.Convolution`` / ``mx.nd.Deconvolution`` called with data, weight and bias."""
+
     api: str
 
     def _call(self, case: Case, geometry: dict[str, Any]) -> NativeCall:
@@ -315,7 +363,9 @@ class _NdOperator(Adapter):
         tensors = [_nd_array(case.x, case.dtype), _nd_array(case.w, case.dtype)]
         if case.b is not None:
             tensors.append(_nd_array(case.b, case.dtype))
-        return _to_float64(operator(*tensors, **_native_kwargs(call)))
+        with framework_call():
+            host = _to_host(operator(*tensors, **_native_kwargs(call)))
+        return host.astype(np.float64)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         bias = "" if case.b is None else "bias=to_mx(b), "
@@ -366,11 +416,9 @@ class NdConvolution(_NdOperator):
         return self._call(case, {"pad": pad})
 
 
-class _GluonLayer(Adapter):
+class _GluonLayer(_MXNetAdapter):
     """A ``mxnet.gluon.nn`` convolution layer with its weights set through ``set_data``."""
 
-    framework = "mxnet"
-    module = "mxnet"
     layer_suffix: str  # "" -> Conv1D/2D/3D, "Transpose" -> Conv1DTranspose/2D/3D
 
     def layer_name(self, case: Case) -> str:
@@ -396,13 +444,16 @@ class _GluonLayer(Adapter):
         import mxnet as mx
 
         layer_class = getattr(mx.gluon.nn, call.api.rsplit(".", 1)[1])
-        layer = layer_class(**_native_kwargs(call))
-        layer.initialize()
-        layer.cast(MX_BFLOAT16 if case.dtype == "bfloat16" else case.dtype)
-        layer.weight.set_data(_nd_array(case.w, case.dtype))
-        if case.b is not None:
-            layer.bias.set_data(_nd_array(case.b, case.dtype))
-        return _to_float64(layer(_nd_array(case.x, case.dtype)))
+        x = _nd_array(case.x, case.dtype)
+        with framework_call():
+            layer = layer_class(**_native_kwargs(call))
+            layer.initialize()
+            layer.cast(MX_BFLOAT16 if case.dtype == "bfloat16" else case.dtype)
+            layer.weight.set_data(_nd_array(case.w, case.dtype))
+            if case.b is not None:
+                layer.bias.set_data(_nd_array(case.b, case.dtype))
+            host = _to_host(layer(x))
+        return host.astype(np.float64)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         lines = [
