@@ -161,6 +161,23 @@ class RaisesOnRaiseCases(NumpyLoops):
         return super().execute(case, call)
 
 
+class Rendered(NumpyLoops):
+    """Runs its rendered call (``repro_source``), as the built-in adapters do: the run and
+    the repro script are one text."""
+
+    name = "fake.rendered"
+    execute = Adapter.execute
+
+
+class RenderedTypo(Rendered):
+    """Its rendered text names something that does not exist: the adapter's defect."""
+
+    name = "fake.rendered-typo"
+
+    def repro_source(self, case, call):
+        return super().repro_source(case, call).replace("y = naive_conv_transpose(", "y = naive_conv_transpos(")
+
+
 class BuggyOnInvalidCases(NumpyLoops):
     """Its own code fails before the framework is called on an invalid case: a harness
     error, which must never pass as the framework refusing the case."""

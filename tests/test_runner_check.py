@@ -123,6 +123,25 @@ def test_the_adapters_own_bug_on_a_valid_case_is_harness_not_error(cases, execut
     assert result.status == "HARNESS" and "KeyError" in result.message
 
 
+def test_the_rendered_call_is_what_runs_and_what_the_framework_raises_in_it_is_a_refusal(cases, executor):
+    rendered = fake_adapters.Rendered()
+    result = check(cases["rt-stride2-2d"], rendered, executor)
+    assert result.status == "PASS" and result.max_abs_err < 1e-5
+    refused = check(cases["rt-invalid-stride0"], rendered, executor)
+    assert (refused.status, refused.message) == (
+        "PASS", "refused: ValueError: stride and dilation must be positive, got [0], [1]"
+    )
+
+
+def test_an_error_of_the_rendered_text_itself_is_harness(cases, executor):
+    typo = fake_adapters.RenderedTypo()
+    for case_id in ("rt-stride2-2d", "rt-invalid-stride0"):
+        result = check(cases[case_id], typo, executor)
+        assert result.status == "HARNESS", case_id
+        assert "NameError: name 'naive_conv_transpos' is not defined" in result.message
+        assert "<rendered call of fake.rendered-typo>" in result.details["traceback"]
+
+
 def test_an_unknown_unsupported_reason_is_a_harness_error(cases, executor):
     class InventsReasons(fake_adapters.NumpyLoops):
         name = "fake.invents-reasons"

@@ -5,8 +5,10 @@ Rules (after einops' backends):
 2. ``express`` is pure: canonical case -> the API's own parameters, or ``Unsupported`` with
    the documented reason. It never emulates (no manual padding, no output cropping) and
    never clamps a parameter.
-3. ``execute`` runs exactly the expressed call and returns the output in the canonical
-   layout, as float64.
+3. The adapter renders the expressed call once, as Python text (``repro_source``): the run
+   executes that text (``run_rendered_call``) and the repro script embeds it, so what runs
+   and what a user reproduces are one source. The text leaves the output in the canonical
+   layout as ``y``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from ..vocabulary import reason_words
 
 # Set on an exception that left ``framework_call()``: the framework raised it.
 RAISED_BY_FRAMEWORK = "_conformance_raised_by_framework"
+# The file name the rendered call runs under: a traceback shows it, and an error of the
+# code itself raised there (a NameError, a missing key) is the adapter's, not the framework's.
+RENDERED_CALL_FILE = "<rendered call of {name}>"
 
 
 @contextlib.contextmanager
@@ -165,10 +170,13 @@ class Adapter(abc.ABC):
         """Canonical parameters -> the API's parameters (pure, no framework import)."""
         raise NotImplementedError  # abstract
 
-    @abc.abstractmethod
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        """Run the call on the case's tensors (cast to case.dtype); canonical layout, float64."""
-        raise NotImplementedError  # abstract
+        """Run the call on the case's tensors (cast to case.dtype); canonical layout, float64.
+
+        By default this runs ``repro_source`` itself: the rendered call is the one source of
+        both the run and the repro script, so the two cannot drift apart.
+        """
+        return run_rendered_call(self, case, call)
 
     @abc.abstractmethod
     def repro_source(self, case: Case, call: NativeCall) -> str:
@@ -182,3 +190,24 @@ class Adapter(abc.ABC):
 
     def __repr__(self) -> str:
         return f"<adapter {self.name}>"
+
+
+def run_rendered_call(adapter: Adapter, case: Case, call: NativeCall) -> np.ndarray:
+    """Execute ``adapter.repro_source(case, call)`` on the case's tensors, as the repro
+    script does (``np``; ``x``, ``w``, ``b`` float64 in the canonical layout; ``dtype`` the
+    case's name), and return its ``y`` as float64. The whole rendered text is the framework's call:
+    what it raises is the framework's answer, except errors of the text itself
+    (``executor_child.raised_by_framework``)."""
+    source = adapter.repro_source(case, call)
+    code = compile(source, RENDERED_CALL_FILE.format(name=adapter.name), "exec")
+    namespace = {
+        "__name__": "__rendered_call__",
+        "np": np,  # the repro script imports numpy as np before the rendered call
+        "x": np.array(case.x, dtype=np.float64),
+        "w": np.array(case.w, dtype=np.float64),
+        "b": None if case.b is None else np.array(case.b, dtype=np.float64),
+        "dtype": case.dtype,
+    }
+    with framework_call():
+        exec(code, namespace)  # noqa: S102 - the adapter's own rendering, never user input
+    return np.asarray(namespace["y"], dtype=np.float64)

@@ -15,11 +15,9 @@ import abc
 import dataclasses
 from typing import Any
 
-import numpy as np
 
 from ..case import Case
-from .base import Adapter, NativeCall, Unsupported, framework_call
-from .layout import canonical_input_layout, canonical_kernel_layout, relayout
+from .base import Adapter, NativeCall, Unsupported
 
 DOCS_CONV_TRANSPOSE_MODULE = "https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html"
 DOCS_CONV_TRANSPOSE_FUNCTION = "https://pytorch.org/docs/stable/generated/torch.nn.functional.conv_transpose2d.html"
@@ -224,29 +222,6 @@ def _layouts(case: Case) -> tuple[str, str]:
     return TORCH_LAYOUT_INPUT[dims], weight[dims]
 
 
-def _torch_tensors(case: Case, call: NativeCall, device: str):
-    """x, w, b as torch tensors of the case dtype on ``device``, in the call's layouts."""
-    import torch
-
-    dtype = getattr(torch, case.dtype)
-    dims = case.spatial_dims
-    x = relayout(case.x, canonical_input_layout(dims), call.input_layout)
-    w = relayout(case.w, canonical_kernel_layout(case.op, dims), call.kernel_layout)
-
-    def as_torch(array: np.ndarray):
-        # Values are already rounded to the case dtype, so the float64 -> dtype cast is exact.
-        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float64)).to(dtype).to(device)
-
-    return as_torch(x), as_torch(w), None if case.b is None else as_torch(case.b)
-
-
-def _to_canonical(case: Case, call: NativeCall, y) -> np.ndarray:
-    import torch
-
-    out = y.detach().cpu().to(torch.float64).numpy()
-    return relayout(out, call.input_layout, canonical_input_layout(case.spatial_dims))
-
-
 _REPRO_TENSORS = """\
 import numpy as np
 import torch
@@ -299,16 +274,6 @@ class _TorchFunctionalAdapter(_TorchAdapter):
         input_layout, kernel_layout = _layouts(case)
         api = f"torch.nn.functional.{self.FUNCTION}{case.spatial_dims}d"
         return NativeCall(api, {**args, "bias": case.b is not None}, input_layout, kernel_layout)
-
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import torch
-        import torch.nn.functional as F
-
-        x, w, b = _torch_tensors(case, call, self.device)
-        function = getattr(F, call.api.rsplit(".", 1)[1])
-        with torch.no_grad(), framework_call():
-            y = function(x, w, b, **{name: call.kwargs[name] for name in self.ARGS})
-        return _to_canonical(case, call, y)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         return (
@@ -377,19 +342,6 @@ class _TorchModuleAdapter(_TorchAdapter):
 
     def forward_kwargs(self, call: NativeCall) -> dict[str, Any]:
         return {}
-
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import torch
-
-        x, w, b = _torch_tensors(case, call, self.device)
-        module_class = getattr(torch.nn, call.api.rsplit(".", 1)[1])
-        with framework_call():
-            module = module_class(**{name: call.kwargs[name] for name in self.CONSTRUCTOR})
-            module = module.to(getattr(torch, case.dtype)).to(self.device)
-            module.load_state_dict({"weight": w} if b is None else {"weight": w, "bias": b})
-        with torch.no_grad(), framework_call():
-            y = module(x, **self.forward_kwargs(call))
-        return _to_canonical(case, call, y)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         forward = "".join(f", {name}={value!r}" for name, value in self.forward_kwargs(call).items())

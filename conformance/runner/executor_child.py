@@ -51,6 +51,8 @@ def raised_by_framework(err: BaseException, packages: tuple[str, ...]) -> bool:
     def ours(module: str) -> bool:
         return (module or "").split(".")[0] in packages
 
+    if isinstance(err, RENDERED_TEXT_ERRORS) and _innermost_file(err).startswith("<rendered call of "):
+        return False  # the rendered text itself is wrong (a name, a key): the adapter's defect
     seen = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
@@ -63,6 +65,17 @@ def raised_by_framework(err: BaseException, packages: tuple[str, ...]) -> bool:
             tb = tb.tb_next
         err = err.__cause__ or err.__context__
     return False
+
+
+# Errors of code, not of a framework's answer, when the rendered call's own line raises them.
+RENDERED_TEXT_ERRORS = (NameError, SyntaxError, ImportError, KeyError, IndexError, AttributeError)
+
+
+def _innermost_file(err: BaseException) -> str:
+    tb, name = err.__traceback__, ""
+    while tb is not None:
+        name, tb = tb.tb_frame.f_code.co_filename, tb.tb_next
+    return name
 
 
 def failure(err: BaseException, packages: tuple[str, ...] = ()) -> tuple:
