@@ -160,9 +160,9 @@ class Adapter(abc.ABC):
     def express(self, case: Case) -> NativeCall | Unsupported:
         if case.spatial_dims not in self.spatial_dims:
             dims = ", ".join(map(str, sorted(self.spatial_dims)))
-            return Unsupported(f"rank:{case.spatial_dims}", f"the API covers {dims} spatial dims")
+            return Unsupported(f"rank:{case.spatial_dims}", f"the API covers {dims} spatial dims", self.docs)
         if case.dtype not in self.dtypes:
-            return Unsupported(f"dtype:{case.dtype}", self.dtype_reasons.get(case.dtype, ""))
+            return Unsupported(f"dtype:{case.dtype}", self.dtype_reasons.get(case.dtype, ""), self.docs)
         return self.translate(case)
 
     @abc.abstractmethod
