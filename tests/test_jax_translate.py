@@ -174,12 +174,12 @@ def test_no_adapter_takes_a_bias(adapter):
 @pytest.mark.parametrize(
     "params, reason",
     [
-        ({"padding": [[-1, 0], [0, 0]]}, "negative padding or output_padding"),
-        ({"padding": 1, "output_padding": -1}, "negative padding or output_padding"),
-        ({"padding": 1, "output_shape": 3}, "negative padding or output_padding"),  # below F - 2 = 4
-        ({"padding": "valid", "output_shape": 5}, "negative padding or output_padding"),  # below F = 6
-        ({"padding": 1, "output_padding": 1, "stride": 2, "output_shape": 9}, "output_shape with a different output_padding"),
-        ({"padding": "same", "output_padding": 1, "stride": 2}, "output_padding with a padding mode"),
+        ({"padding": [[-1, 0], [0, 0]]}, "negative-padding"),
+        ({"padding": 1, "output_padding": -1}, "negative-padding"),
+        ({"padding": 1, "output_shape": 3}, "negative-padding"),  # below F - 2 = 4
+        ({"padding": "valid", "output_shape": 5}, "negative-padding"),  # below F = 6
+        ({"padding": 1, "output_padding": 1, "stride": 2, "output_shape": 9}, "output-shape-with-output-padding"),
+        ({"padding": "same", "output_padding": 1, "stride": 2}, "output-padding-with-padding-mode"),
     ],
 )
 @pytest.mark.parametrize("adapter", TRANSPOSE_ADAPTERS, ids=lambda a: a.name)

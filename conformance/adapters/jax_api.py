@@ -16,7 +16,7 @@ import numpy as np
 
 from ..case import Case
 from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported
+from .base import Adapter, NativeCall, Unsupported, framework_call
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
 from .canonical import canonical_transpose_length, effective_kernel, full_transpose_length
 
@@ -24,7 +24,8 @@ DOCS_CONV_TRANSPOSE = "https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_
 DOCS_CONV_GENERAL_DILATED = "https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_general_dilated.html"
 DOCS_CONV_TRANSPOSE_SIGNATURE = (
     DOCS_CONV_TRANSPOSE + " (signature: conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None,"
-    " dimension_numbers=None, transpose_kernel=False, precision=None, preferred_element_type=None):"
+    " dimension_numbers=None, transpose_kernel=False, precision=None, preferred_element_type=None,"
+    " use_consistent_padding=False):"
     " no feature_group_count, no bias)"
 )
 DOCS_TRANSPOSE_KERNEL = (
@@ -138,14 +139,14 @@ def invalid_crop_refusal(case: Case) -> Unsupported | None:
             implied = case.output_padding[i] if out is None else out - (full - before - after)
             if out is not None and case.output_padding[i] and case.output_padding[i] != implied:
                 return Unsupported(
-                    "output_shape with a different output_padding",
+                    "output-shape-with-output-padding",
                     f"spatial dim {i}: output_shape {out} implies output_padding {implied}, the case gives"
                     f" {case.output_padding[i]}; jax has neither parameter",
                     DOCS_EXPLICIT_PAIRS,
                 )
         if min(before, after, implied, case.output_padding[i]) < 0:
             return Unsupported(
-                "negative padding or output_padding",
+                "negative-padding",
                 f"spatial dim {i}: crop ({before}, {after}) with output_padding {implied}: jax's explicit pairs pad"
                 " the dilated input, so a negative crop or output_padding is an ordinary pair",
                 DOCS_EXPLICIT_PAIRS,
@@ -177,7 +178,7 @@ def mode_with_output_padding(case: Case, doc: str) -> Unsupported | None:
     """output_padding with a padding mode is an invalid canonical case jax has no way to be asked."""
     if isinstance(case.padding, str) and any(case.output_padding):
         return Unsupported(
-            "output_padding with a padding mode",
+            "output-padding-with-padding-mode",
             f"padding {case.padding!r} with output_padding {list(case.output_padding)}: jax has no output_padding",
             doc,
         )
@@ -219,8 +220,22 @@ def kwargs_source(kwargs: dict) -> str:
 class _JaxAdapter(Adapter):
     framework = "jax"
     module = "jax"
+    # XlaRuntimeError and the compiled kernels live in jaxlib.
+    framework_modules = ("jax", "jaxlib")
     # XLA's CPU convolution takes all four (float16/bfloat16 included).
     dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
+
+    @classmethod
+    def build_properties(cls) -> dict:
+        """jaxlib's version (it carries XLA) and the backend the calls run on.
+
+        XLA reports no kernel choice or ISA level to Python: its CPU switch
+        (``XLA_FLAGS=--xla_cpu_max_isa=...``) is recorded with the run's environment.
+        """
+        import jax
+        import jaxlib
+
+        return {"jaxlib": str(jaxlib.__version__), "backend": jax.default_backend()}
 
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         import jax
@@ -230,7 +245,9 @@ class _JaxAdapter(Adapter):
         enable_float64(jax)
         x = jax_array(jnp, case.x, case.dtype)
         w = self.native_kernel(jnp, jax_array(jnp, case.w, case.dtype), call)
-        y = getattr(lax, call.api.rsplit(".", 1)[1])(x, w, **self.native_kwargs(call))
+        with framework_call():
+            y = getattr(lax, call.api.rsplit(".", 1)[1])(x, w, **self.native_kwargs(call))
+            y = np.asarray(y)  # jax dispatches asynchronously: an XLA error surfaces here
         return to_canonical_float64(y, case, call)
 
     def native_kernel(self, jnp, w, call: NativeCall):
