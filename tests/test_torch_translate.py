@@ -22,9 +22,8 @@ from conformance.adapters.torch_api import (
     conv_transpose_args,
     conv_transpose_axis_args,
     conv_transpose_output_length,
-    full_scatter_length,
-    same_total_padding,
 )
+from conformance.adapters.canonical import conv_same_total, full_transpose_length
 from conformance.case import Case
 
 
@@ -56,9 +55,9 @@ def test_conv_transpose_output_length_is_torchs_formula(
     assert conv_transpose_output_length(length, kernel, stride, padding, output_padding, dilation) == expected
 
 
-def test_full_scatter_length_is_the_uncropped_result():
-    assert full_scatter_length(5, 3, 2, 1) == 11
-    assert full_scatter_length(4, 2, 3, 3) == 13
+def test_torch_length_at_zero_padding_is_the_canonical_full_result():
+    assert conv_transpose_output_length(5, 3, 2, 0, 0, 1) == full_transpose_length(5, 3, 2, 1) == 11
+    assert conv_transpose_output_length(4, 2, 3, 0, 0, 3) == full_transpose_length(4, 2, 3, 3) == 13
 
 
 @pytest.mark.parametrize(
@@ -66,7 +65,7 @@ def test_full_scatter_length_is_the_uncropped_result():
     [(5, 3, 1, 1, 2), (5, 4, 1, 1, 3), (5, 3, 1, 2, 4), (5, 3, 2, 1, 2), (6, 3, 2, 1, 1), (4, 1, 3, 1, 0)],
 )
 def test_same_total_padding(length, kernel, stride, dilation, expected):
-    assert same_total_padding(length, kernel, stride, dilation) == expected
+    assert conv_same_total(length, kernel, stride, dilation) == expected
 
 
 # -- conv_transpose translation -----------------------------------------------------------

@@ -1,11 +1,15 @@
-"""The canonical output lengths as the adapters compute them (SPEC.md's rules, per dim).
+"""Canonical geometry as the adapters compute it (SPEC.md's rules, per spatial dim): the one
+module of it every adapter uses, and no copy of it elsewhere.
 
-Adapters need the canonical output length to ask an API for it (TF's ``output_shape``,
-Keras' ``output_padding``, jax's padding pairs). This is the adapters' own arithmetic,
-written apart from the oracle's ``geometry`` so an error in one cannot hide in the other.
+Adapters need the canonical window to ask an API for it (TF's ``output_shape``, Keras'
+``output_padding``, jax's padding pairs, torch's and MXNet's crop and re-append, Caffe's
+symmetric pad). This is the adapters' own arithmetic, written apart from the oracle's
+``geometry`` so an error in one cannot hide in the other.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..case import Case
 
@@ -40,8 +44,68 @@ def canonical_transpose_length(
 
 def canonical_transpose_lengths(case: Case) -> list[int]:
     """O for every spatial dim of a conv_transpose case."""
+    return [axis.window()[1] for axis in axes(case)]
+
+
+def same_lower_pads(length: int, kernel: int, stride: int, dilation: int, out: int) -> tuple[int, int]:
+    """ONNX SAME_LOWER as explicit (before, after) crops of the full result: the odd one first."""
+    total = max(full_transpose_length(length, kernel, stride, dilation) - out, 0)
+    return total - total // 2, total // 2
+
+
+def transpose_window(
+    length: int, kernel: int, stride: int, dilation: int, padding, output_padding: int, output_shape: int | None
+) -> tuple[int, int]:
+    """(before, O): the canonical conv_transpose output is ``full[before : before + O]``
+    (zeros past the end of ``full``). ``padding`` is a mode string or one (before, after)
+    pair; a mode crops ``max(F - O, 0)``, the odd position after ('same') or before
+    ('same_lower')."""
+    out = canonical_transpose_length(length, kernel, stride, dilation, padding, output_padding, output_shape)
+    if not isinstance(padding, str):
+        return padding[0], out
+    total = max(full_transpose_length(length, kernel, stride, dilation) - out, 0)
+    before = {"valid": 0, "same": total // 2, "same_lower": total - total // 2}[padding]
+    return before, out
+
+
+def conv_same_total(length: int, kernel: int, stride: int, dilation: int) -> int:
+    """The zeros a canonical 'same' conv adds in one dim: ``max((ceil(L/s) - 1)s + e - L, 0)``
+    (``e`` the dilated kernel), so that the output has ``ceil(L/s)`` positions."""
+    out = -(-length // stride)
+    return max((out - 1) * stride + effective_kernel(kernel, dilation) - length, 0)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One spatial dim of a case, with the canonical quantities adapters translate from."""
+
+    length: int
+    kernel: int
+    stride: int
+    dilation: int
+    padding: object  # a mode string or one (before, after) pair
+    output_padding: int
+    output_shape: int | None
+
+    @property
+    def full(self) -> int:
+        return full_transpose_length(self.length, self.kernel, self.stride, self.dilation)
+
+    def window(self) -> tuple[int, int]:
+        """conv_transpose: (before, O), see ``transpose_window``."""
+        return transpose_window(
+            self.length, self.kernel, self.stride, self.dilation, self.padding, self.output_padding, self.output_shape
+        )
+
+    def same_total(self) -> int:
+        """conv: the zeros 'same' adds, see ``conv_same_total``."""
+        return conv_same_total(self.length, self.kernel, self.stride, self.dilation)
+
+
+def axes(case: Case) -> list[Axis]:
+    """The case's spatial dims as ``Axis`` values, in order."""
     return [
-        canonical_transpose_length(
+        Axis(
             case.x.shape[2 + i],
             case.kernel_spatial[i],
             case.stride[i],
@@ -52,9 +116,3 @@ def canonical_transpose_lengths(case: Case) -> list[int]:
         )
         for i in range(case.spatial_dims)
     ]
-
-
-def same_lower_pads(length: int, kernel: int, stride: int, dilation: int, out: int) -> tuple[int, int]:
-    """ONNX SAME_LOWER as explicit (before, after) crops of the full result: the odd one first."""
-    total = max(full_transpose_length(length, kernel, stride, dilation) - out, 0)
-    return total - total // 2, total // 2

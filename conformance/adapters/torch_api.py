@@ -18,6 +18,7 @@ from typing import Any
 
 from ..case import Case
 from .base import Adapter, NativeCall, Unsupported
+from .canonical import axes, full_transpose_length, transpose_window
 
 DOCS_CONV_TRANSPOSE_MODULE = "https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html"
 DOCS_CONV_TRANSPOSE_FUNCTION = "https://pytorch.org/docs/stable/generated/torch.nn.functional.conv_transpose2d.html"
@@ -59,11 +60,6 @@ def conv_transpose_output_length(
     return (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
-def full_scatter_length(length: int, kernel: int, stride: int, dilation: int) -> int:
-    """The uncropped conv_transpose result: torch's output length at padding 0, output_padding 0."""
-    return conv_transpose_output_length(length, kernel, stride, 0, 0, dilation)
-
-
 def conv_transpose_axis_args(
     length: int,
     kernel: int,
@@ -85,16 +81,11 @@ def conv_transpose_axis_args(
     one after for 'same', before for 'same_lower'). Whether torch's ATen check accepts the
     resulting output_padding is torch's answer, not the adapter's.
     """
-    full = full_scatter_length(length, kernel, stride, dilation)
+    full = full_transpose_length(length, kernel, stride, dilation)
     if isinstance(padding, str):
-        if padding == "valid":
-            before = after = 0
-            out = full if output_shape is None else output_shape
-        else:
-            out = length * stride if output_shape is None else output_shape
-            total = max(full - out, 0)
-            before = total // 2 if padding == "same" else total - total // 2
-            after = total - before
+        before, out = transpose_window(length, kernel, stride, dilation, padding, 0, output_shape)
+        if padding != "valid":
+            after = max(full - out, 0) - before
             # A non-positive stride or dilation is an invalid case: torch is asked and refuses it.
             if before < after and stride >= 1 and dilation >= 1:
                 return Unsupported(
@@ -160,17 +151,6 @@ def conv_transpose_args(case: Case) -> dict[str, Any] | Unsupported:
 
 
 # -- conv ----------------------------------------------------------------------------------
-def same_total_padding(length: int, kernel: int, stride: int, dilation: int) -> int:
-    """Zeros a 'same' conv adds in one dim: ``max((ceil(L / s) - 1) * s + d * (k - 1) + 1 - L, 0)``.
-
-    torch's conv output is ``floor((L + 2 * p - d * (k - 1) - 1) / s) + 1``, so ``p`` =
-    half of an even total gives ``ceil(L / s)``. At stride 1 the total is ``d * (k - 1)``,
-    which torch's own ``padding='same'`` adds too.
-    """
-    out = -(-length // stride)
-    return max((out - 1) * stride + dilation * (kernel - 1) + 1 - length, 0)
-
-
 def conv_padding_arg(case: Case) -> str | list[int] | Unsupported:
     """The case's padding -> torch conv's ``padding`` (a string mode or one int per dim).
 
@@ -192,10 +172,7 @@ def conv_padding_arg(case: Case) -> str | list[int] | Unsupported:
         return "same"
     if any(s < 1 for s in case.stride):
         return padding
-    totals = [
-        same_total_padding(case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i])
-        for i in range(case.spatial_dims)
-    ]
+    totals = [axis.same_total() for axis in axes(case)]
     if any(total % 2 for total in totals):
         why = "torch's padding='same' is for stride 1 only" if padding == "same" else "torch has no 'same_lower'"
         return Unsupported(
