@@ -19,7 +19,13 @@ from conformance.report.junit import junit_filename, write_junit
 from conformance.report.markdown import md, render_markdown
 from conformance.report.merge import merge_files
 from conformance.report.safejson import decode_embedded, json_for_script
-from conformance.report.summary import adapter_summaries, disagreement_rows, expressibility, is_disagreement
+from conformance.report.summary import (
+    adapter_summaries,
+    disagreement_rows,
+    expressibility,
+    findings_by_kind,
+    is_disagreement,
+)
 from conformance.results import Result, write_results_file
 
 TRANSPOSED = "torch.nn.functional.conv_transpose"
@@ -453,3 +459,31 @@ def test_display_values_round_to_seven_digits_and_name_non_finite_values():
     assert display_values(array) == [[0.1234568, -1234568.0, 2.5e20, 0.0], ["nan", "inf", "-inf", 5e-324]]
     values = np.random.default_rng(0).standard_normal((32, 32)) * 10.0 ** np.arange(-16, 16).reshape(1, -1)
     assert np.ravel(display_values(values)).tolist() == [float(f"{v:.7g}") for v in values.ravel()]
+
+
+def test_recipes_come_after_the_apis_and_are_marked(tmp_path):
+    recipe = "jax.lax.conv_general_dilated.lhs_dilation"
+    write_run(tmp_path, "r", [make_result("c1", recipe)], adapter_kind="recipe")
+    write_run(tmp_path, "z", [make_result("c1", "zz.api.conv_transpose")], adapter_kind="api")
+    merged = merge_files([tmp_path])
+    assert merged.adapters == ["zz.api.conv_transpose", recipe] and merged.recipes == {recipe}
+    page = report_html.render_html(merged)
+    header = page.split('<th scope="col" class="corner">Case</th>')[1].split("</tr>")[0]
+    assert header.count('<span class="tag recipe"') == 1 and 'class="a1 recipe"' in header
+
+
+def test_findings_are_counted_by_framework_and_kind(tmp_path):
+    known = dict(expected_status="FAIL", diagnosis="kernel-flipped", expectation_kind="convention")
+    write_run(
+        tmp_path,
+        "t",
+        [
+            make_result("c1", TRANSPOSED, "FAIL", expectation_reason="flips", **known),
+            make_result("c2", TRANSPOSED, "FAIL", expectation_reason="flips", **known),  # the same finding
+            make_result("c3", TRANSPOSED, "ERROR", expected_status="ERROR", expectation_reason="refuses",
+                        expectation_kind="limitation"),
+            make_result("c4", TRANSPOSED, "FAIL", expected_status="PASS"),  # unexpected: no finding
+        ],
+    )
+    [row] = findings_by_kind(merge_files([tmp_path]))
+    assert (row.framework, row.counts) == ("torch", {"bug": 0, "convention": 1, "limitation": 1})

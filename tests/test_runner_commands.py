@@ -61,14 +61,14 @@ def test_run_needs_a_framework_or_an_adapter():
 def test_adapters_table_rows_and_import_errors():
     table = adapters_command.rows([fake_adapters.NumpyLoops, fake_adapters.MissingFramework])
     assert table == [
-        {"adapter": "fake.missing-framework", "framework": "fake", "op": "conv_transpose", "imports": False,
+        {"adapter": "fake.missing-framework", "framework": "fake", "op": "conv_transpose", "kind": "api", "imports": False,
          "version": "ModuleNotFoundError: No module named 'conformance_no_such_framework'"},
-        {"adapter": "fake.numpy-loops", "framework": "fake", "op": "conv_transpose", "imports": True,
+        {"adapter": "fake.numpy-loops", "framework": "fake", "op": "conv_transpose", "kind": "api", "imports": True,
          "version": __import__("numpy").__version__},
     ]
     text = adapters_command.format_table(table).splitlines()
-    assert text[0].split() == ["adapter", "framework", "op", "imports", "version", "/", "import", "error"]
-    assert text[1].split()[:4] == ["fake.missing-framework", "fake", "conv_transpose", "no"]
+    assert text[0].split() == ["adapter", "framework", "op", "kind", "imports", "version", "/", "import", "error"]
+    assert text[1].split()[:5] == ["fake.missing-framework", "fake", "conv_transpose", "api", "no"]
 
 
 def test_adapters_command_lists_the_builtin_adapters():

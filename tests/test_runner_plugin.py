@@ -315,7 +315,7 @@ def test_entry_point_adapter_by_name(tmp_path):
         env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), str(ROOT)])),
     )
     row = next(line for line in listing.stdout.splitlines() if line.startswith("fake.numpy-loops "))
-    assert row.split()[1:4] == ["fake", "conv_transpose", "yes"]
+    assert row.split()[1:5] == ["fake", "conv_transpose", "api", "yes"]
 
 
 def test_results_file_is_readable_like_any_file_the_user_writes(tmp_path):

@@ -123,6 +123,11 @@ class Adapter(abc.ABC):
     dtype_reasons: ClassVar[dict[str, str]] = {}
     device: str = "cpu"
     docs: ClassVar[str] = ""  # the API's documentation address, shown in the report
+    # "api": one call of the framework's API, as a user makes it. "recipe": a composition
+    # of calls that computes the operation another way (e.g. conv_transpose as a conv of
+    # the stride-dilated input with the flipped kernel); the report shows recipes apart, so
+    # no column pretends to be an API it is not.
+    kind: ClassVar[str] = "api"
     # The top-level packages whose exceptions are the framework's answer (default: the
     # package of ``module``): a traceback through them, or an exception type defined there.
     framework_modules: ClassVar[tuple[str, ...]] = ()

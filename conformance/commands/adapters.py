@@ -14,7 +14,7 @@ import os
 import sys
 
 HELP = "list adapters, whether their framework imports here, and its version"
-COLUMNS = ("adapter", "framework", "op", "imports", "version / import error")
+COLUMNS = ("adapter", "framework", "op", "kind", "imports", "version / import error")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,13 +62,16 @@ def rows(classes) -> list[dict]:
     table = []
     for cls in sorted(classes, key=lambda c: (c.framework, c.name)):
         ok, version = status[(cls.framework, cls.module)]
-        table.append({"adapter": cls.name, "framework": cls.framework, "op": cls.op, "imports": ok, "version": version})
+        table.append(
+            {"adapter": cls.name, "framework": cls.framework, "op": cls.op, "kind": cls.kind, "imports": ok, "version": version}
+        )
     return table
 
 
 def format_table(table: list[dict]) -> str:
     cells = [COLUMNS] + [
-        (r["adapter"], r["framework"], r["op"], "yes" if r["imports"] else "no", _one_line(r["version"])) for r in table
+        (r["adapter"], r["framework"], r["op"], r["kind"], "yes" if r["imports"] else "no", _one_line(r["version"]))
+        for r in table
     ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS) - 1)]
     lines = []

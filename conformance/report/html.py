@@ -265,6 +265,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "title": title,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "adapters": adapters,
+        "recipes": merged.recipes,
         "summaries": summaries,
         "status_totals": status_totals,
         "statuses": [(s, STATUS_MEANINGS[s], CELL_LABELS.get(s, s)) for s in PAGE_STATUSES],

@@ -102,6 +102,8 @@ class Merged:
     # The ops each adapter reported on: a missing cell is "n/a" when the adapter never
     # runs that op, "not run" when it does but this case is absent from its results.
     adapter_ops: dict[str, set[str]] = field(default_factory=dict)
+    # Adapters whose run_info says they are recipes (compositions of calls, not one API call).
+    recipes: set[str] = field(default_factory=set)
     # The adapters the run meant to cover (``conformance report --expect``): the report
     # names those with no results at all.
     expected_adapters: list[str] = field(default_factory=list)
@@ -179,10 +181,15 @@ def add_run(merged: Merged, source: str, run_info: dict[str, Any], results: list
 
 def finish(merged: Merged) -> Merged:
     """Order cases as the suite is written (file, line, id); adapters by name, those that
-    run conv_transpose cases first (the suite's subject), then the others."""
+    run conv_transpose cases first (the suite's subject), then the others; within each,
+    the APIs before the recipes."""
     order = sorted(merged.cases.values(), key=lambda c: (c.file, c.line, c.id))
     merged.cases = {c.id: c for c in order}
-    merged.adapters = sorted(merged.adapter_ops, key=lambda a: ("conv_transpose" not in merged.adapter_ops[a], a))
+    recipes = {run.run_info.get("adapter") for run in merged.runs if run.run_info.get("adapter_kind") == "recipe"}
+    merged.recipes = recipes & set(merged.adapter_ops)
+    merged.adapters = sorted(
+        merged.adapter_ops, key=lambda a: ("conv_transpose" not in merged.adapter_ops[a], a in merged.recipes, a)
+    )
     return merged
 
 

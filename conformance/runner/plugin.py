@@ -242,6 +242,7 @@ class ConformanceRun:
                 self.versions.get(chosen.name, "unknown"),
                 device=str(getattr(chosen.instance, "device", "cpu")),
                 properties=properties,
+                adapter_kind=chosen.cls.kind,
                 time_start=self.time_start,
                 time_end=time_end,
                 stale_expectations=stale,
