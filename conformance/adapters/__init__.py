@@ -24,11 +24,6 @@ BUILTIN_MODULES = (
     "conformance.adapters.tf_keras_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
-# The frameworks the main job runs (tox.ini's `conformance` label, less the report; a test
-# keeps the two equal): the report names any of their adapters that have no results.
-DEFAULT_RUN_FRAMEWORKS = (
-    "torch", "tensorflow", "mxnet", "jax", "keras-jax", "keras-torch", "tf_keras", "onnxruntime", "opencv",
-)
 
 
 class UnknownAdapter(LookupError):
@@ -78,6 +73,17 @@ def get_adapter(name: str) -> type[Adapter]:
     return known[name]
 
 
+def default_run_frameworks() -> list[str]:
+    """The frameworks the main job runs: those of the built-in CPU adapters, in registry
+    order (a device column such as torch-cuda runs where its device is). tox.ini's
+    `conformance` label lists the same (tox cannot read this; a test keeps them equal)."""
+    found: list[str] = []
+    for cls in builtin_adapters().values():
+        if getattr(cls, "device", "cpu") == "cpu" and cls.framework not in found:
+            found.append(cls.framework)
+    return found
+
+
 def frameworks() -> list[str]:
     return sorted({cls.framework for cls in all_adapters().values()})
 
@@ -90,7 +96,7 @@ def adapters_for_framework(framework: str) -> list[type[Adapter]]:
 
 
 __all__ = [
-    "DEFAULT_RUN_FRAMEWORKS",
+    "default_run_frameworks",
     "Adapter",
     "NativeCall",
     "Unsupported",

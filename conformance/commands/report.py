@@ -97,7 +97,7 @@ def main(args: argparse.Namespace) -> int:
 
 def expected_adapters(frameworks: str | None) -> list[str]:
     """The adapters of the named frameworks (default: the main job's), in registry order."""
-    from ..adapters import DEFAULT_RUN_FRAMEWORKS, all_adapters
+    from ..adapters import all_adapters, default_run_frameworks
 
-    names = DEFAULT_RUN_FRAMEWORKS if frameworks is None else [f.strip() for f in frameworks.split(",") if f.strip()]
+    names = default_run_frameworks() if frameworks is None else [f.strip() for f in frameworks.split(",") if f.strip()]
     return [name for name, cls in all_adapters().items() if cls.framework in names]
