@@ -23,12 +23,14 @@ from conformance.adapters.mxnet_api import (  # noqa: E402
     NdConvolution,
     NdDeconvolution,
     NdDeconvolutionTargetShape,
-    full_length,
 )
+from conformance.adapters.canonical import full_transpose_length  # noqa: E402
 from conformance.properties import machine_properties  # noqa: E402
 from conformance.case import Case  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
+from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 TRANSPOSED = tuple(cls for cls in ADAPTERS if cls.op == "conv_transpose")
@@ -95,7 +97,7 @@ def known_error(adapter_class, case: Case, call: NativeCall) -> str | None:
         return FP16_GEMM
     if adapter_class is NdDeconvolutionTargetShape and onednn_path:
         dims = zip(case.x.shape[2:], case.kernel_spatial, case.stride, case.dilation)
-        fulls = [full_length(n, k, s, d) for n, k, s, d in dims]
+        fulls = [full_transpose_length(n, k, s, d) for n, k, s, d in dims]
         if any(target < full for target, full in zip(call.kwargs["target_shape"], fulls)):
             return ONEDNN_TARGET_SHAPE  # oneDNN takes the raw pad, not InferPad's
     if case.dtype == "bfloat16" and not ONEDNN_BF16:
@@ -154,23 +156,42 @@ def test_target_shape_scenarios_are_expressed():
 @pytest.mark.parametrize("adapter_class", ADAPTERS, ids=lambda cls: cls.name)
 @pytest.mark.parametrize("dtype", ["bfloat16", "float64"])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
-def test_repro_reproduces_execute(adapter_class, dtype, bias):
+def test_the_repro_script_runs_on_its_own(adapter_class, dtype, bias, capsys):
+    """``execute`` runs the rendered call itself, so the two agree by construction; what can
+    still break is the script around it: run the whole repro script in an empty namespace
+    (its own imports and tensors, nothing of the harness) and it prints a zero difference,
+    or raises MXNet's refusal where ``execute`` does."""
     name = "ct-2d-valid-stride3" if adapter_class.op == "conv_transpose" else "conv-2d-same-dilation"
     case = make_case(name, dtype, bias=bias, seed=7)
     adapter = adapter_class()
     call = adapter.express(case)
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    script = build_repro(case, adapter, call, evaluate(case))
+    assert "conformance" not in script.split("# The framework call")[1]
     error = known_error(adapter_class, case, call)
-    if error is not None:  # the repro raises what execute raises
-        with pytest.raises(mx.base.MXNetError, match=re.escape(error)):
-            exec(adapter.repro_source(case, call), namespace)
-        with pytest.raises(mx.base.MXNetError, match=re.escape(error)):
-            adapter.execute(case, call)
+    if error is not None:
+        for run in (lambda: exec(compile(script, "<repro>", "exec"), {}), lambda: adapter.execute(case, call)):
+            with pytest.raises(mx.base.MXNetError, match=re.escape(error)):
+                run()
         return
-    exec(adapter.repro_source(case, call), namespace)
+    exec(compile(script, "<repro>", "exec"), {"__name__": "__main__"})
+    printed = capsys.readouterr().out
+    assert f"framework output shape: {evaluate(case).shape}" in printed
     actual = adapter.execute(case, call)
-    np.testing.assert_array_equal(np.asarray(namespace["y"], dtype=np.float64), actual)
+    difference = float(np.max(np.abs(actual - evaluate(case))))
+    assert f"max abs difference: {difference!r}" in printed
     assert judge(case, actual, evaluate(case)).status == "PASS"
+
+
+@pytest.mark.parametrize("adapter_class", ADAPTERS, ids=lambda cls: cls.name)
+def test_the_rendered_call_reads_the_result_back(adapter_class):
+    """MXNet computes asynchronously: the rendered text leaves ``y`` as NumPy (read back
+    with asnumpy), so an error of the computation is raised while the text runs."""
+    name = "ct-2d-valid-stride3" if adapter_class.op == "conv_transpose" else "conv-2d-same-dilation"
+    case = make_case(name, "float32", seed=7)
+    adapter = adapter_class()
+    namespace = {"np": np, "x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(adapter.repro_source(case, adapter.express(case)), namespace)
+    assert type(namespace["y"]) is np.ndarray and namespace["y"].dtype == np.float32
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -285,8 +306,9 @@ def test_mxnet_refuses_these_itself(params, message):
     ids=["opad-at-stride", "crop-first-at-stride-1", "3d-dilation", "target-above-full", "target-odd-crop-s1"],
 )
 def test_the_adapters_pass_mxnets_checks_to_mxnet(adapter_class, shape, kernel, params, message):
-    """Valid cases MXNet's own validation refuses: expressed, and MXNet's refusal leaves
-    ``execute`` marked as the framework's (so the runner records ERROR, not HARNESS)."""
+    """Valid cases MXNet's own validation refuses: expressed, and MXNet's refusal, raised
+    while the rendered call runs, counts as the framework's (the runner records ERROR, not
+    HARNESS)."""
     x, w = np.ones((1, 2, *shape)), np.ones((2, 3, *kernel))
     case = Case.make("asked", "conv_transpose", x, w, dtype="float32", **params)
     adapter = adapter_class()
@@ -295,6 +317,9 @@ def test_the_adapters_pass_mxnets_checks_to_mxnet(adapter_class, shape, kernel, 
     with pytest.raises(mx.base.MXNetError, match=re.escape(message)) as raised:
         adapter.execute(case, call)
     assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    assert raised_by_framework(raised.value, adapter.raising_packages())
+    files = [entry.frame.code.raw.co_filename for entry in raised.traceback]
+    assert f"<rendered call of {adapter.name}>" in files  # raised while the rendered text ran
 
 
 # -- what the run records of MXNet's build ------------------------------------------------

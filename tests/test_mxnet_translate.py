@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from conformance.adapters import get_adapter
 from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.canonical import full_transpose_length
 from conformance.adapters.mxnet_api import (
     ADAPTERS,
     GluonConv,
@@ -19,13 +21,11 @@ from conformance.adapters.mxnet_api import (
     NdConvolution,
     NdDeconvolution,
     NdDeconvolutionTargetShape,
-    conv_same_total,
     convolution_pad,
     crops_more_at_the_end,
     deconvolution_output_length,
     deconvolution_pad_adj,
     deconvolution_target_shape,
-    full_length,
     infer_pad_from_target,
     onednn_switch,
 )
@@ -60,9 +60,9 @@ def test_deconvolution_output_length_is_mxnets_formula(length, kernel, stride, d
     assert deconvolution_output_length(length, kernel, stride, dilation, pad, adj) == expected
 
 
-def test_full_length_is_the_uncropped_result():
-    assert full_length(5, 3, 2, 1) == 11
-    assert full_length(4, 2, 3, 3) == 13
+def test_deconvolution_output_length_without_pad_and_adj_is_the_canonical_full_length():
+    assert deconvolution_output_length(5, 3, 2, 1, 0, 0) == full_transpose_length(5, 3, 2, 1) == 11
+    assert deconvolution_output_length(4, 2, 3, 3, 0, 0) == full_transpose_length(4, 2, 3, 3) == 13
 
 
 @pytest.mark.parametrize(
@@ -82,11 +82,26 @@ def test_infer_pad_from_target_puts_the_odd_crop_first(length, kernel, stride, d
 
 
 @pytest.mark.parametrize(
-    "length, kernel, stride, dilation, expected",
-    [(5, 3, 1, 1, 2), (5, 4, 1, 1, 3), (5, 3, 1, 2, 4), (5, 3, 2, 1, 2), (6, 3, 2, 1, 1), (4, 1, 3, 1, 0)],
+    "length, kernel, stride, dilation, same, same_lower",
+    [
+        (5, 3, 1, 1, (1,), (1,)),  # total 2
+        (5, 4, 1, 1, (1, 2), (2, 1)),  # total 3: odd, the extra zero after ('same') or before
+        (5, 3, 1, 2, (2,), (2,)),  # total 4 (dilated kernel 5)
+        (5, 3, 2, 1, (1,), (1,)),  # O = 3: total 2
+        (6, 3, 2, 1, (0, 1), (1, 0)),  # O = 3: total 1
+        (4, 1, 3, 1, (0,), (0,)),  # total 0
+    ],
 )
-def test_conv_same_total(length, kernel, stride, dilation, expected):
-    assert conv_same_total(length, kernel, stride, dilation) == expected
+def test_convolution_pad_of_same_is_half_the_canonical_total(length, kernel, stride, dilation, same, same_lower):
+    """A tuple of one is MXNet's pad; a pair (before, after) is declined as asymmetric."""
+    for mode, expected in (("same", same), ("same_lower", same_lower)):
+        case = conv_case(shape=(length,), kernel=(kernel,), stride=stride, dilation=dilation, padding=mode)
+        result = convolution_pad(case)
+        if len(expected) == 1:
+            assert result == expected
+        else:
+            assert isinstance(result, Unsupported) and result.reason == "asymmetric-padding"
+            assert result.detail == f"spatial dim 0: padding {mode} needs before={expected[0]}, after={expected[1]}"
 
 
 # -- Convolution pad ----------------------------------------------------------------------
@@ -270,7 +285,7 @@ def test_target_shape_window_is_canonical_except_the_odd_crop_of_same():
         (target,) = result
         assert target == axis.out, case
         geometry = (case.x.shape[2], case.kernel_spatial[0], case.stride[0], case.dilation[0])
-        if target > full_length(*geometry):
+        if target > full_transpose_length(*geometry):
             continue  # MXNet refuses it itself ("too big target shape")
         pad, adj = infer_pad_from_target(*geometry, target)
         if pad == axis.before:
@@ -392,18 +407,36 @@ def test_adapters_are_registered_with_their_identity(adapter_class):
 
 
 @pytest.mark.parametrize("adapter_class", ADAPTERS, ids=lambda cls: cls.name)
-def test_repro_source_spells_out_the_call(adapter_class):
-    case = (
-        transpose_case(shape=(4, 4), kernel=(4, 4), stride=2, padding="same")
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+def test_repro_source_spells_out_the_call(adapter_class, dtype, bias):
+    """The rendered call is what the run executes and the repro embeds: it reads only the
+    case's ``x``, ``w``, ``b`` and ``dtype``, spells the native call out literally, and reads
+    MXNet's asynchronous result back as its last step (so an error surfaces inside it)."""
+    params = (
+        dict(shape=(4, 4), kernel=(4, 4), stride=2, padding="same")
         if adapter_class.op == "conv_transpose"
-        else conv_case(shape=(4, 4), kernel=(3, 3), padding=1)
+        else dict(shape=(4, 4), kernel=(3, 3), padding=1)
     )
+    shape, kernel = params.pop("shape"), params.pop("kernel")
+    x = np.zeros((1, 2, *shape))
+    w = np.zeros((2, 3, *kernel) if adapter_class.op == "conv_transpose" else (3, 2, *kernel))
+    case = Case.make("r", adapter_class.op, x, w, np.zeros(3) if bias else None, dtype=dtype, **params)
     adapter = adapter_class()
-    source = adapter.repro_source(case, adapter.express(case))
-    compile(source, "<repro>", "exec")
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    tree = ast.parse(source)
     assert "conformance" not in source
     assert ("Conv2D" if "gluon" in adapter_class.name else adapter_class.name.split(".")[2]) in source
-    assert "stride" in source and "\ny = " in source
+    assert f"{'kernel_size' if 'gluon' in adapter_class.name else 'kernel'}={kernel}" in source  # a literal tuple
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    imported = {alias.asname or alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names}
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    assert loaded - stored - imported <= {"x", "w", "b", "dtype"}
+    assert ("b" in loaded) is bias and ("bias=bias" in source or "bias.set_data(bias)" in source) is bias
+    last = source.rstrip("\n").splitlines()[-1]
+    read = 'y = y.astype("float32").asnumpy()' if dtype == "bfloat16" else "y = y.asnumpy()"
+    assert last.startswith(read)
 
 
 def test_adapter_module_imports_without_mxnet():

@@ -11,16 +11,20 @@ the end, output_padding beside a padding mode (MXNet has no padding modes), and 
 target_shape form explicit pads MXNet would not pick. Whatever MXNet itself validates
 (``adj < stride``, "too big target shape", "Dilate is not supported in 3d deconvolution",
 the missing float16 GEMM, ...) is asked: its refusal is the result.
+
+The run executes the call as rendered (``repro_source``, the text the repro script embeds):
+it makes NDArrays of the case's dtype from the float64 inputs, calls MXNet and reads the
+result back with ``asnumpy``. MXNet computes asynchronously, so that read is where an error
+of the computation surfaces: inside the rendered text, as the framework's answer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..case import Case
-from .base import Adapter, NativeCall, Unsupported, framework_call
+from .base import Adapter, NativeCall, Unsupported
+from .canonical import axes, full_transpose_length
 from .layout import canonical_input_layout, canonical_kernel_layout
 
 DOCS_ND = "https://mxnet.apache.org/versions/1.9.1/api/python/docs/api/ndarray/ndarray.html"
@@ -30,26 +34,17 @@ DOC_SYMMETRIC_PAD = f"{DOCS_ND}#mxnet.ndarray.Convolution: pad is one number per
 DOC_NO_PADDING_MODE = f"{DOCS_ND}#mxnet.ndarray.Deconvolution: pad and adj are numbers, there is no padding mode"
 DOC_TARGET_SHAPE = f"{DOCS_ND}#mxnet.ndarray.Deconvolution: given target_shape, MXNet picks pad and adj itself"
 
-# MXNet's NumPy spelling of bfloat16 (ndarray.py _DTYPE_NP_TO_MX): a uint16 record type.
-# ml_dtypes' bfloat16 is not in its table, so bfloat16 arrays are made by casting a
-# float32 NDArray, which is exact for values already rounded to bfloat16.
-MX_BFLOAT16 = np.dtype([("bfloat16", "<u2")])
 
-
-# -- pure parameter translation (no framework) ---------------------------------------------
-def full_length(length: int, kernel: int, stride: int, dilation: int) -> int:
-    """The transposed convolution's uncropped length: s(L-1) + d(k-1) + 1."""
-    return stride * (length - 1) + dilation * (kernel - 1) + 1
-
-
+# -- MXNet's own output-size model (no framework) -----------------------------------------
 def deconvolution_output_length(length: int, kernel: int, stride: int, dilation: int, pad: int, adj: int) -> int:
     """MXNet's Deconvolution output size (deconvolution.cc DeconvolutionShape):
 
-    ``O = s(L-1) + d(k-1) + 1 - 2*pad + adj``: ``pad`` crops both ends of the full
-    result and ``adj`` re-appends positions at the end, read from the full result
-    (col2im writes output j from full[j + pad]). MXNet checks ``adj < stride``.
+    ``O = s(L-1) + d(k-1) + 1 - 2*pad + adj`` (the canonical full length less ``2*pad``,
+    plus ``adj``): ``pad`` crops both ends of the full result and ``adj`` re-appends
+    positions at the end, read from the full result (col2im writes output j from
+    full[j + pad]). MXNet checks ``adj < stride``.
     """
-    return full_length(length, kernel, stride, dilation) - 2 * pad + adj
+    return full_transpose_length(length, kernel, stride, dilation) - 2 * pad + adj
 
 
 def infer_pad_from_target(length: int, kernel: int, stride: int, dilation: int, target: int) -> tuple[int, int]:
@@ -61,7 +56,7 @@ def infer_pad_from_target(length: int, kernel: int, stride: int, dilation: int, 
     like ONNX SAME_LOWER and unlike TF/Keras SAME. The adj of an odd crop still has to
     pass the ``adj < stride`` check, so an odd crop at stride 1 is refused.
     """
-    crop = full_length(length, kernel, stride, dilation) - target
+    crop = full_transpose_length(length, kernel, stride, dilation) - target
     return (crop + 1) // 2, crop % 2
 
 
@@ -73,30 +68,26 @@ def onednn_switch(value: str | None) -> bool | None:
     return {"true": True, "1": True, "false": False, "0": False}.get(value.lower())
 
 
-def conv_same_total(length: int, kernel: int, stride: int, dilation: int) -> int:
-    """Canonical conv 'same' total padding: O = ceil(L/s), max((O-1)s + e - L, 0)."""
-    out = -(-length // stride)
-    return max((out - 1) * stride + dilation * (kernel - 1) + 1 - length, 0)
-
-
+# -- canonical parameters -> MXNet's (pure, no framework) ---------------------------------
 def convolution_pad(case: Case) -> tuple[int, ...] | Unsupported:
     """Canonical conv padding -> MXNet Convolution ``pad`` (symmetric, one per dim).
 
     MXNet's conv output size: ``O = floor((L + 2*pad - d(k-1) - 1) / s) + 1``.
-    'valid' is pad 0; 'same'/'same_lower' are expressible when their total is even.
+    'valid' is pad 0; 'same'/'same_lower' are expressible when their total
+    (``canonical.conv_same_total``) is even.
     """
     mode = case.padding_mode
     if mode == "valid":
         return (0,) * case.spatial_dims
     pads = []
-    for i in range(case.spatial_dims):
+    for i, axis in enumerate(axes(case)):
         if mode is None:
-            before, after = case.explicit_padding[i]
-        elif case.stride[i] < 1 or case.dilation[i] < 1:
+            before, after = axis.padding
+        elif axis.stride < 1 or axis.dilation < 1:
             # No 'same' window exists: ask MXNet about the invalid stride/dilation itself.
             before = after = 0
         else:
-            total = conv_same_total(case.x.shape[2 + i], case.kernel_spatial[i], case.stride[i], case.dilation[i])
+            total = axis.same_total()
             before = total // 2 if mode == "same" else total - total // 2
             after = total - before
         if before != after:
@@ -134,33 +125,18 @@ def output_shape_disagrees(case: Case, i: int, implied: int) -> Unsupported | No
     return None
 
 
-def canonical_window(case: Case, i: int) -> tuple[int, int]:
-    """(before, O) of spatial dim ``i``: where the canonical output starts in the full
-    result and its length (SPEC.md), from the case's padding, output_padding, output_shape."""
-    length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
-    full = full_length(length, kernel, case.stride[i], case.dilation[i])
-    wanted = None if case.output_shape is None else case.output_shape[i]
-    if case.padding_mode is None:
-        before, after = case.explicit_padding[i]
-        return before, (full - before - after + case.output_padding[i]) if wanted is None else wanted
-    if wanted is None:
-        wanted = full if case.padding_mode == "valid" else length * case.stride[i]
-    crop = max(full - wanted, 0) if case.padding_mode != "valid" else 0
-    return (crop // 2 if case.padding_mode != "same_lower" else crop - crop // 2), wanted
-
-
 def crops_more_at_the_end(case: Case, i: int) -> bool:
     """Whether the case's padding itself (explicit amounts, or a mode's split of its crop)
     takes more from the end of the full result than from its start in spatial dim ``i``:
     what one symmetric ``pad`` and a non-negative ``adj`` cannot say."""
+    axis = axes(case)[i]
     if case.padding_mode is None:
-        before, after = case.explicit_padding[i]
+        before, after = axis.padding
         return before < after
     if case.padding_mode == "valid":
         return False
-    before, out = canonical_window(case, i)
-    full = full_length(case.x.shape[2 + i], case.kernel_spatial[i], case.stride[i], case.dilation[i])
-    return before < max(full - out, 0) - before
+    before, out = axis.window()
+    return before < max(axis.full - out, 0) - before
 
 
 def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]] | Unsupported:
@@ -181,26 +157,23 @@ def deconvolution_pad_adj(case: Case) -> tuple[tuple[int, ...], tuple[int, ...]]
     if refused:
         return refused
     pads, adjs = [], []
-    for i in range(case.spatial_dims):
-        length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
-        stride, dilation = case.stride[i], case.dilation[i]
-        if case.padding_mode is not None and (stride < 1 or dilation < 1):
+    for i, axis in enumerate(axes(case)):
+        if case.padding_mode is not None and (axis.stride < 1 or axis.dilation < 1):
             # No canonical window exists: ask MXNet about the invalid stride/dilation itself.
             pads.append(0)
             adjs.append(0)
             continue
-        before, out = canonical_window(case, i)
-        pad = before
-        adj = out - deconvolution_output_length(length, kernel, stride, dilation, pad, 0)
-        if case.output_shape is not None and case.explicit_padding is not None:
-            after = case.explicit_padding[i][1]
+        pad, out = axis.window()
+        adj = out - deconvolution_output_length(axis.length, axis.kernel, axis.stride, axis.dilation, pad, 0)
+        if case.output_shape is not None and case.padding_mode is None:
+            before, after = axis.padding
             refused = output_shape_disagrees(case, i, adj - (before - after))
             if refused:
                 return refused
         if adj < 0 and crops_more_at_the_end(case, i):
             return Unsupported(
                 "asymmetric-padding",
-                f"spatial dim {i}: the window starts {before} into the full result and is {out} long; pad {pad}"
+                f"spatial dim {i}: the window starts {pad} into the full result and is {out} long; pad {pad}"
                 f" crops {pad} at the end too and adj can only add back",
                 DOC_SYMMETRIC_PAD,
             )
@@ -224,30 +197,24 @@ def deconvolution_target_shape(case: Case) -> tuple[int, ...] | Unsupported:
     refused = output_padding_with_mode(case)
     if refused:
         return refused
-    mode = case.padding_mode
-    if mode is None and case.output_shape is None:
+    if case.padding_mode is None and case.output_shape is None:
         return Unsupported(
             "explicit-padding",
             "target_shape asks for a size; plain explicit padding is nd.Deconvolution's pad",
             DOC_TARGET_SHAPE,
         )
     targets = []
-    for i in range(case.spatial_dims):
-        length, kernel = case.x.shape[2 + i], case.kernel_spatial[i]
-        stride, dilation = case.stride[i], case.dilation[i]
-        full = full_length(length, kernel, stride, dilation)
-        if case.output_shape is not None:
-            target = case.output_shape[i]
-        else:
-            target = full if mode == "valid" else length * stride
-        pad, adj = infer_pad_from_target(length, kernel, stride, dilation, target)
-        if mode is None:
-            before, after = case.explicit_padding[i]
-            refused = output_shape_disagrees(case, i, target - (full - before - after))
+    for i, axis in enumerate(axes(case)):
+        # a mode's size (no output_padding beside a mode gets here), or the output_shape
+        _, target = axis.window()
+        if case.padding_mode is None:
+            before, after = axis.padding
+            refused = output_shape_disagrees(case, i, target - (axis.full - before - after))
             if refused:
                 return refused
+            pad, _ = infer_pad_from_target(axis.length, axis.kernel, axis.stride, axis.dilation, target)
             # MXNet picks no pad for a target above the full length: it refuses it itself.
-            if full >= target and pad != before:
+            if axis.full >= target and pad != before:
                 return Unsupported(
                     "output-shape-with-explicit-padding",
                     f"spatial dim {i}: MXNet would crop {pad} before, the case crops {before}",
@@ -257,58 +224,47 @@ def deconvolution_target_shape(case: Case) -> tuple[int, ...] | Unsupported:
     return tuple(targets)
 
 
-# -- the adapters ------------------------------------------------------------------------------
-def _transposed(case: Case) -> bool:
-    return case.op == "conv_transpose"
-
-
+# -- the rendered call: the one source of the run and of the repro script ------------------
 def _layouts(case: Case) -> dict[str, str]:
     dims = case.spatial_dims
     return {"input_layout": canonical_input_layout(dims), "kernel_layout": canonical_kernel_layout(case.op, dims)}
 
 
-def _nd_array(values: np.ndarray, dtype: str):
-    """A float64 NumPy array as an MXNet NDArray of the case dtype."""
-    import mxnet as mx
-
-    if dtype == "bfloat16":
-        return mx.nd.array(values, dtype="float32").astype(MX_BFLOAT16)
-    return mx.nd.array(values, dtype=dtype)
-
-
-def _to_host(result) -> np.ndarray:
-    """An NDArray of any float dtype (bfloat16 included) as NumPy. MXNet computes
-    asynchronously: this read is where an error of the computation surfaces, so it
-    belongs inside ``framework_call``."""
-    if result.dtype == MX_BFLOAT16:  # asnumpy would give the raw uint16 records
-        result = result.astype("float32")
-    return result.asnumpy()
-
-
-REPRO_PRELUDE = """\
-import mxnet as mx
-import numpy as np
-
-BFLOAT16 = np.dtype([("bfloat16", "<u2")])  # MXNet's NumPy name for bfloat16
-
-
-def to_mx(a):
-    # mx.nd.array makes float32 unless told; bfloat16 comes from a float32 NDArray
-    if dtype == "bfloat16":
-        return mx.nd.array(a, dtype="float32").astype(BFLOAT16)
-    return mx.nd.array(a, dtype=dtype)
-
-"""
-REPRO_RESULT = 'y = (y.astype("float32") if dtype == "bfloat16" else y).asnumpy()\n'
-
-
-def _native_kwargs(call: NativeCall) -> dict[str, Any]:
-    """The call's JSON-able kwargs as MXNet takes them: shapes as tuples."""
-    return {key: tuple(value) if isinstance(value, list) else value for key, value in call.kwargs.items()}
-
-
 def _kwargs_source(call: NativeCall) -> str:
-    return ", ".join(f"{key}={value!r}" for key, value in _native_kwargs(call).items())
+    """The call's JSON-able kwargs as MXNet takes them: shapes as tuples."""
+    native = {key: tuple(value) if isinstance(value, list) else value for key, value in call.kwargs.items()}
+    return ", ".join(f"{key}={value!r}" for key, value in native.items())
+
+
+def _inputs_source(case: Case, call: NativeCall) -> str:
+    """The imports and the case's float64 ``x``, ``w`` (``b``) as NDArrays of its dtype:
+    ``data``, ``weight`` (``bias``). MXNet's layouts are the canonical ones: no axis moves."""
+    lines = [
+        "import mxnet as mx",
+        "import numpy as np",
+        "",
+        f"# MXNet's layouts are the canonical ones (input {call.input_layout}, kernel {call.kernel_layout}):"
+        " no axis moves",
+    ]
+    if case.dtype == "bfloat16":
+        lines += [
+            "# MXNet's NumPy name for bfloat16 is a uint16 record type; a bfloat16 NDArray is cast from float32",
+            'BFLOAT16 = np.dtype([("bfloat16", "<u2")])',
+        ]
+        to_mx = 'mx.nd.array({}, dtype="float32").astype(BFLOAT16)'
+    else:
+        to_mx = "mx.nd.array({}, dtype=dtype)"  # mx.nd.array makes float32 unless told
+    tensors = [("data", "x"), ("weight", "w")] + ([] if case.b is None else [("bias", "b")])
+    lines += [f"{name} = {to_mx.format(array)}" for name, array in tensors]
+    return "\n".join(lines) + "\n"
+
+
+def _result_source(case: Case) -> str:
+    """``y`` read back as NumPy: MXNet computes asynchronously, and this read is where an
+    error of the computation surfaces (so it is raised while the rendered text runs)."""
+    read = 'y.astype("float32").asnumpy()' if case.dtype == "bfloat16" else "y.asnumpy()"
+    note = "  # asnumpy of bfloat16 would give the raw uint16 records" if case.dtype == "bfloat16" else ""
+    return f"# MXNet runs asynchronously: reading the result back is where its errors surface\ny = {read}{note}\n"
 
 
 class _MXNetAdapter(Adapter):
@@ -356,23 +312,12 @@ class _NdOperator(_MXNetAdapter):
         )
         return NativeCall(self.api, {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}, **_layouts(case))
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import mxnet as mx
-
-        operator = getattr(mx.nd, self.api.rsplit(".", 1)[1])
-        tensors = [_nd_array(case.x, case.dtype), _nd_array(case.w, case.dtype)]
-        if case.b is not None:
-            tensors.append(_nd_array(case.b, case.dtype))
-        with framework_call():
-            host = _to_host(operator(*tensors, **_native_kwargs(call)))
-        return host.astype(np.float64)
-
     def repro_source(self, case: Case, call: NativeCall) -> str:
-        bias = "" if case.b is None else "bias=to_mx(b), "
+        bias = "" if case.b is None else "bias=bias, "
         return (
-            REPRO_PRELUDE
-            + f"y = {self.api}(data=to_mx(x), weight=to_mx(w), {bias}{_kwargs_source(call)})\n"
-            + REPRO_RESULT
+            _inputs_source(case, call)
+            + f"y = {call.api}(data=data, weight=weight, {bias}{_kwargs_source(call)})\n"
+            + _result_source(case)
         )
 
 
@@ -440,32 +385,17 @@ class _GluonLayer(_MXNetAdapter):
         )
         return NativeCall(self.layer_name(case), kwargs, **_layouts(case))
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import mxnet as mx
-
-        layer_class = getattr(mx.gluon.nn, call.api.rsplit(".", 1)[1])
-        x = _nd_array(case.x, case.dtype)
-        with framework_call():
-            layer = layer_class(**_native_kwargs(call))
-            layer.initialize()
-            layer.cast(MX_BFLOAT16 if case.dtype == "bfloat16" else case.dtype)
-            layer.weight.set_data(_nd_array(case.w, case.dtype))
-            if case.b is not None:
-                layer.bias.set_data(_nd_array(case.b, case.dtype))
-            host = _to_host(layer(x))
-        return host.astype(np.float64)
-
     def repro_source(self, case: Case, call: NativeCall) -> str:
         lines = [
             f"layer = {call.api}({_kwargs_source(call)})",
             "layer.initialize()",
-            'layer.cast(BFLOAT16 if dtype == "bfloat16" else dtype)',
-            "layer.weight.set_data(to_mx(w))",
+            "layer.cast(BFLOAT16)" if case.dtype == "bfloat16" else "layer.cast(dtype)",
+            "layer.weight.set_data(weight)",
         ]
         if case.b is not None:
-            lines.append("layer.bias.set_data(to_mx(b))")
-        lines.append("y = layer(to_mx(x))")
-        return REPRO_PRELUDE + "\n".join(lines) + "\n" + REPRO_RESULT
+            lines.append("layer.bias.set_data(bias)")
+        lines.append("y = layer(data)")
+        return _inputs_source(case, call) + "\n".join(lines) + "\n" + _result_source(case)
 
 
 class GluonConvTranspose(_GluonLayer):
