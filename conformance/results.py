@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "conformance-results/1"
+ERROR_TEXT_LIMIT = 4000
 STATUSES = ("PASS", "FAIL", "ERROR", "UNSUPPORTED", "CRASH", "TIMEOUT", "HARNESS")
 
 
@@ -35,6 +36,10 @@ class Result:
     max_abs_err: float | None = None
     err_ratio: float | None = None
     diagnosis: str | None = None
+    # The framework's whole error message (ERROR, or the refusal of an invalid case), up to
+    # ERROR_TEXT_LIMIT characters: ``message`` has its first line, where wrappers such as
+    # Keras' "Exception encountered when calling ..." hide the cause.
+    error_text: str | None = None
     duration_s: float = 0.0
     # -- beyond the SPEC's minimum ------------------------------------------
     adapter: str = ""

@@ -87,6 +87,9 @@ def test_framework_exception_on_a_valid_case_is_error(cases, executor):
     result = check(cases["rt-raise-here"], fake_adapters.RaisesOnRaiseCases(), executor)
     assert result.status == "ERROR"
     assert result.message == "RuntimeError: fake framework: no kernel for this configuration"
+    assert result.error_text == (
+        "RuntimeError: fake framework: no kernel for this configuration\nsecond line of the message"
+    )
     assert "second line of the message" in result.details["traceback"]
     assert result.details["slice"]["actual"] is None and result.details["slice"]["expected"] == [[0.0, 3.0, 7.0, 2.0]]
 

@@ -145,6 +145,17 @@ def test_a_message_may_be_any_of_several_patterns():
     assert other.problem.startswith("ERROR as expected, but the message does not contain 'dims == outputs' or 'getLayerShapes'")
 
 
+def test_a_message_pattern_is_also_searched_in_the_whole_error_text():
+    exp = entries()
+    wrapped = SimpleNamespace(
+        case="sweep[stride=2,x]", status="ERROR", diagnosis=None,
+        message="InvalidArgumentError: Exception encountered when calling Conv2DTranspose.call().",
+        error_text="InvalidArgumentError: Exception encountered when calling Conv2DTranspose.call().\n\n"
+        "{{function_node __wrapped__}} no kernel for stride 2 [Op:Conv2DBackpropInput]",
+    )
+    assert exp.judge(wrapped, PLAIN).met
+
+
 def test_a_harness_error_never_meets_an_entry():
     assert not entries().judge(result("sweep[stride=2,x]", "HARNESS", message="no kernel for stride"), PLAIN).met
 

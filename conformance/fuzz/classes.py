@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+from ..runner.expectations import searched_text
+
 STATUSES_AGREEING = ("PASS", "UNSUPPORTED")
 _OFFSETS = re.compile(r"\(.*\)$")
 _EXCEPTION_TYPE = re.compile(r"^([A-Za-z_][\w.]*)\s*:")
@@ -120,7 +122,7 @@ def explaining_entry(expectations, case_id: str, result):
                 if diagnosis_family(outcome.diagnosis) == diagnosis_family(result.diagnosis):
                     return entry
             elif result.status in ("ERROR", "CRASH"):
-                if any(p in (result.message or "") for p in outcome.patterns):
+                if any(p in searched_text(result) for p in outcome.patterns):
                     return entry
             else:
                 return entry

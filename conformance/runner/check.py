@@ -26,7 +26,7 @@ import traceback
 from .. import compare, oracle
 from ..adapters.base import Unsupported
 from ..repro import build_repro
-from ..results import Result
+from ..results import ERROR_TEXT_LIMIT, Result
 from .executor import Executor, Outcome, adapter_spec
 from .slices import error_slice
 
@@ -106,6 +106,7 @@ def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec
     result.framework_s = outcome.seconds
     if outcome.kind == "raised" and outcome.stage == "execute" and outcome.by_framework:
         result.message = f"refused: {outcome.error_type}: {_first_line_of(outcome.message)}"
+        result.error_text = _error_text(outcome)
         return
     if not outcome.ok:
         _no_output(result, outcome)
@@ -139,12 +140,18 @@ def _no_output(result: Result, outcome: Outcome) -> None:
             result.status, result.message = "ERROR", f"loading the adapter failed: {what}"
         elif outcome.by_framework:
             result.status, result.message = "ERROR", what
+            result.error_text = _error_text(outcome)
         else:
             result.status = "HARNESS"
             result.message = f"the adapter's own code raised {what} (not the framework: see the traceback)"
     else:
         result.status = NO_ANSWER[outcome.kind]
         result.message = outcome.message
+
+
+def _error_text(outcome: Outcome) -> str:
+    """The exception type and the framework's whole message, as far as the limit."""
+    return f"{outcome.error_type}: {outcome.message or ''}"[:ERROR_TEXT_LIMIT]
 
 
 def _details(case, adapter, call, executor, spec, reference, actual, trace, why: str = "") -> dict:

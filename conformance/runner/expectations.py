@@ -8,6 +8,7 @@ A file maps a case id, or a glob over case ids, to an entry (SPEC.md "Expectatio
       link: {issue: https://...}       # optional; issue | pr | doc | source, one or more
       status: ERROR                    # the short form: one outcome, on every machine
       message: "not yet support"       # ERROR/CRASH: searched in the result's message
+                                       # and the framework's whole error text
                                        # (a list: any one of them, for a framework that
                                        # words one refusal two ways)
 
@@ -163,10 +164,16 @@ class Outcome:
             return f"{result.status}, expected {self.describe()}"
         if self.diagnosis is not None and result.diagnosis != self.diagnosis:
             return f"FAIL as expected, but diagnosis {result.diagnosis} where the entry says {self.diagnosis}"
-        if self.message is not None and not any(p in (result.message or "") for p in self.patterns):
+        if self.message is not None and not any(p in searched_text(result) for p in self.patterns):
             wanted = " or ".join(map(repr, self.patterns))
             return f"{result.status} as expected, but the message does not contain {wanted}: {result.message!r}"
         return None
+
+
+def searched_text(result) -> str:
+    """Where a message pattern is looked for: the result's message and the framework's
+    whole error text (its first line alone may be a wrapper's)."""
+    return (result.message or "") + "\n" + (getattr(result, "error_text", None) or "")
 
 
 PASS_OUTCOME = Outcome("PASS")
