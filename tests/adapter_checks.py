@@ -64,3 +64,16 @@ def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, w_in=None, **params) 
     x = np.ones((1, c_in) + (length,) * dims)
     w = np.ones((c_out, w_in or c_in // params.get("groups", 1)) + (kernel,) * dims)
     return Case.make("c", "conv", x, w, params.pop("b", None), **params)
+
+
+def run_script(script: str, tmp_path) -> str:
+    """Run a repro script as a user would: its own file, a fresh interpreter isolated from
+    this checkout (-I), so it cannot lean on conformance; its stdout."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "repro.py"
+    path.write_text(script)
+    done = subprocess.run([sys.executable, "-I", str(path)], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -18,7 +18,10 @@ from conformance.adapters.base import RAISED_BY_FRAMEWORK, NativeCall  # noqa: E
 from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
+from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
+from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
 
 
 TRANSPOSE_GRID = [
@@ -134,6 +137,8 @@ def test_float64_and_bfloat16_have_no_cpu_kernel(op, dtype):
         adapter.execute(case, call)
     assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
     assert type(raised.value).__module__.startswith("onnxruntime")
+    # The rendered call raised it, but not as an error of its own text: the runner counts ORT's answer.
+    assert raised_by_framework(raised.value, adapter.raising_packages())
 
 
 # -- repro scripts -----------------------------------------------------------------------
@@ -149,14 +154,24 @@ REPRO_CASES = [
 
 
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
-def test_repro_source_reproduces_execute(adapter, case):
+def test_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_path):
+    # execute runs the rendered call itself; the script embeds the same text. What can still
+    # go wrong is the text leaning on the harness: it must run alone, isolated from conformance.
     call = adapter.express(case)
     assert isinstance(call, NativeCall)
     source = adapter.repro_source(case, call)
     assert "conformance" not in source
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
-    exec(compile(source, "<repro>", "exec"), namespace)
-    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+    y = adapter.execute(case, call)
+    reference = None if case.expect == "error" else evaluate(case)
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    if reference is None:
+        assert f"the framework accepted the invalid case; output shape: {y.shape}" in out
+    else:
+        assert f"framework output shape: {y.shape}" in out
+        if y.shape != reference.shape:  # ORT's SAME_* length with a kernel below the stride
+            assert "the shapes differ" in out
+        else:
+            assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 
 
 @pytest.mark.parametrize("dtype", ["float64", "bfloat16"])

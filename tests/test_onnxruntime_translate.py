@@ -83,6 +83,12 @@ def test_explicit_output_shape_falls_back_to_pads_and_implied_output_padding():
     assert conv_transpose_attributes(case) == {"auto_pad": "NOTSET", "pads": [0, 0, 1, 1], "output_padding": [1, 1]}
 
 
+def test_implied_output_padding_counts_the_dilated_kernel():
+    # F = (4 - 1) * 2 + 2 * (3 - 1) + 1 = 11; pads (1, 2) leave 8: output_shape 9 and 10 imply 1 and 2.
+    case = transpose_case(stride=2, dilation=2, padding=[[1, 2], [1, 2]], output_shape=[9, 10])
+    assert conv_transpose_attributes(case) == {"auto_pad": "NOTSET", "pads": [1, 1, 2, 2], "output_padding": [1, 2]}
+
+
 @pytest.mark.parametrize(
     "params",
     [

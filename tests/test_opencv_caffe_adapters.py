@@ -12,12 +12,14 @@ cv2 = pytest.importorskip("cv2")
 pytest.importorskip("google.protobuf")
 
 from conformance.adapters.base import NativeCall  # noqa: E402
-from conformance.adapters.caffe_proto import caffemodel_bytes, net_parameter_class  # noqa: E402
 from conformance.adapters.opencv_caffe_api import OpenCvCaffeConvolution, OpenCvCaffeDeconvolution  # noqa: E402
 from conformance.case import Case  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
+from conformance.runner.executor_child import raised_by_framework  # noqa: E402
+from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
 
 SEED_CASES = Path(__file__).resolve().parents[1] / "cases" / "seeds" / "deconv_notes_tf_caffe.yaml"
 
@@ -100,21 +102,34 @@ def test_seed_002_bilinear_weights_interpolate():
     np.testing.assert_allclose(y[0, 0, 2, 3], expected, rtol=1e-6)
 
 
+def rendered_call_scope(case: Case) -> dict:
+    """What the rendered call leaves behind (its ``model``, ``NetParameter``, ``y``), run as the runner runs it."""
+    adapter = adapter_for(case)
+    scope = {"np": np, "x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+    exec(compile(adapter.repro_source(case, adapter.express(case)), "<rendered>", "exec"), scope)
+    return scope
+
+
 def test_caffemodel_holds_caffes_blob_layout():
+    # The .caffemodel the rendered call writes: Caffe's blob order and shapes, the values as given.
     w = np.arange(2 * 3 * 2 * 2, dtype=np.float64).reshape(2, 3, 2, 2)
     b = np.array([0.5, -1.0, 2.0])
-    model = net_parameter_class().FromString(caffemodel_bytes("n", "deconvolution", "Deconvolution", [w, b]))
+    case = Case.make("blobs", "conv_transpose", np.ones((1, 2, 3, 3)), w, b, dtype="float32")
+    scope = rendered_call_scope(case)
+    model = scope["NetParameter"].FromString(scope["model"].SerializeToString())
+    assert model.name == "conformance"
     (layer,) = model.layer
-    assert (layer.name, layer.type) == ("deconvolution", "Deconvolution")
+    assert (layer.name, layer.type) == ("deconvolution", "Deconvolution")  # the .prototxt's layer, by name
     assert [list(blob.shape.dim) for blob in layer.blobs] == [[2, 3, 2, 2], [3]]
     assert list(layer.blobs[0].data) == w.ravel().tolist()
     assert list(layer.blobs[1].data) == b.tolist()
+    assert scope["y"].shape == (1, 3, 4, 4)  # (3 - 1) + 2
 
 
 def test_descriptor_carries_caffes_field_numbers():
     # BVLC caffe.proto: NetParameter.layer = 100, LayerParameter.blobs = 7, BlobProto.shape = 7,
-    # BlobProto.data = 5 (packed), BlobShape.dim = 1 (packed int64).
-    net = net_parameter_class().DESCRIPTOR
+    # BlobProto.data = 5 (packed), BlobShape.dim = 1 (packed int64). The rendered call's own messages.
+    net = rendered_call_scope(make_case("deconv-2d-groups"))["NetParameter"].DESCRIPTOR
     layer = net.fields_by_name["layer"].message_type
     blob = layer.fields_by_name["blobs"].message_type
     shape = blob.fields_by_name["shape"].message_type
@@ -140,18 +155,26 @@ def test_descriptor_carries_caffes_field_numbers():
     }
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float16"])
-@pytest.mark.parametrize("name", ["deconv-2d-depthwise", "deconv-2d-groups", "conv-3d-valid-dilation"])
-@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
-def test_repro_source_reproduces_execute(name, bias, dtype):
+@pytest.mark.parametrize(
+    "name, dtype, bias",
+    [
+        ("deconv-2d-depthwise", "float32", True),
+        ("deconv-2d-groups", "float16", False),
+        ("conv-3d-valid-dilation", "float32", True),
+    ],
+)
+def test_repro_script_runs_standalone_and_matches_the_run(name, dtype, bias, tmp_path):
+    # execute runs the rendered call itself; the script embeds the same text. What can still
+    # go wrong is the text leaning on the harness: it must write both files and run alone.
     case = make_case(name, bias, seed=3, dtype=dtype)
     adapter = adapter_for(case)
     call = adapter.express(case)
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
-    exec(compile(adapter.repro_source(case, call), "<repro>", "exec"), namespace)
-    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
     source = adapter.repro_source(case, call)
     assert "import conformance" not in source and "from conformance" not in source
+    y, reference = adapter.execute(case, call), evaluate(case)
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    assert f"framework output shape: {y.shape}" in out
+    assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 
 
 # -- OpenCV's known departures from Caffe's layer (expectations/opencv.caffe.Deconvolution.yaml) --
@@ -179,6 +202,8 @@ def test_refusals_leave_framework_call():
     with pytest.raises(cv2.error, match='of type "Deconvolution" unsupported on OpenCV backend') as raised:
         run(case)
     assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    # Raised inside the rendered call, but by cv2, not by an error of the text itself.
+    assert raised_by_framework(raised.value, OpenCvCaffeDeconvolution.raising_packages())
 
 
 def test_1d_refusal_is_one_of_two_assertions():

@@ -16,6 +16,7 @@ from conformance.adapters.opencv_caffe_api import (
     ADAPTERS,
     OpenCvCaffeConvolution,
     OpenCvCaffeDeconvolution,
+    convolution_axis_pad,
     convolution_output_length,
     convolution_pads,
     cpu_capability,
@@ -23,8 +24,8 @@ from conformance.adapters.opencv_caffe_api import (
     deconvolution_output_length,
     deconvolution_pads,
     prototxt,
-    same_total_padding,
 )
+from conformance.adapters.canonical import Axis
 from conformance.case import Case
 
 
@@ -33,6 +34,11 @@ def deconv_case(spatial=(5,), kernel=(3,), c_in=2, c_out=3, groups=1, bias=False
     w = np.zeros((c_in, c_out // groups, *kernel))
     b = np.zeros(c_out) if bias else None
     return Case.make("t", "conv_transpose", x, w, b, groups=groups, dtype="float32", **params)
+
+
+def axis(length, kernel, stride, dilation, padding, output_shape=None) -> Axis:
+    """One spatial dim as the adapters see it (no output_padding: Caffe has none)."""
+    return Axis(length, kernel, stride, dilation, padding, 0, output_shape)
 
 
 def conv_case(spatial=(5,), kernel=(3,), c_in=2, c_out=3, groups=1, bias=False, **params) -> Case:
@@ -77,13 +83,13 @@ def test_caffe_bilinear_upsampling_recipe_scales_by_its_factor(factor, length):
     kernel, pad = 2 * factor - factor % 2, math.ceil((factor - 1) / 2)
     assert deconvolution_output_length(length, kernel, factor, pad, 1) == factor * length
     # ... and it is exactly the canonical 'same' crop, so the 'same' cases translate to it.
-    assert deconvolution_axis_pad(length, kernel, factor, 1, "same", None) == pad
+    assert deconvolution_axis_pad(axis(length, kernel, factor, 1, "same", None)) == pad
 
 
 # -- Deconvolution pads --------------------------------------------------------------------------
 def test_symmetric_explicit_padding_is_pad():
-    assert deconvolution_axis_pad(5, 3, 2, 1, (1, 1), None) == 1
-    assert deconvolution_axis_pad(5, 3, 2, 1, (2, 2), 7) == 2  # output_shape that pad gives anyway
+    assert deconvolution_axis_pad(axis(5, 3, 2, 1, (1, 1))) == 1
+    assert deconvolution_axis_pad(axis(5, 3, 2, 1, (2, 2), 7)) == 2  # output_shape that pad gives anyway
 
 
 @pytest.mark.parametrize(
@@ -96,15 +102,15 @@ def test_symmetric_explicit_padding_is_pad():
     ],
 )
 def test_what_caffe_cannot_express(padding, output_shape, reason):
-    result = deconvolution_axis_pad(5, 3, 2, 1, padding, output_shape)
+    result = deconvolution_axis_pad(axis(5, 3, 2, 1, padding, output_shape))
     assert isinstance(result, Unsupported)
     assert result.reason == reason
     assert result.doc
 
 
 def test_valid_is_pad_zero():
-    assert deconvolution_axis_pad(4, 3, 2, 1, "valid", None) == 0
-    assert deconvolution_axis_pad(4, 3, 2, 1, "valid", 9) == 0  # the full length itself
+    assert deconvolution_axis_pad(axis(4, 3, 2, 1, "valid", None)) == 0
+    assert deconvolution_axis_pad(axis(4, 3, 2, 1, "valid", 9)) == 0  # the full length itself
 
 
 @pytest.mark.parametrize(
@@ -118,7 +124,9 @@ def test_valid_is_pad_zero():
     ],
 )
 def test_same_modes_with_an_even_crop_are_a_symmetric_pad(length, kernel, stride, mode, output_shape, expected):
-    assert deconvolution_axis_pad(length, kernel, stride, 1, mode, output_shape) == expected
+    assert deconvolution_axis_pad(axis(length, kernel, stride, 1, mode, output_shape)) == expected
+    # Caffe's window with that pad is the canonical one: O = L * s, or output_shape
+    assert deconvolution_output_length(length, kernel, stride, expected, 1) == (output_shape or length * stride)
 
 
 @pytest.mark.parametrize(
@@ -131,14 +139,14 @@ def test_same_modes_with_an_even_crop_are_a_symmetric_pad(length, kernel, stride
     ],
 )
 def test_same_modes_caffe_cannot_crop(length, kernel, stride, mode, output_shape, reason):
-    result = deconvolution_axis_pad(length, kernel, stride, 1, mode, output_shape)
+    result = deconvolution_axis_pad(axis(length, kernel, stride, 1, mode, output_shape))
     assert isinstance(result, Unsupported)
     assert result.reason == reason
 
 
 def test_invalid_stride_under_a_mode_goes_to_opencv():
     # Stride 0 (an expect: error case): no Unsupported, OpenCV is asked and refuses the stride.
-    assert isinstance(deconvolution_axis_pad(4, 3, 0, 1, "same", None), int)
+    assert isinstance(deconvolution_axis_pad(axis(4, 3, 0, 1, "same", None)), int)
 
 
 def test_output_padding_is_unsupported_whatever_its_value():
@@ -161,11 +169,33 @@ def test_deconvolution_pads_per_dim():
 
 # -- Convolution pads ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "length, kernel, stride, dilation, expected",
-    [(5, 3, 1, 1, 2), (5, 3, 2, 1, 2), (6, 3, 2, 1, 1), (5, 2, 1, 1, 1), (6, 3, 1, 2, 4), (5, 1, 3, 1, 0)],
+    "length, kernel, stride, dilation, pad",
+    [
+        (5, 3, 1, 1, 1),  # total 2
+        (5, 3, 2, 1, 1),  # O 3: (3 - 1) * 2 + 3 - 5 = 2
+        (6, 3, 1, 2, 2),  # dilated extent 5: total 4
+        (5, 1, 3, 1, 0),  # O 2: (2 - 1) * 3 + 1 - 5 < 0, no padding
+    ],
 )
-def test_same_total_padding(length, kernel, stride, dilation, expected):
-    assert same_total_padding(length, kernel, stride, dilation) == expected
+@pytest.mark.parametrize("mode", ["same", "same_lower"])
+def test_same_modes_are_half_the_canonical_total_per_side(length, kernel, stride, dilation, pad, mode):
+    assert convolution_axis_pad(axis(length, kernel, stride, dilation, mode)) == pad
+    # ... which is Caffe's floor output ceil(L / s), the canonical 'same' length
+    assert convolution_output_length(length, kernel, stride, pad, dilation) == -(-length // stride)
+
+
+@pytest.mark.parametrize("length, kernel, stride, dilation", [(5, 2, 1, 1), (6, 3, 2, 1), (7, 4, 3, 1)])
+def test_same_modes_with_an_odd_total_are_unsupported(length, kernel, stride, dilation):
+    result = convolution_axis_pad(axis(length, kernel, stride, dilation, "same"))
+    assert isinstance(result, Unsupported) and result.reason == "asymmetric-padding"
+    assert result.detail.startswith("'same' needs total padding ")
+
+
+def test_convolution_axis_pad_explicit_and_valid():
+    assert convolution_axis_pad(axis(5, 3, 2, 1, (2, 2))) == 2
+    assert convolution_axis_pad(axis(5, 3, 2, 1, "valid")) == 0
+    result = convolution_axis_pad(axis(5, 3, 2, 1, (1, 0)))
+    assert isinstance(result, Unsupported) and result.detail == "padding 1 before, 0 after"
 
 
 def test_convolution_pads():
@@ -174,6 +204,12 @@ def test_convolution_pads():
     assert convolution_pads(conv_case((5, 7), (3, 5), padding="same")) == [1, 2]
     assert convolution_pads(conv_case((5, 7), (3, 5), padding="same_lower")) == [1, 2]
     assert convolution_pads(conv_case((5,), (3,), stride=0, padding="same")) == [0]  # OpenCV refuses stride 0
+
+
+def test_convolution_pads_name_the_spatial_dim():
+    result = convolution_pads(conv_case((5, 6), (3, 2), padding="same"))  # dim 1: total 1
+    assert isinstance(result, Unsupported)
+    assert result.detail == "spatial dim 1: 'same' needs total padding 1 with stride 1; Caffe pads both sides equally"
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import fake_adapters
+from adapter_checks import run_script
 import numpy as np
 
 from conformance import oracle
@@ -44,15 +43,6 @@ def test_tensors_round_trip_exactly_as_literals_and_packed():
     back = read_back(tensor_source("x", special), "x")
     assert back.tobytes() == special.tobytes()  # bit for bit, -0.0 and NaN included
     assert tensor_source("b", None) == "b = None"
-
-
-def run_script(script: str, tmp_path: Path) -> str:
-    path = tmp_path / "repro.py"
-    path.write_text(script)
-    # -I: isolated from this checkout, so the script cannot lean on conformance.
-    done = subprocess.run([sys.executable, "-I", str(path)], check=False, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_flipped_kernel_repro_prints_the_same_disagreement(tmp_path):

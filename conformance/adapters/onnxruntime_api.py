@@ -7,7 +7,9 @@
    and carry the output-size model of the ONNX operator spec (Operators.md). ORT's own
    kernels are what the run tests: where ORT departs from the spec, the comparison says how.
 3. W and B are initializers, as in an exported model, so ORT's graph optimizations see
-   what they see in deployment. onnx and onnxruntime are imported in ``execute`` only.
+   what they see in deployment. The model is built, and the session run, by the rendered
+   call (``repro_source``), which is what both the run and the repro script execute; onnx
+   and onnxruntime are imported there only.
 4. Every dtype the operators' ``T`` accepts (bfloat16, float16, float, double since opset
    22) is asked. ORT's CPU provider registers kernels for float only: float16 runs through
    the Casts ORT inserts around the node, float64 and bfloat16 fail at session creation
@@ -24,13 +26,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..case import Case
-from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported, framework_call
+from .base import Adapter, NativeCall, Unsupported
+from .canonical import axes, full_transpose_length
 from .layout import canonical_input_layout, canonical_kernel_layout
-from .canonical import full_transpose_length
 
 # The newest opset onnxruntime 1.32 registers (its schema registry and onnx 1.23 both end at
 # 28); Conv and ConvTranspose last changed in opset 22, which is the kernel version run.
@@ -94,11 +93,8 @@ def explicit_output_shape_attributes(case: Case) -> dict[str, Any]:
     with the pads and output_shape: ONNX has all three attributes, and ORT answers.
     """
     pairs, outs = case.padding, case.output_shape
-    lengths, kernels = case.x.shape[2:], case.kernel_spatial
-    implied = [
-        outs[i] - (full_transpose_length(lengths[i], kernels[i], case.stride[i], case.dilation[i]) - sum(pairs[i]))
-        for i in range(case.spatial_dims)
-    ]
+    # O minus the canonical length of the pairs alone (F - before - after)
+    implied = [axis.output_shape - (axis.full - sum(axis.padding)) for axis in axes(case)]
     if any(case.output_padding) and list(case.output_padding) != implied:
         return {
             "auto_pad": "NOTSET",
@@ -107,8 +103,8 @@ def explicit_output_shape_attributes(case: Case) -> dict[str, Any]:
             "output_shape": list(outs),
         }
     spec_pads = [
-        spec_output_shape_pads(lengths[i], kernels[i], case.stride[i], case.dilation[i], 0, outs[i], "NOTSET")
-        for i in range(case.spatial_dims)
+        spec_output_shape_pads(axis.length, axis.kernel, axis.stride, axis.dilation, 0, axis.output_shape, "NOTSET")
+        for axis in axes(case)
     ]
     if spec_pads == [tuple(pair) for pair in pairs] and all(min(pair) >= 0 for pair in spec_pads):
         return {"auto_pad": "NOTSET", "output_shape": list(outs)}
@@ -146,27 +142,6 @@ def conv_attributes(case: Case) -> dict[str, Any]:
     return {"auto_pad": "NOTSET", "pads": onnx_pads(case.padding)}
 
 
-# -- running one node ----------------------------------------------------------------------
-def build_model(case: Case, call: NativeCall):
-    """A one-node ONNX model: X as the graph input, W (and B) as initializers, Y with unknown dims."""
-    from onnx import helper, numpy_helper
-
-    dtype = numpy_dtype(case.dtype)
-    elem_type = helper.np_dtype_to_tensor_dtype(dtype)
-    initializers = [numpy_helper.from_array(case.w.astype(dtype), "W")]
-    if case.b is not None:
-        initializers.append(numpy_helper.from_array(case.b.astype(dtype), "B"))
-    node = helper.make_node(call.api, ["X", "W"] + (["B"] if case.b is not None else []), ["Y"], **call.kwargs)
-    graph = helper.make_graph(
-        [node],
-        call.api,
-        [helper.make_tensor_value_info("X", elem_type, list(case.x.shape))],
-        [helper.make_tensor_value_info("Y", elem_type, [None] * case.x.ndim)],
-        initializer=initializers,
-    )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-
-
 class _OrtNodeAdapter(Adapter):
     """One ONNX node run by ``onnxruntime.InferenceSession`` on ``CPUExecutionProvider``."""
 
@@ -191,17 +166,9 @@ class _OrtNodeAdapter(Adapter):
             note=f"one {self.node_op} node, opset {OPSET}, W/B as initializers, CPUExecutionProvider",
         )
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import onnxruntime
-
-        model = build_model(case, call).SerializeToString()
-        x = case.x.astype(numpy_dtype(case.dtype))
-        with framework_call():
-            session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
-            (y,) = session.run(None, {"X": x})
-        return y.astype(np.float64)
-
     def repro_source(self, case: Case, call: NativeCall) -> str:
+        """The model built with onnx.helper (X the graph input, W and B initializers in the
+        case's dtype), one CPU session, Y back as float64: ONNX's layouts are the canonical ones."""
         args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
         inputs = ["X", "W"] + (["B"] if case.b is not None else [])
         return "\n".join(
@@ -211,6 +178,7 @@ class _OrtNodeAdapter(Adapter):
                 "from onnx import helper, numpy_helper",
                 *(["import ml_dtypes  # numpy's 'bfloat16' (onnx installs it)"] if case.dtype == "bfloat16" else []),
                 "",
+                "# One node; W (and B) as initializers, as in an exported model. ONNX is channels first like x and w.",
                 "elem_type = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))",
                 "initializers = [numpy_helper.from_array(w.astype(dtype), 'W')]"
                 + (" + [numpy_helper.from_array(b.astype(dtype), 'B')]" if case.b is not None else ""),

@@ -11,8 +11,10 @@
    transposes, bottom and top swapped); no relayout.
 3. Caffe's ``pad`` is one number per spatial dim for both sides, and its Deconvolution
    has no output padding (adj) or output shape: ``O = s(L-1) + d(k-1) + 1 - 2*pad``.
-   Everything else is Unsupported. The functions below are pure integer arithmetic;
-   cv2 and google.protobuf are imported in ``execute`` only.
+   Everything else is Unsupported. The functions below are pure integer arithmetic on the
+   canonical geometry (``canonical.axes``); cv2 and google.protobuf are imported by the
+   rendered call only (``repro_source``: it writes both files and runs them, and it is what
+   the run and the repro script execute).
 4. dtypes: OpenCV's dnn says a computation's precision with its target (dnn.hpp ``Target``),
    and ``Net::setInput`` takes 'CV_32F or CV_8U' blobs; the importer builds float32 blobs
    (from ``data``, or ``raw_data`` of type FLOAT/FLOAT16; ``double_data`` is not read). So
@@ -29,13 +31,13 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ..case import Case
-from .base import Adapter, NativeCall, Unsupported, framework_call
-from .caffe_proto import caffemodel_bytes, descriptor_text
+from .base import Adapter, NativeCall, Unsupported
+from .caffe_proto import descriptor_text
+from .canonical import Axis, axes, effective_kernel, full_transpose_length
 from .layout import canonical_input_layout, canonical_kernel_layout
 
 DOCS_DECONVOLUTION = "https://caffe.berkeleyvision.org/tutorial/layers/deconvolution.html"
@@ -87,18 +89,13 @@ def cpu_capability(features_line: str) -> str:
 
 
 # -- Caffe's output-size models ---------------------------------------------------------------
-def effective_kernel(kernel: int, dilation: int) -> int:
-    """Caffe's ``kernel_extent = dilation * (kernel - 1) + 1``."""
-    return dilation * (kernel - 1) + 1
-
-
 def deconvolution_output_length(length: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
     """Caffe Deconvolution (deconv_layer.cpp compute_output_shape):
 
     ``O = stride * (L - 1) + dilation * (k - 1) + 1 - 2 * pad``: the full scatter result
     (``pad`` 0) cropped by ``pad`` at both ends. There is no output padding.
     """
-    return stride * (length - 1) + effective_kernel(kernel, dilation) - 2 * pad
+    return full_transpose_length(length, kernel, stride, dilation) - 2 * pad
 
 
 def convolution_output_length(length: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
@@ -111,56 +108,89 @@ def convolution_output_length(length: int, kernel: int, stride: int, pad: int, d
 
 
 # -- canonical padding -> Caffe's pad ---------------------------------------------------------
-def deconvolution_axis_pad(
-    length: int, kernel: int, stride: int, dilation: int, padding, output_shape: int | None
-) -> int | Unsupported:
+def symmetric_pad(before: int, after: int) -> int | Unsupported:
+    """An explicit (before, after) pair -> Caffe's one ``pad`` for both sides, or Unsupported."""
+    if before != after:
+        return Unsupported("asymmetric-padding", f"padding {before} before, {after} after", DOCS_CAFFE_PROTO)
+    return before
+
+
+def deconvolution_axis_pad(axis: Axis) -> int | Unsupported:
     """One spatial dim: canonical padding (a mode or a (before, after) pair) -> Caffe's ``pad``.
 
-    Caffe's window is ``full[pad : F - pad]`` with ``F = s(L-1) + d(k-1) + 1``. An explicit
-    pair is expressible when ``before == after`` and ``output_shape`` (if any) is that
-    window's length; 'valid' is ``pad`` 0 with ``O = F``; 'same'/'same_lower' crop ``F - O``
-    (``O = L*s`` or output_shape) and are expressible when that crop is even and >= 0.
-    A non-positive stride or dilation (an invalid case) is passed on for OpenCV to refuse.
+    Caffe's window is ``full[pad : F - pad]`` (``deconvolution_output_length``). An explicit
+    pair is expressible when ``before == after``, 'valid' is ``pad`` 0, and either needs an
+    ``output_shape`` (if any) to be that window's length; 'same'/'same_lower' crop ``F - O``
+    (the canonical window's O: ``L*s`` or output_shape) and are expressible when that crop
+    is even and >= 0. A non-positive stride or dilation (an invalid case) is passed on for
+    OpenCV to refuse. Output padding is the caller's to refuse (``deconvolution_pads``).
     """
-    full = deconvolution_output_length(length, kernel, stride, 0, dilation)
-    valid_geometry = stride >= 1 and dilation >= 1
-    if not isinstance(padding, str):
-        before, after = padding
-        if before != after:
-            return Unsupported("asymmetric-padding", f"padding {before} before, {after} after", DOCS_CAFFE_PROTO)
-        if output_shape is not None and output_shape != full - 2 * before:
-            return Unsupported(
-                "output-shape",
-                f"output_shape {output_shape} with pad {before}: Caffe's Deconvolution gives"
-                f" {full - 2 * before} (no output padding)",
-                DOCS_DECONV_SHAPE,
-            )
-        return before
-    if padding == "valid":
-        if output_shape is not None and output_shape != full:
-            return Unsupported(
-                "output-shape",
-                f"'valid' with output_shape {output_shape}: Caffe's Deconvolution gives the full {full}",
-                DOCS_DECONV_SHAPE,
-            )
-        return 0
-    out = length * stride if output_shape is None else output_shape
-    crop = full - out
-    if valid_geometry and crop < 0:
-        reason = "output-padding" if output_shape is None else "output-shape"
+    padding, full = axis.padding, axis.full
+    if isinstance(padding, str) and padding != "valid":
+        _, out = axis.window()
+        crop = full - out
+        if axis.stride >= 1 and axis.dilation >= 1:
+            if crop < 0:
+                return Unsupported(
+                    "output-padding" if axis.output_shape is None else "output-shape",
+                    f"'{padding}' asks for {out} positions, {-crop} past the full result ({full}):"
+                    " Caffe's Deconvolution has no output padding",
+                    DOCS_CAFFE_PROTO,
+                )
+            if crop % 2:
+                return Unsupported(
+                    "asymmetric-padding",
+                    f"'{padding}' crops {crop} (odd) from the full result ({full}):"
+                    " Caffe's pad crops both ends equally",
+                    DOCS_CAFFE_PROTO,
+                )
+        return max(crop, 0) // 2
+    pad = 0 if padding == "valid" else symmetric_pad(*padding)
+    if isinstance(pad, Unsupported):
+        return pad
+    caffe_out = deconvolution_output_length(axis.length, axis.kernel, axis.stride, pad, axis.dilation)
+    if axis.output_shape is not None and axis.output_shape != caffe_out:
         return Unsupported(
-            reason,
-            f"'{padding}' asks for {out} positions, {-crop} past the full result ({full}):"
-            " Caffe's Deconvolution has no output padding",
-            DOCS_CAFFE_PROTO,
+            "output-shape",
+            f"output_shape {axis.output_shape} with pad {pad}: Caffe's Deconvolution gives {caffe_out}"
+            " (no output padding)",
+            DOCS_DECONV_SHAPE,
         )
-    if valid_geometry and crop % 2:
+    return pad
+
+
+def convolution_axis_pad(axis: Axis) -> int | Unsupported:
+    """One spatial dim: canonical padding -> Caffe Convolution's ``pad``, or Unsupported.
+
+    Explicit pairs need ``before == after``; 'valid' is 0; 'same'/'same_lower' add the
+    canonical 'same' total (``Axis.same_total``), expressible when it is even: half on each
+    side gives Caffe's floor output ``ceil(L / s)``, the same pad for both modes.
+    """
+    padding = axis.padding
+    if not isinstance(padding, str):
+        return symmetric_pad(*padding)
+    if padding == "valid":
+        return 0
+    total = axis.same_total()
+    if total % 2:
         return Unsupported(
             "asymmetric-padding",
-            f"'{padding}' crops {crop} (odd) from the full result ({full}): Caffe's pad crops both ends equally",
+            f"'{padding}' needs total padding {total} with stride {axis.stride}; Caffe pads both sides equally",
             DOCS_CAFFE_PROTO,
         )
-    return max(crop, 0) // 2
+    return total // 2
+
+
+def caffe_pads(case: Case, axis_pad: Callable[[Axis], int | Unsupported]) -> list[int] | Unsupported:
+    """``axis_pad`` over the case's spatial dims: Caffe's ``pad`` per dim, or the first
+    dim's Unsupported, naming the dim."""
+    pads = []
+    for i, axis in enumerate(axes(case)):
+        pad = axis_pad(axis)
+        if isinstance(pad, Unsupported):
+            return Unsupported(pad.reason, f"spatial dim {i}: {pad.detail}", pad.doc)
+        pads.append(pad)
+    return pads
 
 
 def deconvolution_pads(case: Case) -> list[int] | Unsupported:
@@ -171,54 +201,18 @@ def deconvolution_pads(case: Case) -> list[int] | Unsupported:
             f"output_padding {list(case.output_padding)}: Caffe's ConvolutionParameter has no output padding (adj)",
             DOCS_CAFFE_PROTO,
         )
-    pads = []
-    for i in range(case.spatial_dims):
-        padding = case.padding if isinstance(case.padding, str) else case.padding[i]
-        out = None if case.output_shape is None else case.output_shape[i]
-        pad = deconvolution_axis_pad(
-            case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i], padding, out
-        )
-        if isinstance(pad, Unsupported):
-            return Unsupported(pad.reason, f"spatial dim {i}: {pad.detail}", pad.doc)
-        pads.append(pad)
-    return pads
-
-
-def same_total_padding(length: int, kernel: int, stride: int, dilation: int) -> int:
-    """Zeros a canonical 'same' conv adds in one dim: ``max((ceil(L/s) - 1)s + e - L, 0)``.
-
-    Half of an even total on each side gives Caffe's floor output ``ceil(L / s)``.
-    """
-    out = -(-length // stride)
-    return max((out - 1) * stride + effective_kernel(kernel, dilation) - length, 0)
+    return caffe_pads(case, deconvolution_axis_pad)
 
 
 def convolution_pads(case: Case) -> list[int] | Unsupported:
     """The case -> Caffe Convolution ``pad`` per spatial dim, or Unsupported.
 
-    Explicit pairs need ``before == after``; 'valid' is 0; 'same'/'same_lower' need an even
-    total per dim (then both are the same symmetric pad). A non-positive stride under a
-    mode gets pad 0, so OpenCV itself is asked about the stride.
+    A non-positive stride under a mode gets pad 0 in every dim, so OpenCV itself is asked
+    about the stride.
     """
-    padding = case.padding
-    if not isinstance(padding, str):
-        if any(before != after for before, after in padding):
-            pairs = [list(pair) for pair in padding]
-            return Unsupported("asymmetric-padding", f"padding {pairs}", DOCS_CAFFE_PROTO)
-        return [before for before, _ in padding]
-    if padding == "valid" or min(case.stride) < 1:
+    if isinstance(case.padding, str) and min(case.stride) < 1:
         return [0] * case.spatial_dims
-    totals = [
-        same_total_padding(case.x.shape[2 + i], case.w.shape[2 + i], case.stride[i], case.dilation[i])
-        for i in range(case.spatial_dims)
-    ]
-    if any(total % 2 for total in totals):
-        return Unsupported(
-            "asymmetric-padding",
-            f"'{padding}' needs total padding {totals} with stride {list(case.stride)}; Caffe pads both sides equally",
-            DOCS_CAFFE_PROTO,
-        )
-    return [total // 2 for total in totals]
+    return caffe_pads(case, convolution_axis_pad)
 
 
 # -- the Caffe model ----------------------------------------------------------------------------
@@ -289,9 +283,11 @@ pool = descriptor_pool.DescriptorPool()
 pool.AddSerializedFile(file_proto.SerializeToString())
 NetParameter = message_factory.GetMessageClass(pool.FindMessageTypeByName("caffe.NetParameter"))
 
+# The .prototxt: the network, an Input layer feeding the layer under test.
 prototxt = """
 {prototxt}"""
-# The .caffemodel: the layer's blobs (weights in Caffe's layout, then the bias), float32.
+# The .caffemodel: the layer's blobs (the weights, then the bias), float32. Caffe's weight
+# layout is x's and w's own (channels first), so nothing is transposed.
 model = NetParameter(name={net_name!r})
 layer = model.layer.add(name={layer_name!r}, type={layer_type!r})
 for array in ([w] if b is None else [w, b]):
@@ -299,6 +295,7 @@ for array in ([w] if b is None else [w, b]):
     blob.shape.dim.extend(array.shape)
     blob.data.extend(np.asarray(array, dtype=np.float32).ravel().tolist())
 
+# Both files from memory (readNetFromCaffe also takes their paths), run on OpenCV's own backend.
 net = cv2.dnn.readNetFromCaffe(
     np.frombuffer(prototxt.encode(), dtype=np.uint8), np.frombuffer(model.SerializeToString(), dtype=np.uint8)
 )
@@ -370,23 +367,9 @@ class _OpenCvCaffeLayer(Adapter):
         """The call's .prototxt: its layer, input shape and convolution_param."""
         return prototxt(call.kwargs["layer"], call.kwargs["input_shape"], call.kwargs["convolution_param"])
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import cv2
-
-        blobs = [case.w] if case.b is None else [case.w, case.b]
-        model = caffemodel_bytes(NET_NAME, layer_name(self.LAYER_TYPE), self.LAYER_TYPE, blobs)
-        prototxt_bytes = np.frombuffer(self.prototxt_text(call).encode(), dtype=np.uint8)
-        # The case's values, already rounded to its dtype, are exact in float32 (setInput's CV_32F).
-        x = case.x.astype(np.float32)
-        with framework_call():
-            net = cv2.dnn.readNetFromCaffe(prototxt_bytes, np.frombuffer(model, dtype=np.uint8))
-            net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-            net.setPreferableTarget(getattr(cv2.dnn, call.kwargs["target"]))
-            net.setInput(x)
-            y = net.forward()
-        return np.asarray(y, dtype=np.float64)
-
     def repro_source(self, case: Case, call: NativeCall) -> str:
+        """Builds both Caffe files (the .caffemodel with protobuf, from Caffe's own message
+        definitions) and runs them through cv2.dnn: what the run executes and the repro shows."""
         return _REPRO.format(
             descriptor=descriptor_text(),
             prototxt=self.prototxt_text(call),
