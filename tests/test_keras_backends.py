@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
+from conformance.adapters.base import RAISED_BY_FRAMEWORK
 from conformance.adapters.keras_api import KerasConv, KerasConvTranspose, WrongKerasBackend
 from conformance.adapters.keras_backends import (
     KerasJaxConv,
@@ -43,6 +44,13 @@ def test_repro_source_chooses_the_backend_before_keras_is_imported():
     assert lines[1] == 'os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported'
     assert lines.index("import keras") > 1
     assert lines[-1] == 'assert keras.backend.backend() == "torch"'
+
+
+def test_framework_modules_name_keras_and_the_backend():
+    # Pure: Keras' own checks raise in keras, the kernels' errors in the backend's packages.
+    assert KerasJaxConvTranspose.raising_packages() == KerasJaxConv.raising_packages() == ("keras", "jax", "jaxlib")
+    assert KerasTorchConvTranspose.raising_packages() == KerasTorchConv.raising_packages() == ("keras", "torch")
+    assert {KerasJaxConv.framework, KerasTorchConv.framework} == {"keras-jax", "keras-torch"}
 
 
 def running_backend() -> str:
@@ -95,6 +103,52 @@ def test_framework_version_names_keras_and_the_backend():
     assert adapter.framework_version() == f"keras {keras.__version__} ({backend} {backend_module.__version__})"
 
 
+def test_build_properties_are_the_backends_own():
+    backend = running_backend()
+    adapter = adapter_for("conv_transpose")
+    if backend == "torch":
+        from conformance.adapters.torch_api import _TorchAdapter
+
+        props = adapter.build_properties()
+        assert props == _TorchAdapter.build_properties()
+        assert props["cpu_capability"] == pytest.importorskip("torch").backends.cpu.get_cpu_capability()
+    elif backend == "jax":
+        assert adapter.build_properties() == {}  # XLA reports no kernel choice; XLA_FLAGS is in the run's env
+    else:
+        from conformance.adapters.tensorflow_api import tensorflow_build_properties
+
+        assert adapter.build_properties() == tensorflow_build_properties()
+
+
+# -- Keras' own checks: asked, and Keras answers -------------------------------------------------
+def raises_in_keras(adapter, case, words):
+    """The adapter expresses the case; the layer's constructor refuses it, as the framework."""
+    call = adapter.express(case)
+    with pytest.raises(ValueError, match=words) as raised:
+        adapter.execute(case, call)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    assert type(raised.value).__module__ == "builtins"  # Keras' ValueError, raised inside framework_call
+
+
+@pytest.mark.parametrize("op", ["conv", "conv_transpose"])
+def test_keras_refuses_stride_with_dilation(op):
+    adapter = adapter_for(op)
+    case = make_case(op, 2, 7, 3, stride=2, dilation=2, padding="valid")
+    raises_in_keras(adapter, case, "`strides > 1` not supported in conjunction with `dilation_rate > 1`")
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"stride": 2, "padding": "valid", "output_shape": 11}, "`output_padding` must be strictly less than `strides`"),
+        ({"stride": 2, "padding": "same", "output_shape": 6}, "do not satisfy `value >= 0`"),
+    ],
+)
+def test_keras_refuses_output_padding_outside_its_range(params, words):
+    adapter = adapter_for("conv_transpose")
+    raises_in_keras(adapter, make_case("conv_transpose", 1, 4, 3, **params), words)
+
+
 # -- numbers ------------------------------------------------------------------------------------
 TRANSPOSE_GRID = [
     pytest.param(dims, params, id=f"{dims}d-{label}")
@@ -136,11 +190,26 @@ def test_conv_matches_oracle(dims, params, groups):
     assert_matches_oracle(adapter_for("conv"), case)
 
 
+def tf_kernel_refuses(dtype: str) -> bool:
+    """On the TensorFlow backend: whether TF routes ``dtype`` to a oneDNN that the
+    ONEDNN_MAX_CPU_ISA cap left without a kernel (the run properties the expectations read;
+    test_tensorflow_adapters.tf_cpu_kernel decides, for every TF adapter alike)."""
+    from test_tensorflow_adapters import tf_cpu_kernel
+
+    return tf_cpu_kernel(dtype) == "capped-onednn"
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
 @pytest.mark.parametrize("op", ["conv", "conv_transpose"])
 def test_low_precision_dtypes_match_oracle(op, dtype):
+    adapter = adapter_for(op)
     case = make_case(op, 2, 5, 4, c_in=4, c_out=6, dtype=dtype, stride=2, padding="same")
-    assert_matches_oracle(adapter_for(op), case)
+    if adapter.backend == "tensorflow" and tf_kernel_refuses(dtype):
+        with pytest.raises(Exception, match="could not create a primitive descriptor") as raised:
+            run(adapter, case)
+        assert type(raised.value).__name__ == "AbortedError"
+        return
+    assert_matches_oracle(adapter, case)
 
 
 @pytest.mark.parametrize("op", ["conv", "conv_transpose"])

@@ -93,19 +93,35 @@ def test_conv_transpose_output_padding_with_a_mode_goes_through_unchanged(paddin
     "params, reason",
     [
         ({"groups": 3, "c_in": 3, "c_out": 3}, "groups"),
-        ({"padding": 1}, "explicit padding"),
-        ({"padding": "same_lower"}, "padding mode same_lower"),
-        ({"stride": 2, "dilation": 2}, "stride > 1 with dilation > 1"),
-        ({"stride": 2, "padding": 0, "output_padding": 2}, "output_padding >= stride"),
-        # same + even kernel: O = L*s needs output_padding = s, reachable only by the default
-        ({"kernel": 4, "stride": 2, "padding": "same", "output_shape": [8, 7]}, "output_padding >= stride"),
-        ({"stride": 2, "padding": "same", "output_shape": [6, 6]}, "output_shape below Keras' same minimum"),
+        ({"padding": 1}, "explicit-padding"),
+        ({"padding": [[1, 0], [0, 0]]}, "explicit-padding"),
+        ({"padding": "same_lower"}, "padding-mode:same_lower"),
     ],
 )
 def test_conv_transpose_unsupported(params, reason):
+    # Only what the API has no parameter for: no groups argument, no padding amounts.
     refused = KerasConvTranspose().express(transpose_case(**params))
     assert isinstance(refused, Unsupported) and refused.reason == reason
     assert refused.doc.startswith("https://keras.io/")
+
+
+@pytest.mark.parametrize(
+    "params, kwargs",
+    [
+        # strides > 1 with dilation_rate > 1: documented as incompatible, Keras' constructor says so
+        ({"stride": 2, "dilation": 2}, {"strides": [2, 2], "dilation_rate": [2, 2], "output_padding": None}),
+        # output_padding >= strides: the length needs it, Keras' constructor refuses it
+        ({"stride": 2, "padding": 0, "output_padding": 2}, {"padding": "valid", "output_padding": [2, 2]}),
+        # same + even kernel: O = L*s needs output_padding = s in one dim, an explicit value in the other
+        ({"kernel": 4, "stride": 2, "padding": "same", "output_shape": [8, 7]}, {"output_padding": [2, 1]}),
+        # below Keras' 'same' minimum (L-1)s + e%2 = 7: a negative output_padding
+        ({"stride": 2, "padding": "same", "output_shape": [6, 6]}, {"output_padding": [-1, -1]}),
+    ],
+)
+def test_conv_transpose_asks_keras_what_its_constructor_refuses(params, kwargs):
+    call = KerasConvTranspose().express(transpose_case(**params))
+    assert isinstance(call, NativeCall)
+    assert {key: call.kwargs[key] for key in kwargs} == kwargs
 
 
 def test_conv_call_and_unsupported():
@@ -113,8 +129,17 @@ def test_conv_call_and_unsupported():
     assert call.api == "keras.layers.Conv2D"
     assert (call.kwargs["groups"], call.kwargs["dilation_rate"], call.kwargs["use_bias"]) == (2, [2, 2], False)
     assert call.kernel_layout == "HWIO"
-    assert KerasConv().express(conv_case(padding=[[1, 0], [0, 0]])).reason == "explicit padding"
-    assert KerasConv().express(conv_case(stride=2, dilation=2)).reason == "stride > 1 with dilation > 1"
+    assert KerasConv().express(conv_case(padding=[[1, 0], [0, 0]])).reason == "explicit-padding"
+    assert KerasConv().express(conv_case(padding="same_lower")).reason == "padding-mode:same_lower"
+    # strides > 1 with dilation_rate > 1 is asked: Keras' constructor answers
+    call = KerasConv().express(conv_case(stride=2, dilation=2))
+    assert (call.kwargs["strides"], call.kwargs["dilation_rate"]) == ([2, 2], [2, 2])
+
+
+def test_framework_modules_name_keras_and_its_backend():
+    # Keras' own checks raise in keras, the kernels' errors in the backend's packages.
+    assert KerasConvTranspose.raising_packages() == ("keras", "tensorflow")
+    assert KerasConv.raising_packages() == ("keras", "tensorflow")
 
 
 def test_conv_passes_invalid_values_through():

@@ -2,12 +2,16 @@
 
 Also pins the framework behaviours the expectations files record (dtype-dependent dilation
 support, Keras' 'same' + output_padding=0 with an even kernel, silent acceptance of a
-kernel larger than the input): when TensorFlow changes one, its test here says so.
+kernel larger than the input): when TensorFlow changes one, its test here says so. Where
+the behaviour depends on the kernel TF picks, the test reads the run properties the
+expectations read (``tf_cpu_kernel``: the adapter's build_properties and the machine's).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 # Before TensorFlow starts: quiet logs, one thread each (2 shared cores).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -20,11 +24,35 @@ import pytest  # noqa: E402
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
-from conformance.adapters.base import Unsupported  # noqa: E402
+from conformance.adapters.base import RAISED_BY_FRAMEWORK, Unsupported  # noqa: E402
 from conformance.adapters.keras_api import KerasConv, KerasConvTranspose  # noqa: E402
 from conformance.adapters.tensorflow_api import TfConvolution, TfConvTranspose  # noqa: E402
 from conformance.case import Case  # noqa: E402
+from conformance.properties import machine_properties  # noqa: E402
 from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
+
+
+def tf_cpu_kernel(dtype: str) -> str:
+    """Which CPU kernel TF runs ``dtype`` on here, from the run properties the expectations read.
+
+    'onednn': TF hands the dtype to oneDNN (``onednn`` on; float32 always, bfloat16 with
+    avx512f, float16 with avx512bw + avx512_fp16, as TF's IsDataTypeSupportedByOneDNNOnThisCPU
+    decides by CPUID); 'capped-onednn': TF does, but ONEDNN_MAX_CPU_ISA leaves oneDNN no kernel
+    for it (the caps the expectations record); 'eigen': everything else (float64 always).
+    """
+    props = machine_properties()
+    flags, cap = set(props["cpu_flags"]), props["env"].get("ONEDNN_MAX_CPU_ISA", "").upper()
+    routed = {
+        "float32": True,
+        "bfloat16": "avx512f" in flags,
+        "float16": {"avx512bw", "avx512_fp16"} <= flags,
+        "float64": False,
+    }[dtype]
+    if not (TfConvTranspose.build_properties()["onednn"] and routed):
+        return "eigen"
+    if (dtype, cap) in {("bfloat16", "AVX2"), ("float16", "AVX2"), ("float16", "AVX512_CORE")}:
+        return "capped-onednn"
+    return "onednn"
 
 
 TRANSPOSE_GRID = [
@@ -46,7 +74,12 @@ TRANSPOSE_GRID = [
 @pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
 def test_tf_conv_transpose_matches_oracle(dims, params):
     params = {"kernel": 3, **params}
-    assert_matches_oracle(TfConvTranspose(), make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+    case = make_case("conv_transpose", dims, 4, params.pop("kernel"), **params)
+    if max(case.dilation) > 1 and tf_cpu_kernel(case.dtype) == "eigen":  # only oneDNN dilates
+        with pytest.raises(tf.errors.InvalidArgumentError, match="not yet support dilation rates larger than 1"):
+            run(TfConvTranspose(), case)
+        return
+    assert_matches_oracle(TfConvTranspose(), case)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +100,10 @@ def test_tf_conv_transpose_2d_explicit_padding_matches_oracle(params):
 def test_keras_conv_transpose_matches_oracle(dims, params):
     params = {"kernel": 3, **params}
     case = make_case("conv_transpose", dims, 4, params.pop("kernel"), bias=True, **params)
+    if max(case.dilation) > 1 and tf_cpu_kernel(case.dtype) == "eigen":  # Keras calls tf.nn.conv_transpose
+        with pytest.raises(tf.errors.InvalidArgumentError, match="not yet support dilation rates larger than 1"):
+            run(KerasConvTranspose(), case)
+        return
     assert_matches_oracle(KerasConvTranspose(), case)
 
 
@@ -109,19 +146,27 @@ def test_keras_conv_matches_oracle(dims, params, groups):
 )
 def test_every_dtype_matches_oracle(adapter, op, dtype):
     case = make_case(op, 2, 5, 3, c_in=4, c_out=6, dtype=dtype, stride=2, padding="same")
+    if tf_cpu_kernel(dtype) == "capped-onednn":  # every adapter here runs TF's kernels
+        with pytest.raises(tf.errors.AbortedError, match="could not create a primitive descriptor"):
+            run(adapter, case)
+        return
     assert_matches_oracle(adapter, case)
 
 
 # -- the framework behaviours recorded as expectations ---------------------------------
-@pytest.mark.parametrize("dtype, raises", [("float64", True), ("float16", True), ("float32", False), ("bfloat16", False)])
+@pytest.mark.parametrize("dtype", ["float64", "float16", "float32", "bfloat16"])
 @pytest.mark.parametrize("dims", [1, 2, 3])
-def test_tf_conv_transpose_dilation_runs_only_on_the_onednn_dtypes(dims, dtype, raises):
+def test_tf_conv_transpose_dilation_runs_only_on_the_onednn_dtypes(dims, dtype):
     case = make_case("conv_transpose", dims, 4, 3, dtype=dtype, dilation=2, padding="valid")
-    if raises:
-        with pytest.raises(tf.errors.InvalidArgumentError, match="not yet support dilation rates larger than 1"):
+    kernel = tf_cpu_kernel(dtype)
+    if kernel == "onednn":
+        assert_matches_oracle(TfConvTranspose(), case)
+    elif kernel == "capped-onednn":
+        with pytest.raises(tf.errors.AbortedError, match="could not create a primitive descriptor"):
             run(TfConvTranspose(), case)
     else:
-        assert_matches_oracle(TfConvTranspose(), case)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="not yet support dilation rates larger than 1"):
+            run(TfConvTranspose(), case)
 
 
 def test_tf_conv_transpose_explicit_padding_with_dilation_raises_even_in_float32():
@@ -136,23 +181,78 @@ def test_tf_convolution_3d_groups_raise():
         run(TfConvolution(), case)
 
 
-@pytest.mark.parametrize("dtype, error", [("float64", "InvalidArgumentError"), ("float32", "AbortedError")])
-def test_keras_same_even_kernel_output_padding_zero_raises(dtype, error):
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_keras_same_even_kernel_output_padding_zero_raises(dtype):
     # Keras: O = (L-1)s + k%2 + output_padding = 6 for output_padding=0; TF's SAME needs ceil(O/s) == L = 4.
     case = make_case("conv_transpose", 2, 4, 2, dtype=dtype, stride=2, padding="same", output_shape=6)
     call = KerasConvTranspose().express(case)
     assert call.kwargs["output_padding"] == [0, 0]
-    with pytest.raises(Exception) as raised:
+    if tf_cpu_kernel(dtype) == "onednn":
+        error, words = tf.errors.AbortedError, "could not create a primitive descriptor"
+    else:
+        error, words = tf.errors.InvalidArgumentError, "Size of out_backprop doesn't match computed"
+    with pytest.raises(error, match=words) as raised:
         KerasConvTranspose().execute(case, call)
-    assert type(raised.value).__name__ == error
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    # Keras wraps TF's error: its own words come first, TF's after
+    assert str(raised.value).startswith("Exception encountered when calling Conv2DTranspose.call()")
 
 
-@pytest.mark.parametrize("dtype, shape", [("float32", (1, 4, 2, 2)), ("float64", (1, 6, 0, 0))])
-def test_tf_convolution_accepts_a_kernel_larger_than_the_input(dtype, shape):
+@pytest.mark.parametrize("dtype", ["float64", "float16", "float32", "bfloat16"])
+def test_keras_conv_transpose_dilation_follows_the_tf_kernel(dtype):
+    # Keras 3 calls tf.nn.conv_transpose: only oneDNN dilates; Eigen refuses, a capped oneDNN has no kernel.
+    case = make_case("conv_transpose", 2, 4, 3, bias=True, dtype=dtype, dilation=2, padding="valid")
+    kernel = tf_cpu_kernel(dtype)
+    if kernel == "onednn":
+        assert_matches_oracle(KerasConvTranspose(), case)
+        return
+    error, words = (
+        (tf.errors.AbortedError, "could not create a primitive descriptor")
+        if kernel == "capped-onednn"
+        else (tf.errors.InvalidArgumentError, "not yet support dilation rates larger than 1")
+    )
+    with pytest.raises(error, match=words):
+        run(KerasConvTranspose(), case)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_tf_convolution_accepts_a_kernel_larger_than_the_input(dtype):
     rng = np.random.default_rng(3)
     case = Case.make("too-big", "conv", rng.normal(size=(1, 4, 2, 2)), rng.normal(size=(6, 4, 3, 3)), dtype=dtype, expect="error")
-    # oneDNN (float32) hands back a tensor shaped like the input; Eigen (float64) an empty one.
+    # oneDNN hands back a tensor shaped like the input; Eigen an empty one.
+    shape = (1, 4, 2, 2) if tf_cpu_kernel(dtype) == "onednn" else (1, 6, 0, 0)
     assert run(TfConvolution(), case).shape == shape
+
+
+def test_tf_convolution_stride_with_dilation_is_refused_by_tf():
+    case = make_case("conv", 2, 7, 3, c_in=4, c_out=6, stride=2, dilation=2, padding="same")
+    with pytest.raises(ValueError, match="`strides > 1` not supported in conjunction with `dilation_rate > 1`") as raised:
+        run(TfConvolution(), case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_tf_conv_transpose_output_shape_outside_the_gradient_range_is_refused_by_tf(dtype):
+    # 'SAME' at stride 2 on L = 4 admits output_shape 7 or 8 only (ceil(O / 2) == 4).
+    case = make_case("conv_transpose", 2, 4, 3, dtype=dtype, stride=2, padding="same", output_shape=9)
+    if tf_cpu_kernel(dtype) == "onednn":
+        error, words = tf.errors.AbortedError, "could not create a primitive descriptor"
+    else:
+        error, words = tf.errors.InvalidArgumentError, "Size of out_backprop doesn't match computed"
+    with pytest.raises(error, match=words) as raised:
+        run(TfConvTranspose(), case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+def test_tf_build_properties_follow_tf_enable_onednn_opts():
+    from tensorflow.python.util import _pywrap_util_port
+
+    assert TfConvTranspose.build_properties() == {"onednn": bool(_pywrap_util_port.IsMklEnabled())}
+    assert TfConvolution.build_properties() == TfConvTranspose.build_properties()
+    code = "from conformance.adapters.tensorflow_api import tensorflow_build_properties as p; print(p())"
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "{'onednn': False}"
 
 
 # -- repro scripts -----------------------------------------------------------------------
@@ -167,9 +267,34 @@ REPRO_CASES = [
 
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
 def test_repro_source_reproduces_execute(adapter, case):
+    if tf_cpu_kernel(case.dtype) == "capped-onednn":  # every adapter here runs TF's kernels
+        with pytest.raises(tf.errors.AbortedError, match="could not create a primitive descriptor"):
+            assert_repro_reproduces(adapter, case)
+        return
     assert_repro_reproduces(adapter, case)
 
 
-def test_unsupported_cases_stay_unsupported_on_the_real_adapter():
-    refused = KerasConvTranspose().express(make_case("conv_transpose", 2, 4, 3, stride=2, dilation=2))
-    assert isinstance(refused, Unsupported) and refused.reason == "stride > 1 with dilation > 1"
+@pytest.mark.parametrize("adapter, op", [(KerasConvTranspose(), "conv_transpose"), (KerasConv(), "conv")])
+def test_keras_refuses_stride_with_dilation_itself(adapter, op):
+    # Documented as incompatible and refused by the layer's constructor: asked, not declined.
+    case = make_case(op, 2, 7, 3, stride=2, dilation=2, padding="valid")
+    with pytest.raises(ValueError, match="`strides > 1` not supported in conjunction with `dilation_rate > 1`") as raised:
+        run(adapter, case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+def test_keras_refuses_output_padding_beyond_the_stride_itself():
+    # valid, k=3, s=2, L=4: O = 11 needs output_padding 2 >= stride
+    case = make_case("conv_transpose", 1, 4, 3, stride=2, padding="valid", output_shape=11)
+    with pytest.raises(ValueError, match="`output_padding` must be strictly less than `strides`") as raised:
+        run(KerasConvTranspose(), case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+def test_keras_unsupported_stays_what_the_api_cannot_say():
+    refused = KerasConvTranspose().express(make_case("conv_transpose", 2, 4, 3, c_in=2, c_out=2, groups=2))
+    assert isinstance(refused, Unsupported) and refused.reason == "groups"
+
+
+def test_keras_build_properties_are_tensorflows():
+    assert KerasConvTranspose.build_properties() == KerasConv.build_properties() == TfConvTranspose.build_properties()

@@ -1,8 +1,11 @@
 """tf_keras.layers.* (Keras 2) adapters against the oracle, on the real framework.
 
 Also pins the Keras 2 behaviours the expectations files record (Conv3DTranspose ignoring
-dilation_rate) and the one where Keras 2 does better than Keras 3 (dilated Conv2DTranspose in
-float64): when tf_keras changes one, its test here says so.
+dilation_rate, its own refusals of what the adapter asks, the documented-unsupported 1D dilation
+that oneDNN computes) and the one where Keras 2 does better than Keras 3 (dilated
+Conv2DTranspose in float64): when tf_keras changes one, its test here says so. Where the
+behaviour depends on the kernel TF picks, the test reads the run properties the expectations
+read (``test_tensorflow_adapters.tf_cpu_kernel``).
 """
 
 from __future__ import annotations
@@ -20,12 +23,28 @@ import pytest  # noqa: E402
 
 pytest.importorskip("tf_keras")
 
+from conformance.adapters.base import RAISED_BY_FRAMEWORK  # noqa: E402
 from conformance.adapters.tf_keras_api import TfKerasConv, TfKerasConvTranspose  # noqa: E402
 from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
 from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "cases" / "seeds" / "rramosp_tf_keras.yaml"
+
+
+def tf_cpu_kernel(dtype: str) -> str:
+    """'onednn', 'capped-onednn' or 'eigen': the TF kernel ``dtype`` runs on here (Keras 2 runs TF's)."""
+    from test_tensorflow_adapters import tf_cpu_kernel as decide
+
+    return decide(dtype)
+
+
+def raises_capped(adapter, case, check):
+    """Under a ONEDNN_MAX_CPU_ISA cap that leaves oneDNN no kernel for the dtype: TF's AbortedError."""
+    import tensorflow as tf
+
+    with pytest.raises(tf.errors.AbortedError, match="could not create a primitive descriptor"):
+        check(adapter, case)
 
 
 TRANSPOSE_GRID = [
@@ -73,6 +92,9 @@ def test_conv_matches_oracle(dims, params):
 @pytest.mark.parametrize("adapter, op", [(TfKerasConvTranspose(), "conv_transpose"), (TfKerasConv(), "conv")])
 def test_every_dtype_matches_oracle(adapter, op, dtype):
     case = make_case(op, 2, 5, 3, c_in=4, c_out=6, bias=True, dtype=dtype, stride=2, padding="same")
+    if tf_cpu_kernel(dtype) == "capped-onednn":
+        raises_capped(adapter, case, assert_matches_oracle)
+        return
     assert_matches_oracle(adapter, case)
 
 
@@ -81,6 +103,9 @@ def test_conv2d_transpose_dilation_runs_in_every_dtype(dtype):
     # Keras 3's Conv2DTranspose raises here in float64/float16 (tf.nn.conv_transpose);
     # Keras 2 goes through tf.nn.atrous_conv2d_transpose.
     case = make_case("conv_transpose", 2, 4, 3, bias=True, dtype=dtype, dilation=2, padding="same")
+    if tf_cpu_kernel(dtype) == "capped-onednn":
+        raises_capped(TfKerasConvTranspose(), case, assert_matches_oracle)
+        return
     assert_matches_oracle(TfKerasConvTranspose(), case)
 
 
@@ -102,6 +127,48 @@ def test_conv3d_transpose_ignores_dilation(padding):
     np.testing.assert_allclose(y, evaluate(undilated), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_conv1d_transpose_dilation_runs_where_tf_runs_onednn(dtype):
+    # Documented 'dilation rate larger than 1 is not currently supported'; asked, oneDNN computes it,
+    # Eigen (float64, or oneDNN off) refuses it.
+    import tensorflow as tf
+
+    case = make_case("conv_transpose", 1, 4, 3, bias=True, dtype=dtype, dilation=2, padding="valid")
+    if tf_cpu_kernel(dtype) == "onednn":
+        assert_matches_oracle(TfKerasConvTranspose(), case)
+        return
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not yet support dilation rates larger than 1") as raised:
+        run(TfKerasConvTranspose(), case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+@pytest.mark.parametrize(
+    "adapter, op, params, words",
+    [
+        (TfKerasConvTranspose(), "conv_transpose", {"dilation": [1, 2], "padding": "valid"},
+         "Expected the 2 dimensions of the `dilation_rate` argument to be equal to each other"),
+        (TfKerasConvTranspose(), "conv_transpose", {"stride": 2, "dilation": 2, "padding": "valid"},
+         "`strides > 1` not supported in conjunction with `dilation_rate > 1`"),
+        (TfKerasConv(), "conv", {"stride": 2, "dilation": 2, "padding": "valid"},
+         "`strides > 1` not supported in conjunction with `dilation_rate > 1`"),
+        (TfKerasConvTranspose(), "conv_transpose", {"stride": 2, "padding": "valid", "output_shape": 17},  # L=7: 15 + 2
+         "Strides must be greater than output padding"),
+    ],
+    ids=["per-dim-dilation", "transpose-stride-dilation", "conv-stride-dilation", "output_padding-beyond-stride"],
+)
+def test_keras2_refuses_what_the_adapter_asks(adapter, op, params, words):
+    case = make_case(op, 2, 7, 3, **params)
+    with pytest.raises(ValueError, match=words) as raised:
+        run(adapter, case)
+    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+
+
+def test_build_properties_are_tensorflows():
+    from conformance.adapters.tensorflow_api import tensorflow_build_properties
+
+    assert TfKerasConvTranspose.build_properties() == TfKerasConv.build_properties() == tensorflow_build_properties()
+
+
 # -- repro scripts -----------------------------------------------------------------------
 REPRO_CASES = [
     (TfKerasConvTranspose(), make_case("conv_transpose", 2, 4, 3, bias=True, dtype="bfloat16", stride=2, padding="same", output_shape=7)),
@@ -112,4 +179,7 @@ REPRO_CASES = [
 
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
 def test_repro_source_reproduces_execute(adapter, case):
+    if tf_cpu_kernel(case.dtype) == "capped-onednn":
+        raises_capped(adapter, case, assert_repro_reproduces)
+        return
     assert_repro_reproduces(adapter, case)

@@ -1,7 +1,8 @@
 """tf_keras.layers.* translation (Keras 2), with no framework installed.
 
 The output-size arithmetic is keras_api's (tested in test_keras_translate.py); here: the
-Keras 2 layer names, the Keras 2 documentation links and the documented dilation gaps.
+Keras 2 layer names, the Keras 2 documentation links, and the documented dilation gaps,
+which are asked (the layers take a dilation_rate per dim), not declined.
 """
 
 from __future__ import annotations
@@ -37,16 +38,16 @@ def test_layer_names(dims):
     assert call.api == f"tf_keras.layers.Conv{dims}D" and call.kwargs["groups"] == 2
 
 
-def test_conv1d_transpose_dilation_is_documented_unsupported():
-    refused = TfKerasConvTranspose().express(transpose_case(dims=1, dilation=2, padding="valid"))
-    assert isinstance(refused, Unsupported) and refused.reason == "dilation > 1 in 1D"
-    assert "not currently supported" in refused.doc
+def test_conv1d_transpose_dilation_is_asked():
+    # Documented 'not currently supported', but Conv1DTranspose takes dilation_rate: the layer answers.
+    call = TfKerasConvTranspose().express(transpose_case(dims=1, dilation=2, padding="valid"))
+    assert isinstance(call, NativeCall) and call.kwargs["dilation_rate"] == [2]
 
 
-def test_conv2d_transpose_takes_one_dilation_for_both_dims():
-    refused = TfKerasConvTranspose().express(transpose_case(dilation=[1, 2], padding="valid"))
-    assert isinstance(refused, Unsupported) and refused.reason == "different dilation per dim"
-    assert isinstance(TfKerasConvTranspose().express(transpose_case(dilation=2, padding="valid")), NativeCall)
+def test_conv2d_transpose_per_dim_dilation_is_asked():
+    # Documented as not supported, but dilation_rate is a pair: the layer answers.
+    call = TfKerasConvTranspose().express(transpose_case(dilation=[1, 2], padding="valid"))
+    assert isinstance(call, NativeCall) and call.kwargs["dilation_rate"] == [1, 2]
 
 
 def test_conv3d_transpose_dilation_is_asked():
@@ -56,12 +57,21 @@ def test_conv3d_transpose_dilation_is_asked():
 
 
 def test_keras_refusals_carry_the_keras2_documentation():
-    refused = TfKerasConvTranspose().express(transpose_case(stride=2, padding="valid", output_shape=11))
-    assert refused.reason == "output_padding >= stride"
+    refused = TfKerasConvTranspose().express(transpose_case(groups=3, c_in=3, c_out=3, padding="valid"))
+    assert isinstance(refused, Unsupported) and refused.reason == "groups"
     assert "tf-keras" in refused.doc
-    assert TfKerasConv().express(conv_case(padding="same_lower")).reason == "padding mode same_lower"
+    refused = TfKerasConv().express(conv_case(padding="same_lower"))
+    assert refused.reason == "padding-mode:same_lower" and "tf-keras" in refused.doc
+
+
+def test_output_padding_beyond_the_stride_is_asked():
+    # valid, k=3, s=2, L=4: O = 11 needs output_padding 2 >= stride; the Keras 2 layer refuses it itself
+    call = TfKerasConvTranspose().express(transpose_case(stride=2, padding="valid", output_shape=11))
+    assert call.kwargs["output_padding"] == [2, 2]
 
 
 def test_registered_under_the_tf_keras_framework():
     assert set(adapters_for_framework("tf_keras")) == {TfKerasConvTranspose, TfKerasConv}
     assert {TfKerasConvTranspose.module, TfKerasConv.module} == {"tf_keras"}
+    # Keras 2's checks raise in tf_keras, the kernels' errors in tensorflow
+    assert TfKerasConvTranspose.raising_packages() == TfKerasConv.raising_packages() == ("tf_keras", "tensorflow")

@@ -7,6 +7,11 @@ misconfigured environment never reports one backend's results under another's na
 'same' / 'valid' padding and no ``output_shape``: a canonical output length is reached
 through Keras' own ``output_padding`` arithmetic (``_get_output_shape_given_tf_padding``
 in ``keras/src/backend/common/backend_utils.py``), modelled by the pure functions below.
+
+What Keras' API cannot say (groups on the transposed layers, explicit or 'same_lower'
+padding) is UNSUPPORTED. What it can say but its constructor refuses (an
+``output_padding`` >= ``strides`` or < 0, ``strides > 1`` with ``dilation_rate > 1``) is
+asked anyway: the layer's ValueError is the result (an ERROR with an expectation entry).
 """
 
 from __future__ import annotations
@@ -14,20 +19,19 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..case import Case
 from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported
+from .base import Adapter, NativeCall, Unsupported, framework_call
 from .layout import canonical_input_layout, canonical_kernel_layout, relayout
 from .canonical import canonical_transpose_lengths, effective_kernel
 from .tensorflow_api import channels_last_input_layout, conv_filter_layout, transpose_axes, transpose_filter_layout
 
 DOCS_CONV_TRANSPOSE = "https://keras.io/api/layers/convolution_layers/convolution2d_transpose/"
 DOCS_CONV = "https://keras.io/api/layers/convolution_layers/convolution2d/"
-STRIDE_DILATION_DOC = "'strides > 1 is incompatible with dilation_rate > 1' (the layer raises ValueError)"
 
 
 def keras_padding(padding) -> str | None:
@@ -65,8 +69,8 @@ def keras_output_padding(lengths, kernels, strides, dilations, padding: str, out
     """The Keras ``output_padding`` that gives the output lengths ``outs``.
 
     None when Keras' default already gives every length (the common call); otherwise one
-    value per dim, ``O - base``, which Keras requires to lie in ``[0, stride)``: checking
-    that is the caller's business.
+    value per dim, ``O - base``. Keras requires it to lie in ``[0, stride)`` and says so
+    itself: a value outside is passed on for the layer to refuse.
     """
     dims = range(len(lengths))
     defaults = [keras_transpose_default_length(lengths[i], kernels[i], strides[i], dilations[i], padding) for i in dims]
@@ -75,8 +79,11 @@ def keras_output_padding(lengths, kernels, strides, dilations, padding: str, out
     return [outs[i] - keras_transpose_base_length(lengths[i], kernels[i], strides[i], dilations[i], padding) for i in dims]
 
 
-def has_stride_and_dilation(case: Case) -> bool:
-    return max(case.stride) > 1 and max(case.dilation) > 1
+def unsupported_padding(case: Case, doc: str) -> Unsupported:
+    """Keras' padding is 'valid' or 'same': no 'same_lower', no explicit amounts."""
+    if case.padding == "same_lower":
+        return Unsupported("padding-mode:same_lower", "Keras padding is 'valid' or 'same'", doc)
+    return Unsupported("explicit-padding", f"padding {case.padding!r}; Keras padding is 'valid' or 'same'", doc)
 
 
 class WrongKerasBackend(RuntimeError):
@@ -109,6 +116,8 @@ class KerasLayerAdapter(Adapter):
     module = "keras"
     backend: ClassVar[str] = "tensorflow"
     pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
+    # Keras' own checks raise in keras; the kernels' errors in the backend's packages.
+    framework_modules: ClassVar[tuple[str, ...]] = ("keras", "tensorflow")
 
     @classmethod
     def framework_version(cls) -> str:
@@ -116,6 +125,14 @@ class KerasLayerAdapter(Adapter):
         keras = import_keras_on(cls.backend)
         backend_module = importlib.import_module(cls.backend)
         return f"keras {keras.__version__} ({cls.backend} {backend_module.__version__})"
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """The backend's build report: TensorFlow's (``onednn``) here; see keras_backends."""
+        import_keras_on(cls.backend)
+        from .tensorflow_api import tensorflow_build_properties
+
+        return tensorflow_build_properties()
 
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         import_keras_on(self.backend)
@@ -146,11 +163,7 @@ class KerasConvTranspose(KerasLayerAdapter):
             return Unsupported("groups", "Conv*DTranspose has no groups argument", DOCS_CONV_TRANSPOSE)
         padding = keras_padding(case.padding)
         if padding is None:
-            if case.padding == "same_lower":
-                return Unsupported("padding mode same_lower", "Keras padding is 'valid' or 'same'", DOCS_CONV_TRANSPOSE)
-            return Unsupported("explicit padding", "Keras padding is 'valid' or 'same'", DOCS_CONV_TRANSPOSE)
-        if has_stride_and_dilation(case):
-            return Unsupported("stride > 1 with dilation > 1", STRIDE_DILATION_DOC, DOCS_CONV_TRANSPOSE)
+            return unsupported_padding(case, DOCS_CONV_TRANSPOSE)
         lengths, kernels = case.x.shape[2:], case.kernel_spatial
         outs = canonical_transpose_lengths(case)
         if case.padding_mode is not None and any(case.output_padding):
@@ -158,10 +171,9 @@ class KerasConvTranspose(KerasLayerAdapter):
             # with its padding modes natively: it goes through unchanged for Keras to answer.
             output_padding = list(case.output_padding)
         else:
+            # Outside [0, stride) when Keras' formula cannot reach the length: the layer's
+            # own check answers (ValueError), nothing is declined here.
             output_padding = keras_output_padding(lengths, kernels, case.stride, case.dilation, padding, outs)
-            refusal = self._output_padding_refusal(case, padding, output_padding, outs)
-            if refusal is not None:
-                return refusal
         return NativeCall(
             api=f"keras.layers.Conv{dims}DTranspose",
             kwargs={
@@ -180,31 +192,6 @@ class KerasConvTranspose(KerasLayerAdapter):
             note="output_padding chosen so that Keras' output-size formula gives the canonical length",
         )
 
-    @staticmethod
-    def _output_padding_refusal(case: Case, padding: str, output_padding, outs) -> Unsupported | None:
-        """Keras documents ``0 <= output_padding < strides``; lengths outside that are inexpressible.
-
-        Non-positive strides/dilations go through unchanged, for the layer to refuse.
-        """
-        if output_padding is None or min(case.stride) < 1 or min(case.dilation) < 1:
-            return None
-        for i, (value, stride) in enumerate(zip(output_padding, case.stride)):
-            if value >= stride:
-                return Unsupported(
-                    "output_padding >= stride",
-                    f"dim {i}: output length {outs[i]} needs output_padding {value} with stride {stride}; "
-                    "'The amount of output padding along a given dimension must be lower than the stride'",
-                    DOCS_CONV_TRANSPOSE,
-                )
-            if value < 0:
-                return Unsupported(
-                    f"output_shape below Keras' {padding} minimum",
-                    f"dim {i}: output length {outs[i]} is below (L-1)*stride + "
-                    f"{'e' if padding == 'valid' else 'e % 2'} = {outs[i] - value}",
-                    DOCS_CONV_TRANSPOSE,
-                )
-        return None
-
 
 class KerasConv(KerasLayerAdapter):
     """keras.layers.Conv{1,2,3}D, weights set with ``set_weights``."""
@@ -218,11 +205,7 @@ class KerasConv(KerasLayerAdapter):
         dims = case.spatial_dims
         padding = keras_padding(case.padding)
         if padding is None:
-            if case.padding == "same_lower":
-                return Unsupported("padding mode same_lower", "Keras padding is 'valid' or 'same'", DOCS_CONV)
-            return Unsupported("explicit padding", "Keras padding is 'valid' or 'same'", DOCS_CONV)
-        if has_stride_and_dilation(case):
-            return Unsupported("stride > 1 with dilation > 1", STRIDE_DILATION_DOC, DOCS_CONV)
+            return unsupported_padding(case, DOCS_CONV)
         return NativeCall(
             api=f"keras.layers.Conv{dims}D",
             kwargs={
@@ -249,10 +232,12 @@ def run_layer(layers, case: Case, call: NativeCall, call_layer) -> np.ndarray:
     dtype = numpy_dtype(case.dtype)
     x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
     kernel = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
-    layer = getattr(layers, call.api.rsplit(".", 1)[1])(**call.kwargs)
-    layer.build(x.shape)
-    layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
-    y = call_layer(layer, x)
+    layer_class = getattr(layers, call.api.rsplit(".", 1)[1])
+    with framework_call():
+        layer = layer_class(**call.kwargs)
+        layer.build(x.shape)
+        layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
+        y = call_layer(layer, x)
     return relayout(y.astype(np.float64), call.input_layout, canonical_input_layout(dims))
 
 

@@ -7,28 +7,56 @@ output_padding); only the backend that runs them differs, chosen by ``KERAS_BACK
 
 from __future__ import annotations
 
-from .keras_api import KerasConv, KerasConvTranspose
+from typing import Any, ClassVar
+
+from .keras_api import KerasConv, KerasConvTranspose, import_keras_on
 
 
-class KerasJaxConvTranspose(KerasConvTranspose):
+class _JaxBackend:
+    """Mixin before a Keras layer adapter: the JAX backend."""
+
+    framework = "keras-jax"
+    backend = "jax"
+    pip_extras = ("jax",)
+    framework_modules: ClassVar[tuple[str, ...]] = ("keras", "jax", "jaxlib")
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """Nothing: XLA's CPU kernel choice is not reported (``XLA_FLAGS`` is in the run's env)."""
+        import_keras_on(cls.backend)
+        return {}
+
+
+class _TorchBackend:
+    """Mixin before a Keras layer adapter: the PyTorch backend."""
+
+    framework = "keras-torch"
+    backend = "torch"
+    pip_extras = ("torch",)
+    framework_modules: ClassVar[tuple[str, ...]] = ("keras", "torch")
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """torch's own report: ``onednn`` (mkldnn), ``cpu_capability`` (ATEN_CPU_CAPABILITY)."""
+        import_keras_on(cls.backend)
+        from .torch_api import _TorchAdapter
+
+        return _TorchAdapter.build_properties()
+
+
+class KerasJaxConvTranspose(_JaxBackend, KerasConvTranspose):
     """keras.layers.Conv{1,2,3}DTranspose on JAX (Keras calls ``lax.conv_transpose``)."""
 
     name = "keras.layers.ConvTranspose@jax"
-    framework = "keras-jax"
-    backend = "jax"
-    pip_extras = ("jax",)
 
 
-class KerasJaxConv(KerasConv):
+class KerasJaxConv(_JaxBackend, KerasConv):
     """keras.layers.Conv{1,2,3}D on JAX (Keras calls ``lax.conv_general_dilated``)."""
 
     name = "keras.layers.Conv@jax"
-    framework = "keras-jax"
-    backend = "jax"
-    pip_extras = ("jax",)
 
 
-class KerasTorchConvTranspose(KerasConvTranspose):
+class KerasTorchConvTranspose(_TorchBackend, KerasConvTranspose):
     """keras.layers.Conv{1,2,3}DTranspose on PyTorch.
 
     Keras 3.15 calls torch with padding 0 and crops the window itself (keras-team/keras
@@ -37,18 +65,12 @@ class KerasTorchConvTranspose(KerasConvTranspose):
     """
 
     name = "keras.layers.ConvTranspose@torch"
-    framework = "keras-torch"
-    backend = "torch"
-    pip_extras = ("torch",)
 
 
-class KerasTorchConv(KerasConv):
+class KerasTorchConv(_TorchBackend, KerasConv):
     """keras.layers.Conv{1,2,3}D on PyTorch (Keras calls ``torch.nn.functional.conv{1,2,3}d``)."""
 
     name = "keras.layers.Conv@torch"
-    framework = "keras-torch"
-    backend = "torch"
-    pip_extras = ("torch",)
 
 
 ADAPTERS = [KerasJaxConvTranspose, KerasJaxConv, KerasTorchConvTranspose, KerasTorchConv]

@@ -4,13 +4,16 @@ Keras 2 sizes a transposed convolution with ``conv_utils.deconv_output_length``,
 the same lengths as Keras 3 (valid: ``(L-1)s + e + output_padding``, default ``(L-1)s +
 max(e, s)``; same: ``(L-1)s + e % 2 + output_padding``, default ``L * s``) and refuses an
 output_padding >= stride the same way, so the translation is ``keras_api``'s. What differs
-is what the layers do with it, and two documented dilation gaps: Conv1DTranspose takes no
-dilation > 1, Conv2DTranspose one rate for both dims (it calls ``atrous_conv2d_transpose``).
+is what the layers do with it. Two documented dilation gaps (Conv1DTranspose: "dilation rate
+larger than 1 is not currently supported"; Conv2DTranspose: one rate for both dims, as it
+calls ``atrous_conv2d_transpose``) are not declined here: both layers take a
+``dilation_rate`` per dim, so they are asked and their own answer is the result.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -21,14 +24,6 @@ from .layout import canonical_input_layout, canonical_kernel_layout
 from .tensorflow_api import transpose_axes
 
 DOCS_CONV_TRANSPOSE = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d_transpose.py"
-DOCS_CONV1D_TRANSPOSE = (
-    "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv1d_transpose.py"
-    " ('dilation_rate: ... Also dilation rate larger than 1 is not currently supported.')"
-)
-DOCS_CONV2D_TRANSPOSE_DILATION = (
-    DOCS_CONV_TRANSPOSE + " ('dilation_rate: ... Specifying different dilation rates for different dimensions"
-    " is not supported.')"
-)
 DOCS_CONV = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d.py"
 
 
@@ -44,12 +39,20 @@ class _Keras2Layer:
 
     framework = "tf_keras"
     module = "tf_keras"
+    framework_modules: ClassVar[tuple[str, ...]] = ("tf_keras", "tensorflow")
 
     @classmethod
     def framework_version(cls) -> str:
         import tf_keras
 
         return tf_keras.__version__
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """TensorFlow's build report (``onednn``): Keras 2 runs TF's kernels."""
+        from .tensorflow_api import tensorflow_build_properties
+
+        return tensorflow_build_properties()
 
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         return execute_tf_keras_layer(case, call)
@@ -65,14 +68,6 @@ class TfKerasConvTranspose(_Keras2Layer, KerasConvTranspose):
     docs = DOCS_CONV_TRANSPOSE
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
-        if case.spatial_dims == 1 and max(case.dilation) > 1:
-            return Unsupported("dilation > 1 in 1D", "Conv1DTranspose documents no dilation > 1", DOCS_CONV1D_TRANSPOSE)
-        if case.spatial_dims == 2 and len(set(case.dilation)) > 1:
-            return Unsupported(
-                "different dilation per dim",
-                f"dilation {list(case.dilation)}; Conv2DTranspose takes one rate for all dims",
-                DOCS_CONV2D_TRANSPOSE_DILATION,
-            )
         return keras2_call(super().translate(case), DOCS_CONV_TRANSPOSE)
 
 
