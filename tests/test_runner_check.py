@@ -164,3 +164,13 @@ def test_error_message_is_the_line_that_says_what_went_wrong():
     assert _first_line_of(mxnet_style) == "MXNetError: FP16 gemm on cpu not implemented!"
     assert _first_line_of("size mismatch\n  detail on the next line") == "size mismatch"
     assert _first_line_of("  \n") == "(no message)"
+    # Keras wraps the backend's error: the cause is on the next line, in bold
+    keras_style = (
+        "Exception encountered when calling Conv2DTranspose.call().\n\n\x1b[1m{{function_node x}} Current CPU "
+        "implementations do not yet support dilation rates larger than 1. [Op:Conv2DBackpropInput]\x1b[0m\n\n"
+        "Arguments received by Conv2DTranspose.call():"
+    )
+    assert _first_line_of(keras_style) == (
+        "{{function_node x}} Current CPU implementations do not yet support dilation rates larger than 1. "
+        "[Op:Conv2DBackpropInput]"
+    )

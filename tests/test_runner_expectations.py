@@ -177,6 +177,9 @@ def test_no_outcome_holding_means_pass_expected_and_versions_are_pep440():
     old = {**PLAIN, "framework_version": "2.19.1+cpu"}
     assert exp.judge(result("old-bug", "FAIL", "kernel-flipped"), old).met
     assert not exp.judge(result("old-bug", "PASS"), old).met
+    # a version text with words around it: its first version number counts
+    keras = {**PLAIN, "framework_version": "keras 2.19.0 (tensorflow 2.21.0)"}
+    assert exp.judge(result("old-bug", "FAIL", "kernel-flipped"), keras).met
 
 
 def test_stale_entries_unmatched_or_no_result_meets_the_outcome():

@@ -20,6 +20,7 @@ child's last stderr lines); UNSUPPORTED adds ``"doc"``, the documentation the ad
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 
@@ -151,7 +152,7 @@ def _no_output(result: Result, outcome: Outcome) -> None:
 
 def _error_text(outcome: Outcome) -> str:
     """The exception type and the framework's whole message, as far as the limit."""
-    return f"{outcome.error_type}: {outcome.message or ''}"[:ERROR_TEXT_LIMIT]
+    return _plain(f"{outcome.error_type}: {outcome.message or ''}")[:ERROR_TEXT_LIMIT]
 
 
 def _details(case, adapter, call, executor, spec, reference, actual, trace, why: str = "") -> dict:
@@ -168,13 +169,29 @@ def _first_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {_first_line_of(str(err))}"
 
 
+# Terminal colour codes (Keras puts the wrapped error in bold).
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# A first line that only says which layer raised (Keras 3 and Keras 2 wrap the backend's
+# error this way); the cause is on the next line.
+_WRAPPER = re.compile(r"^Exception encountered when calling ")
+
+
+def _plain(text: str) -> str:
+    return _ANSI.sub("", text or "")
+
+
 def _first_line_of(text: str) -> str:
-    """The line that says what went wrong: the first, or the last when the message is a
-    traceback (MXNet's errors start with "Traceback (most recent call last):")."""
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    """The line that says what went wrong: the first; the last when the message is a
+    traceback (MXNet's errors start with "Traceback (most recent call last):"); the next
+    one when the first is a wrapper's "Exception encountered when calling ..." (Keras)."""
+    lines = [line.strip() for line in _plain(text).strip().splitlines() if line.strip()]
     if not lines:
         return "(no message)"
-    return lines[-1].strip() if lines[0].startswith("Traceback (most recent call last)") else lines[0]
+    if lines[0].startswith("Traceback (most recent call last)"):
+        return lines[-1]
+    if _WRAPPER.match(lines[0]) and len(lines) > 1:
+        return lines[1]
+    return lines[0]
 
 
 def _own_traceback(err: BaseException) -> str:

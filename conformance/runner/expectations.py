@@ -125,8 +125,10 @@ def _holds(name: str, wanted, props: dict) -> bool:
     if kind == "version":
         from packaging.version import InvalidVersion, Version
 
+        # The first version number in the text: "2.13.0+cpu", "keras 3.15.1 (tensorflow 2.21.0)".
+        found = re.search(r"\d+(?:\.\d+)*(?:[a-z]+\d*)?(?:\.post\d+)?(?:\.dev\d+)?(?:\+[\w.]+)?", str(actual or ""))
         try:
-            return actual is not None and wanted.contains(Version(str(actual).split(" ")[0]), prereleases=True)
+            return found is not None and wanted.contains(Version(found.group(0)), prereleases=True)
         except InvalidVersion:
             return False
     if kind == "bool":
