@@ -10,6 +10,9 @@ for this run's properties (``conformance.properties.run_properties`` with the ad
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,7 @@ from conformance.adapters.base import RAISED_BY_FRAMEWORK  # noqa: E402
 from conformance.case import Case  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
 from conformance.properties import run_properties  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 from conformance.runner.expectations import PASS_OUTCOME, load_expectations  # noqa: E402
 from adapter_checks import assert_matches_oracle, make_case, run, verdict  # noqa: E402
@@ -102,23 +106,55 @@ def test_float64_is_computed_in_float64():
     assert run(JaxConvGeneralDilated(), case)[0, 0, 0] == 1 + 2.0**-40
 
 
-@pytest.mark.parametrize(
-    "adapter, case",
-    [
-        (JaxConvTranspose(), make_case("conv_transpose", 2, 3, 2, stride=2, padding=[[1, 0], [0, 1]], output_padding=1)),
-        (JaxConvTransposeNoTransposeKernel(), make_case("conv_transpose", 1, 4, 3, stride=2, padding="same")),
-        (JaxLhsDilatedConv(), make_case("conv_transpose", 2, 3, 3, c_in=4, c_out=6, groups=2, stride=2, padding="same")),
-        (JaxConvGeneralDilated(), make_case("conv", 1, 6, 3, c_in=4, c_out=2, groups=2, stride=2, padding="same_lower")),
-        (JaxConvTranspose(), make_case("conv_transpose", 2, 3, 3, dtype="bfloat16", stride=2, padding="valid")),
-    ],
-    ids=lambda value: getattr(value, "name", None),
-)
-def test_repro_source_gives_what_execute_gives(adapter, case):
-    call = adapter.express(case)
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
-    exec(adapter.repro_source(case, call), namespace)  # noqa: S102 - our own generated source
-    assert "conformance" not in adapter.repro_source(case, call)
-    np.testing.assert_array_equal(namespace["y"], adapter.execute(case, call))
+REPRO_CASES = [
+    (JaxConvTranspose(), make_case("conv_transpose", 2, 3, 2, stride=2, padding=[[1, 0], [0, 1]], output_padding=1)),
+    (JaxConvTransposeNoTransposeKernel(), make_case("conv_transpose", 1, 4, 3, stride=2, padding="same")),
+    (JaxLhsDilatedConv(), make_case("conv_transpose", 2, 3, 3, c_in=4, c_out=6, groups=2, stride=2, padding="same")),
+    (JaxConvGeneralDilated(), make_case("conv", 1, 6, 3, c_in=4, c_out=2, groups=2, stride=2, padding="same_lower")),
+    (JaxConvTranspose(), make_case("conv_transpose", 2, 3, 3, dtype="bfloat16", stride=2, padding="valid")),
+]
+# Runs each script as ``python repro.py`` would (run_name __main__, a fresh namespace), in one
+# interpreter so jax is imported once; prints each script's stdout or its traceback, as JSON.
+RUN_SCRIPTS = """
+import contextlib, io, json, runpy, sys, traceback
+outputs = []
+for path in sys.argv[1:]:
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(path, run_name="__main__")
+        outputs.append(out.getvalue())
+    except BaseException:
+        outputs.append("RAISED " + traceback.format_exc())
+print(json.dumps(outputs))
+"""
+
+
+@pytest.fixture(scope="module")
+def repro_outputs(tmp_path_factory) -> list[str]:
+    folder = tmp_path_factory.mktemp("repro")
+    paths = []
+    for i, (adapter, case) in enumerate(REPRO_CASES):
+        script = folder / f"repro_{i}.py"
+        script.write_text(build_repro(case, adapter, adapter.express(case), evaluate(case), jax.__version__))
+        paths.append(str(script))
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_SCRIPTS, *paths], capture_output=True, text=True, cwd=folder, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=[f"{a.name}-{i}" for i, (a, _) in enumerate(REPRO_CASES)])
+def test_the_repro_script_runs_on_its_own(index, repro_outputs):
+    """``execute`` runs the rendered call, so the two agree by construction; what can still
+    break is the script a user pastes: run it outside the project, as its own ``__main__``."""
+    adapter, case = REPRO_CASES[index]
+    output, expected = repro_outputs[index], evaluate(case)
+    assert not output.startswith("RAISED"), output
+    assert f"framework output shape: {expected.shape}" in output
+    worst = float(output.split("max abs difference: ")[1].split()[0])
+    assert worst == float(np.max(np.abs(run(adapter, case) - expected)))
 
 
 # -- the jax behaviours recorded as expectations ------------------------------------------------------
@@ -189,6 +225,24 @@ def test_an_invalid_grouping_is_refused_by_jax_not_by_the_adapter():
     with pytest.raises(Exception, match="feature_group_count") as raised:
         JaxConvGeneralDilated().execute(case, call)
     assert raised_by_framework(raised.value, JaxConvGeneralDilated.raising_packages())
+
+
+@pytest.mark.parametrize(
+    "x_channels, kernel_channels, groups, message",
+    [
+        (3, 3, 2, "feature_group_count must divide lhs feature dimension size, but 2 does not divide 3"),
+        (4, 3, 2, "rhs output feature dimension size must be a multiple of feature_group_count"),
+        (2, 2, 0, "feature_group_count must be a positive integer, got 0"),
+    ],
+)
+def test_the_recipe_asks_jax_when_its_kernel_swap_cannot_be_formed(x_channels, kernel_channels, groups, message):
+    # The kernel's C_in does not split into the groups: the text flips only and lax refuses.
+    x, w = np.ones((1, x_channels, 3, 3)), np.ones((kernel_channels, 2, 3, 3))
+    case = Case.make("bad-groups", "conv_transpose", x, w, groups=groups)
+    adapter = JaxLhsDilatedConv()
+    with pytest.raises(ValueError, match=message) as raised:
+        adapter.execute(case, adapter.express(case))
+    assert raised_by_framework(raised.value, JaxLhsDilatedConv.raising_packages())
 
 
 def test_build_properties_report_jaxlib_and_the_backend():

@@ -15,11 +15,12 @@ from conformance.adapters.jax_api import (
     JaxConvTranspose,
     JaxConvTransposeNoTransposeKernel,
     JaxLhsDilatedConv,
-    canonical_window,
+    conv_transpose_padding,
     dilated_input_padding,
     dimension_numbers,
     jax_conv_transpose_mode_length,
 )
+from conformance.adapters.canonical import full_transpose_length, transpose_window
 from conformance.case import Case
 
 TRANSPOSE_ADAPTERS = [JaxConvTranspose(), JaxConvTransposeNoTransposeKernel(), JaxLhsDilatedConv()]
@@ -60,23 +61,23 @@ def test_dilated_input_padding_is_e_minus_1_minus_the_crop(length, kernel, strid
 
 
 @pytest.mark.parametrize(
-    "padding, output_shape, expected",
+    "padding, output_shape, output_padding, window, pair",
     [
-        ("valid", None, (0, 9)),  # F = (4-1)*2 + 3 = 9
-        ("same", None, (0, 8)),  # total 1: the odd one at the end
-        ("same_lower", None, (1, 8)),  # the odd one first
-        ("same", 7, (1, 7)),  # total 2
-        ("valid", 11, (0, 11)),
-        ((1, 2), None, (1, 6)),
-        ((1, 2), 7, (1, 7)),
+        ("valid", 11, 0, (0, 11), (2, 4)),  # F = (4-1)*2 + 3 = 9; 2 zeros re-appended
+        ("same", 7, 0, (1, 7), (1, 1)),  # total 2: one crop each side
+        ("same_lower", None, 0, (1, 8), (1, 2)),  # total 1: the odd one first
+        ([[1, 2]], None, 0, (1, 6), (1, 0)),
+        ([[1, 2]], 7, 0, (1, 7), (1, 1)),
+        ([[1, 1]], None, 1, (1, 8), (1, 2)),  # torch's padding=1, output_padding=1
     ],
 )
-def test_canonical_window(padding, output_shape, expected):
-    assert canonical_window(4, 3, 2, 1, padding, 0, output_shape) == expected
-
-
-def test_canonical_window_with_output_padding():
-    assert canonical_window(4, 3, 2, 1, (1, 1), 1, None) == (1, 8)
+def test_conv_transpose_pairs_give_the_canonical_window(padding, output_shape, output_padding, window, pair):
+    """The canonical window (canonical.transpose_window) as jax's pair, and jax's length for it."""
+    case = make_case(dims=1, stride=2, padding=padding, output_shape=output_shape, output_padding=output_padding)
+    axis_padding = padding if isinstance(padding, str) else tuple(padding[0])
+    assert transpose_window(4, 3, 2, 1, axis_padding, output_padding, output_shape) == window
+    assert conv_transpose_padding(case, {}) == [list(pair)]
+    assert jax_output_length(4, 3, 2, 1, pair) == window[1]
 
 
 @pytest.mark.parametrize(
@@ -91,6 +92,11 @@ def test_canonical_window_with_output_padding():
 )
 def test_jax_conv_transpose_mode_length(length, kernel, stride, dilation, mode, expected):
     assert jax_conv_transpose_mode_length(length, kernel, stride, dilation, mode) == expected
+
+
+def test_jax_valid_length_is_the_canonical_full_length_when_the_stride_does_not_exceed_e():
+    assert jax_conv_transpose_mode_length(5, 3, 2, 1, "VALID") == full_transpose_length(5, 3, 2, 1) == 11
+    assert jax_conv_transpose_mode_length(4, 1, 3, 1, "VALID") == full_transpose_length(4, 1, 3, 1) + 2 == 12
 
 
 def test_dimension_numbers_are_channels_first():
@@ -231,3 +237,48 @@ def test_valid_note_names_jax_s_longer_valid_output():
     note = JaxConvTranspose().express(make_case(dims=1, kernel=1, stride=2, padding="valid")).note
     assert note.endswith("; jax's 'VALID' gives (L-1)s + max(e, s) = [8] positions, the full result [7]")
     assert "VALID" not in JaxConvTranspose().express(make_case(dims=1, kernel=3, stride=2, padding="valid")).note
+
+
+# -- the rendered call (the run and the repro are this text) ---------------------------------------
+def test_only_the_lhs_dilation_form_is_a_recipe():
+    assert JaxLhsDilatedConv.kind == "recipe"
+    assert JaxLhsDilatedConv.__doc__.startswith("A recipe, not an API")
+    assert {cls.kind for cls in (JaxConvTranspose, JaxConvTransposeNoTransposeKernel, JaxConvGeneralDilated)} == {"api"}
+
+
+@pytest.mark.parametrize("adapter", TRANSPOSE_ADAPTERS + [JaxConvGeneralDilated()], ids=lambda a: a.name)
+def test_the_rendered_call_casts_enables_x64_calls_and_reads_back(adapter):
+    case = make_case(adapter.op, dims=1, c_in=4, c_out=6, stride=2, padding="valid", dtype="bfloat16")
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    compile(source, "<rendered>", "exec")
+    lines = source.splitlines()
+    assert 'jax.config.update("jax_enable_x64", True)' in lines[2]
+    assert "xj = jnp.asarray(x, dtype=dtype)" in lines
+    assert lines[-2].startswith(f"out = {call.api}(xj, wj, ")
+    assert "dimension_numbers=('NCW', " in lines[-2]  # a tuple: lax hashes it
+    assert lines[-1] == "y = np.asarray(out).astype(np.float64)"
+    assert "conformance" not in source
+
+
+def test_the_recipe_text_flips_and_swaps_the_kernel_per_group():
+    case = make_case(c_in=4, c_out=6, groups=2, stride=2, padding="same")
+    adapter = JaxLhsDilatedConv()
+    source = adapter.repro_source(case, adapter.express(case))
+    assert "groups = 2\n" in source
+    assert "w_conv = np.swapaxes(w.reshape(groups, c_in // groups, c_out_g, *k), 1, 2)\n" in source
+    assert "w_conv = np.flip(w_conv, axis=(2, 3))\n" in source
+    assert "feature_group_count=2)" in source and "lhs_dilation=[2, 2]" in source
+
+
+@pytest.mark.parametrize("c_in, groups", [(3, 2), (2, 0), (2, -1)])
+def test_the_recipe_text_leaves_an_invalid_grouping_to_lax(c_in, groups):
+    """The per-group swap cannot be formed: the text flips only and asks lax, never reshapes."""
+    x, w = np.ones((1, c_in, 3, 3)), np.ones((c_in, 2, 3, 3))
+    case = Case.make("bad-groups", "conv_transpose", x, w, groups=groups)
+    adapter = JaxLhsDilatedConv()
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    assert "reshape" not in source and "swapaxes" not in source
+    assert "w_conv = np.flip(w, axis=(2, 3))\n" in source
+    assert f"feature_group_count={groups})" in source

@@ -1,4 +1,5 @@
-"""JAX adapters: ``jax.lax.conv_transpose`` (both kernel conventions), ``conv_general_dilated``.
+"""JAX adapters: ``jax.lax.conv_transpose`` (both kernel conventions), ``conv_general_dilated``,
+and one recipe (conv_transpose as ``conv_general_dilated`` with ``lhs_dilation``).
 
 1. Every call is channels first, through ``dimension_numbers`` ('NCH'/'NCHW'/'NCDHW'), so the
    canonical arrays go in as they are; only the kernel's *labels* differ between adapters.
@@ -6,19 +7,18 @@
    'SAME'/'VALID' are modes of the forward conv, but explicit ``(low, high)`` pairs pad the
    dilated input. A canonical crop (before, after) + output_padding is the pair
    ``(e-1-before, e-1-after+output_padding)`` (``dilated_input_padding``).
-3. float64 needs ``jax_enable_x64``: ``execute`` switches it on (lazily, process-wide), so a
+3. float64 needs ``jax_enable_x64``: the rendered call switches it on (process-wide), so a
    float64 case is never silently computed in float32.
+4. The run is the rendered call (``Adapter.execute`` runs ``repro_source``), the text a user
+   pastes into an upstream issue: the casts, the kernel the call takes, the call, the read-back.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..case import Case
-from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported, framework_call
-from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
-from .canonical import canonical_transpose_length, effective_kernel, full_transpose_length
+from .base import Adapter, NativeCall, Unsupported
+from .canonical import axes, effective_kernel, full_transpose_length
+from .layout import canonical_input_layout, canonical_kernel_layout, spatial_letters
 
 DOCS_CONV_TRANSPOSE = "https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_transpose.html"
 DOCS_CONV_GENERAL_DILATED = "https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_general_dilated.html"
@@ -60,21 +60,7 @@ def dimension_numbers(dims: int, kernel_channels: str) -> list[str]:
     return [jax_input_spec(dims), jax_kernel_spec(dims, kernel_channels), jax_input_spec(dims)]
 
 
-# -- conv_transpose: the canonical window and jax's padding numbers ----------------------------
-def canonical_window(length: int, kernel: int, stride: int, dilation: int, padding, output_padding: int, output_shape):
-    """(before, O): the canonical output is ``full[before : before + O]`` (zeros outside ``full``).
-
-    ``padding`` is a mode string or one (before, after) pair; this is the canonical
-    arithmetic of SPEC.md, written here independently of the oracle.
-    """
-    out = canonical_transpose_length(length, kernel, stride, dilation, padding, output_padding, output_shape)
-    if not isinstance(padding, str):
-        return padding[0], out
-    total = max(full_transpose_length(length, kernel, stride, dilation) - out, 0)
-    before = {"valid": 0, "same": total // 2, "same_lower": total - total // 2}[padding]
-    return before, out
-
-
+# -- conv_transpose: jax's padding numbers for the canonical window (canonical.transpose_window) --
 def dilated_input_padding(length: int, kernel: int, stride: int, dilation: int, before: int, out: int):
     """The canonical window -> jax's explicit ``(low, high)`` pair for conv_transpose.
 
@@ -99,7 +85,7 @@ def jax_conv_transpose_mode_length(length: int, kernel: int, stride: int, dilati
     """
     if mode == "SAME":
         return length * stride
-    return (length - 1) * stride + max(effective_kernel(kernel, dilation), stride)
+    return full_transpose_length(length, kernel, stride, dilation) + max(stride - effective_kernel(kernel, dilation), 0)
 
 
 def valid_length_note(case: Case) -> str:
@@ -107,8 +93,8 @@ def valid_length_note(case: Case) -> str:
     if case.padding != "valid" or case.output_shape is not None or min(case.stride) < 1 or min(case.dilation) < 1:
         return ""
     lengths = [
-        (jax_conv_transpose_mode_length(length, kernel, s, d, "VALID"), full_transpose_length(length, kernel, s, d))
-        for length, kernel, s, d in zip(case.x.shape[2:], case.kernel_spatial, case.stride, case.dilation)
+        (jax_conv_transpose_mode_length(axis.length, axis.kernel, axis.stride, axis.dilation, "VALID"), axis.full)
+        for axis in axes(case)
     ]
     if all(jax_length == full for jax_length, full in lengths):
         return ""
@@ -127,24 +113,22 @@ def invalid_crop_refusal(case: Case) -> Unsupported | None:
     """
     if min(case.stride) < 1 or min(case.dilation) < 1:
         return None
-    for i in range(case.spatial_dims):
-        length, kernel = case.x.shape[2 + i], case.w.shape[2 + i]
-        full = full_transpose_length(length, kernel, case.stride[i], case.dilation[i])
-        out = None if case.output_shape is None else case.output_shape[i]
-        if isinstance(case.padding, str):
+    for i, axis in enumerate(axes(case)):
+        out = axis.output_shape
+        if isinstance(axis.padding, str):
             before = after = 0
-            implied = 0 if out is None or case.padding != "valid" else out - full
+            implied = 0 if out is None or axis.padding != "valid" else out - axis.full
         else:
-            before, after = case.padding[i]
-            implied = case.output_padding[i] if out is None else out - (full - before - after)
-            if out is not None and case.output_padding[i] and case.output_padding[i] != implied:
+            before, after = axis.padding
+            implied = axis.output_padding if out is None else out - (axis.full - before - after)
+            if out is not None and axis.output_padding and axis.output_padding != implied:
                 return Unsupported(
                     "output-shape-with-output-padding",
                     f"spatial dim {i}: output_shape {out} implies output_padding {implied}, the case gives"
-                    f" {case.output_padding[i]}; jax has neither parameter",
+                    f" {axis.output_padding}; jax has neither parameter",
                     DOCS_EXPLICIT_PAIRS,
                 )
-        if min(before, after, implied, case.output_padding[i]) < 0:
+        if min(before, after, implied, axis.output_padding) < 0:
             return Unsupported(
                 "negative-padding",
                 f"spatial dim {i}: crop ({before}, {after}) with output_padding {implied}: jax's explicit pairs pad"
@@ -163,15 +147,10 @@ def conv_transpose_padding(case: Case, modes: dict[str, str]):
     """
     if isinstance(case.padding, str) and case.output_shape is None and case.padding in modes:
         return modes[case.padding]
-    pairs = []
-    for i in range(case.spatial_dims):
-        length, kernel = case.x.shape[2 + i], case.w.shape[2 + i]
-        stride, dilation = case.stride[i], case.dilation[i]
-        padding = case.padding if isinstance(case.padding, str) else case.padding[i]
-        output_shape = None if case.output_shape is None else case.output_shape[i]
-        before, out = canonical_window(length, kernel, stride, dilation, padding, case.output_padding[i], output_shape)
-        pairs.append(list(dilated_input_padding(length, kernel, stride, dilation, before, out)))
-    return pairs
+    return [
+        list(dilated_input_padding(axis.length, axis.kernel, axis.stride, axis.dilation, *axis.window()))
+        for axis in axes(case)
+    ]
 
 
 def mode_with_output_padding(case: Case, doc: str) -> Unsupported | None:
@@ -185,35 +164,32 @@ def mode_with_output_padding(case: Case, doc: str) -> Unsupported | None:
     return None
 
 
-# -- dtypes and arrays -------------------------------------------------------------------------
-def enable_float64(jax) -> None:
-    """Switch on ``jax_enable_x64`` (process-wide): without it jax silently makes float64 float32."""
-    jax.config.update("jax_enable_x64", True)
-
-
-def jax_array(jnp, array: np.ndarray, dtype: str):
-    # Values are already rounded to the case dtype, so the float64 -> dtype cast is exact.
-    return jnp.asarray(np.asarray(array, dtype=np.float64).astype(numpy_dtype(dtype)))
-
-
-def to_canonical_float64(y, case: Case, call: NativeCall) -> np.ndarray:
-    out = np.asarray(y).astype(np.float64)
-    return relayout(out, call.input_layout, canonical_input_layout(case.spatial_dims))
-
-
-REPRO_HEADER = """\
+# -- the rendered call: the run and the repro --------------------------------------------------
+RENDERED_HEADER = """\
 import numpy as np
 import jax
 jax.config.update("jax_enable_x64", True)  # or jax silently computes float64 in float32
 import jax.numpy as jnp
-from jax import lax
 
+# x and w are channels first; dimension_numbers tell lax so, and the output comes back that way.
 xj = jnp.asarray(x, dtype=dtype)
 """
+
+# jax dispatches asynchronously: an XLA error surfaces when the output is read.
+RENDERED_READ_BACK = "y = np.asarray(out).astype(np.float64)\n"
 
 
 def kwargs_source(kwargs: dict) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+
+
+def lax_kwargs(call: NativeCall) -> dict:
+    """The call's kwargs as lax takes them (tuples where lax wants hashable values)."""
+    kwargs = dict(call.kwargs)
+    kwargs["dimension_numbers"] = tuple(kwargs["dimension_numbers"])
+    if isinstance(kwargs.get("padding"), list):
+        kwargs["padding"] = [tuple(pair) for pair in kwargs["padding"]]
+    return kwargs
 
 
 # -- adapters ------------------------------------------------------------------------------------
@@ -237,41 +213,16 @@ class _JaxAdapter(Adapter):
 
         return {"jaxlib": str(jaxlib.__version__), "backend": jax.default_backend()}
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import jax
-        import jax.numpy as jnp
-        from jax import lax
-
-        enable_float64(jax)
-        x = jax_array(jnp, case.x, case.dtype)
-        w = self.native_kernel(jnp, jax_array(jnp, case.w, case.dtype), call)
-        with framework_call():
-            y = getattr(lax, call.api.rsplit(".", 1)[1])(x, w, **self.native_kwargs(call))
-            y = np.asarray(y)  # jax dispatches asynchronously: an XLA error surfaces here
-        return to_canonical_float64(y, case, call)
-
-    def native_kernel(self, jnp, w, call: NativeCall):
-        """The kernel as the call takes it: the canonical array itself, unless overridden."""
-        return w
-
-    def native_kwargs(self, call: NativeCall) -> dict:
-        """The call's kwargs as lax takes them (tuples where lax wants hashable values)."""
-        kwargs = dict(call.kwargs)
-        kwargs["dimension_numbers"] = tuple(kwargs["dimension_numbers"])
-        if isinstance(kwargs.get("padding"), list):
-            kwargs["padding"] = [tuple(pair) for pair in kwargs["padding"]]
-        return kwargs
-
-    def repro_kernel_source(self, call: NativeCall) -> str:
+    def kernel_source(self, case: Case, call: NativeCall) -> str:
+        """The lines that leave ``wj``, the kernel as the call takes it: the canonical array itself."""
         return "wj = jnp.asarray(w, dtype=dtype)\n"
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
-        kwargs = self.native_kwargs(call)
         return (
-            REPRO_HEADER
-            + self.repro_kernel_source(call)
-            + f"out = {call.api}(xj, wj, {kwargs_source(kwargs)})\n"
-            + "y = np.asarray(out).astype(np.float64)\n"
+            RENDERED_HEADER
+            + self.kernel_source(case, call)
+            + f"out = {call.api}(xj, wj, {kwargs_source(lax_kwargs(call))})\n"
+            + RENDERED_READ_BACK
         )
 
 
@@ -337,17 +288,23 @@ class JaxConvTransposeNoTransposeKernel(JaxConvTranspose):
 
 
 class JaxLhsDilatedConv(_JaxAdapter):
-    """conv_transpose as ``lax.conv_general_dilated`` of the stride-dilated, padded input.
+    """A recipe, not an API: conv_transpose computed as ``lax.conv_general_dilated`` of the
+    stride-dilated, padded input with the flipped, in/out-swapped kernel.
 
     The seeds' formulation: ``lhs_dilation=stride``, window stride 1, explicit pairs
-    ``(e-1-before, e-1-after+output_padding)``, with the spatially flipped kernel whose
-    in/out channels are swapped within each group. That kernel preparation *is* this
-    formulation, so it belongs to the native call (see ``prepared_kernel_source``).
+    ``(e-1-before, e-1-after+output_padding)``, and the kernel spatially flipped with its
+    in/out channels swapped within each group. That kernel preparation *is* the recipe, so
+    the rendered call does it (``kernel_source``) before calling lax. Where the grouping is
+    invalid (the kernel's C_in not a positive multiple of groups) the swap cannot be formed:
+    the kernel goes to lax flipped only and lax's own feature_group_count check refuses the
+    case (the framework is asked; it always refuses, since the kernel's output channels
+    C_in are then not a multiple of groups either).
     """
 
     name = "jax.lax.conv_general_dilated.lhs_dilation"
     op = "conv_transpose"
     docs = DOCS_CONV_GENERAL_DILATED
+    kind = "recipe"
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
         if case.b is not None:
@@ -370,29 +327,34 @@ class JaxLhsDilatedConv(_JaxAdapter):
             input_layout=canonical_input_layout(dims),
             kernel_layout=canonical_kernel_layout(case.op, dims),
             note=(
-                "kernel prepared as the formulation defines it: (C_in, C_out/g, *k) -> per group swap in/out"
+                "a recipe: the kernel prepared as it defines it, (C_in, C_out/g, *k) -> per group swap in/out"
                 " -> (C_out, C_in/g, *k), spatially flipped; explicit pairs (e-1-before, e-1-after+output_padding)"
             ),
         )
 
-    def native_kernel(self, jnp, w, call: NativeCall):
+    def kernel_source(self, case: Case, call: NativeCall) -> str:
         groups = call.kwargs["feature_group_count"]
-        c_in, c_out_per_group, *k = w.shape
-        if c_in % max(groups, 1):  # an invalid grouping goes to jax as it is, for jax to refuse
-            return jnp.flip(w, axis=tuple(range(2, w.ndim)))
-        grouped = jnp.reshape(w, (groups, c_in // groups, c_out_per_group, *k))
-        swapped = jnp.reshape(jnp.swapaxes(grouped, 1, 2), (groups * c_out_per_group, c_in // groups, *k))
-        return jnp.flip(swapped, axis=tuple(range(2, w.ndim)))
-
-    def repro_kernel_source(self, call: NativeCall) -> str:
-        groups = call.kwargs["feature_group_count"]
+        c_in = case.w.shape[0]
+        spatial_axes = tuple(range(2, case.w.ndim))
+        if groups < 1 or c_in % groups:
+            return (
+                "# The recipe swaps the kernel's in/out channels within each group, which needs its\n"
+                f"# {c_in} input channels split into groups={groups} equal parts. They do not split, so the swap\n"
+                "# cannot be formed: the kernel goes to lax flipped only, and lax's own feature_group_count\n"
+                "# check answers for the invalid grouping.\n"
+                f"w_conv = np.flip(w, axis={spatial_axes!r})\n"
+                "wj = jnp.asarray(w_conv, dtype=dtype)\n"
+            )
         return (
-            "# the formulation's kernel: per group swap in/out, (C_in, C_out/g, *k) -> (C_out, C_in/g, *k), flip\n"
+            "# The recipe: conv_transpose is the convolution of the stride-dilated input (lhs_dilation)\n"
+            "# with the spatially flipped kernel, its in/out channels swapped within each group:\n"
+            "# (C_in, C_out/groups, *k) -> (C_out, C_in/groups, *k).\n"
             f"groups = {groups}\n"
             "c_in, c_out_g, *k = w.shape\n"
-            "wg = np.swapaxes(w.reshape(groups, c_in // groups, c_out_g, *k), 1, 2)\n"
-            "wg = wg.reshape(groups * c_out_g, c_in // groups, *k)\n"
-            "wj = jnp.asarray(np.flip(wg, axis=tuple(range(2, w.ndim))).copy(), dtype=dtype)\n"
+            "w_conv = np.swapaxes(w.reshape(groups, c_in // groups, c_out_g, *k), 1, 2)\n"
+            "w_conv = w_conv.reshape(groups * c_out_g, c_in // groups, *k)\n"
+            f"w_conv = np.flip(w_conv, axis={spatial_axes!r})\n"
+            "wj = jnp.asarray(w_conv, dtype=dtype)\n"
         )
 
 
