@@ -21,7 +21,9 @@ BUILTIN_MODULES = (
     "conformance.adapters.keras_backends",
     "conformance.adapters.opencv_caffe_api",
     "conformance.adapters.onnxruntime_api",
+    "conformance.adapters.onnx_reference_api",
     "conformance.adapters.tf_keras_api",
+    "conformance.adapters.openvino_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 

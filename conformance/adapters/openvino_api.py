@@ -1,0 +1,234 @@
+"""OpenVINO: one ``ConvolutionBackpropData`` / ``Convolution`` node (their Group* forms when
+groups > 1), built with the opset API (``openvino.opset16``), compiled for the CPU plugin.
+
+1. OpenVINO is channels first like the canonical layouts: data (N, C, *spatial), Convolution
+   filters OIZYX, ConvolutionBackpropData filters IOZYX. The Group* ops take the same array
+   with the groups split off in front: GroupConvolution ``[G, O/G, I/G, *k]``,
+   GroupConvolutionBackpropData ``[G, I/G, O/G, *k]``: a reshape of the canonical kernel.
+2. One adapter per op, not per OpenVINO op: Convolution and GroupConvolution (and the two
+   BackpropData ops) have the same attributes, the same output-size formula and the same
+   CPU-plugin node (the plugin's Convolution/Deconvolution node takes a group count); the
+   Group* op is the only way the opset says groups > 1, so ``groups`` picks the op.
+3. OpenVINO's own ``auto_pad`` for ConvolutionBackpropData-1 (docs/ops/convolution/
+   ConvolutionBackpropData_1.md) is *not* ONNX's: without the ``output_shape`` input every
+   auto_pad value sets the pads to 0 (``Y = s(X-1) + d(K-1) + 1 + output_padding``, the
+   full result); with it, ``total = F - output_shape + output_padding`` is split with
+   ``pads_begin = total // 2`` for every auto_pad *but* SAME_UPPER, which puts the larger
+   half at the *beginning*. So canonical 'same' (smaller crop before) is ``same_lower`` +
+   output_shape, and canonical 'same_lower' is ``same_upper`` + output_shape. For
+   Convolution-1 ``same_upper`` is the canonical 'same' (the extra zero at the end).
+4. Neither op has a bias input (a model adds one with a separate Add): cases with a bias are
+   UNSUPPORTED ``bias``.
+5. Precision: the CPU plugin's default ``INFERENCE_PRECISION_HINT`` is bf16 on CPUs with
+   AVX512_BF16/AMX (f32 elsewhere), which would judge bf16 arithmetic against a float32
+   bound on some machines only. The call compiles with ``EXECUTION_MODE_HINT: ACCURACY``
+   (documented: inference precision follows the model's element type), so the model's
+   dtype is the case's; ``build_properties`` records the default hint and the plugin's
+   OPTIMIZATION_CAPABILITIES.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..case import Case
+from .base import Adapter, NativeCall, Unsupported
+from .canonical import axes
+from .layout import canonical_input_layout, canonical_kernel_layout
+
+OPSET = "opset16"
+
+DOCS_OPS = "https://docs.openvino.ai/2026/documentation/openvino-ir-format/operation-sets/operation-specs/convolution/"
+DOCS_CONV_TRANSPOSE = DOCS_OPS + "convolution-backprop-data-1.html"
+DOCS_GROUP_CONV_TRANSPOSE = DOCS_OPS + "group-convolution-backprop-data-1.html"
+DOCS_CONV = DOCS_OPS + "convolution-1.html"
+DOCS_BIAS = (
+    DOCS_CONV_TRANSPOSE + " (inputs: data, filter, optional output_shape; no bias input: a model adds one with Add)"
+)
+DOCS_EXECUTION_MODE = "https://docs.openvino.ai/2026/openvino-workflow/running-inference/optimize-inference/precision-control.html"
+
+# canonical mode -> OpenVINO auto_pad, for ConvolutionBackpropData *with* the output_shape input
+# (the split formula of ConvolutionBackpropData-1: SAME_UPPER puts the larger crop first).
+TRANSPOSE_AUTO_PAD = {"same": "same_lower", "same_lower": "same_upper", "valid": "valid"}
+# canonical mode -> auto_pad for Convolution-1 (same_upper: the odd zero at the end).
+CONV_AUTO_PAD = {"same": "same_upper", "same_lower": "same_lower", "valid": "valid"}
+
+
+# -- ConvolutionBackpropData: OpenVINO's output-size model -----------------------------------
+def spec_output_shape_pads(full: int, output_padding: int, out: int, auto_pad: str) -> tuple[int, int]:
+    """ConvolutionBackpropData-1's (pads_begin, pads_end) for a given ``output_shape``.
+
+    ``total = s(X-1) + d(K-1) + 1 - output_shape + output_padding`` (``full`` is the first
+    three terms); SAME_UPPER: ``pads_end = total // 2``, ``pads_begin = total - pads_end``;
+    every other auto_pad (explicit included): ``pads_begin = total // 2``, the rest at the end.
+    """
+    total = full + output_padding - out
+    if auto_pad == "same_upper":
+        return total - total // 2, total // 2
+    return total // 2, total - total // 2
+
+
+def conv_transpose_attributes(case: Case) -> dict[str, Any]:
+    """The case -> ConvolutionBackpropData's attributes and ``output_shape`` input.
+
+    Modes: the auto_pad whose documented split is the canonical one, with ``output_shape``
+    the canonical O (without output_shape OpenVINO's modes crop nothing). Explicit pairs:
+    ``pads_begin``/``pads_end``/``output_padding``. Explicit pairs with output_shape: OpenVINO
+    ignores the pads then and splits ``total`` itself (the smaller half first, for
+    ``explicit``); where that split is the case's own, output_shape alone asks it, otherwise
+    the pads plus the output_padding that output_shape implies. An invalid case is passed as
+    written (both output_padding and output_shape, or a mode with output_padding): OpenVINO
+    has every attribute, and answers.
+    """
+    dims = case.spatial_dims
+    padding = case.padding
+    if isinstance(padding, str):
+        return {
+            "auto_pad": TRANSPOSE_AUTO_PAD[padding],
+            "pads_begin": [0] * dims,
+            "pads_end": [0] * dims,
+            "output_padding": list(case.output_padding),
+            "output_shape": [axis.window()[1] for axis in axes(case)],
+        }
+    pads = {"pads_begin": [pair[0] for pair in padding], "pads_end": [pair[1] for pair in padding]}
+    if case.output_shape is None:
+        return {"auto_pad": "explicit", **pads, "output_padding": list(case.output_padding)}
+    implied = [axis.output_shape - (axis.full - sum(axis.padding)) for axis in axes(case)]
+    if any(case.output_padding) and list(case.output_padding) != implied:
+        return {"auto_pad": "explicit", **pads, "output_padding": list(case.output_padding),
+                "output_shape": list(case.output_shape)}
+    spec = [spec_output_shape_pads(axis.full, 0, axis.output_shape, "explicit") for axis in axes(case)]
+    if spec == [tuple(pair) for pair in padding]:
+        return {"auto_pad": "explicit", "pads_begin": [0] * dims, "pads_end": [0] * dims,
+                "output_padding": [0] * dims, "output_shape": list(case.output_shape)}
+    return {"auto_pad": "explicit", **pads, "output_padding": implied}
+
+
+def conv_attributes(case: Case) -> dict[str, Any]:
+    """The case -> Convolution's padding attributes (explicit pairs, or an auto_pad)."""
+    dims = case.spatial_dims
+    if isinstance(case.padding, str):
+        return {"auto_pad": CONV_AUTO_PAD[case.padding], "pads_begin": [0] * dims, "pads_end": [0] * dims}
+    return {
+        "auto_pad": "explicit",
+        "pads_begin": [pair[0] for pair in case.padding],
+        "pads_end": [pair[1] for pair in case.padding],
+    }
+
+
+def group_kernel_shape(case: Case) -> list[int] | None:
+    """The Group* filter shape ``[G, kernel.shape[0] / G, *kernel.shape[1:]]`` (None when
+    groups is 1). ``-1`` for the split dim: an indivisible count fails in the reshape."""
+    if case.groups == 1:
+        return None
+    return [case.groups, -1, *case.w.shape[1:]]
+
+
+_REPRO_HEAD = """\
+import numpy as np
+import openvino as ov
+import openvino.{opset} as ops
+import ml_dtypes  # numpy's 'bfloat16'
+
+ov_type = {{"float64": ov.Type.f64, "float32": ov.Type.f32, "float16": ov.Type.f16, "bfloat16": ov.Type.bf16}}[dtype]
+np_dtype = ml_dtypes.bfloat16 if dtype == "bfloat16" else np.dtype(dtype)
+
+
+def as_tensor(a):  # the case's dtype; bfloat16 passes through its bits (numpy has no bfloat16)
+    a = np.ascontiguousarray(np.asarray(a, dtype=np.float64).astype(np_dtype))
+    return ov.Tensor(a.view(np.uint16), list(a.shape), ov_type) if dtype == "bfloat16" else ov.Tensor(a)
+
+
+data = ops.parameter(list(x.shape), ov_type, name="x")
+filters = ops.constant(as_tensor({kernel}))
+"""
+
+_REPRO_TAIL = """\
+model = ov.Model([node], [data])
+# ACCURACY: run at the model's precision (the CPU default is bf16 where the CPU has it)
+compiled = ov.Core().compile_model(model, "CPU", {"EXECUTION_MODE_HINT": "ACCURACY"})
+request = compiled.create_infer_request()
+request.infer([as_tensor(x)])
+out = request.get_output_tensor(0)
+raw = np.array(out.data)
+y = (raw.view(np.uint16).view(ml_dtypes.bfloat16) if out.element_type == ov.Type.bf16 else raw).astype(np.float64)
+"""
+
+
+class _OpenVinoAdapter(Adapter):
+    framework = "openvino"
+    module = "openvino"
+    # T1 of both ops: any floating point type; the CPU plugin is asked for each.
+    dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
+
+    @classmethod
+    def build_properties(cls) -> dict[str, Any]:
+        """The CPU plugin's capabilities and its default inference precision (bf16 where the
+        CPU has AVX512_BF16/AMX): the run compiles with ACCURACY, but a user's default is this."""
+        import openvino as ov
+
+        core = ov.Core()
+        return {
+            "optimization_capabilities": sorted(str(c) for c in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")),
+            "default_inference_precision": str(core.get_property("CPU", "INFERENCE_PRECISION_HINT")),
+        }
+
+    def native_call(self, case: Case, api: str, attributes: dict[str, Any]) -> NativeCall:
+        group_shape = group_kernel_shape(case)
+        kwargs = {"strides": list(case.stride), **attributes, "dilations": list(case.dilation)}
+        if group_shape is not None:
+            kwargs["group_kernel_shape"] = group_shape
+        return NativeCall(
+            api=f"ops.{api}",
+            kwargs=kwargs,
+            input_layout=canonical_input_layout(case.spatial_dims),
+            kernel_layout=canonical_kernel_layout(case.op, case.spatial_dims),
+            note=f"one node, {OPSET}, filters a Constant, CPU plugin, EXECUTION_MODE_HINT=ACCURACY",
+        )
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        kwargs = dict(call.kwargs)
+        group_shape = kwargs.pop("group_kernel_shape", None)
+        kernel = "w" if group_shape is None else f"w.reshape({group_shape!r})"
+        output_shape = kwargs.pop("output_shape", None)
+        head = _REPRO_HEAD.format(opset=OPSET, kernel=kernel)
+        lines = []
+        if output_shape is not None:
+            lines.append(f"output_shape = ops.constant(np.array({output_shape!r}, dtype=np.int64))")
+            kwargs = {"output_shape": "OUTPUT_SHAPE", **kwargs}
+        args = ", ".join(
+            f"{key}=output_shape" if value == "OUTPUT_SHAPE" else f"{key}={value!r}" for key, value in kwargs.items()
+        )
+        lines.append(f"node = {call.api}(data, filters, {args})")
+        return head + "\n".join(lines) + "\n" + _REPRO_TAIL
+
+
+class OpenVinoConvolutionBackpropData(_OpenVinoAdapter):
+    """``ConvolutionBackpropData-1`` (``GroupConvolutionBackpropData-1`` when groups > 1)."""
+
+    name = "openvino.ConvolutionBackpropData"
+    op = "conv_transpose"
+    docs = DOCS_CONV_TRANSPOSE
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        if case.b is not None:
+            return Unsupported("bias", "ConvolutionBackpropData has no bias input", DOCS_BIAS)
+        api = "convolution_backprop_data" if case.groups == 1 else "group_convolution_backprop_data"
+        return self.native_call(case, api, conv_transpose_attributes(case))
+
+
+class OpenVinoConvolution(_OpenVinoAdapter):
+    """``Convolution-1`` (``GroupConvolution-1`` when groups > 1)."""
+
+    name = "openvino.Convolution"
+    op = "conv"
+    docs = DOCS_CONV
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        if case.b is not None:
+            return Unsupported("bias", "Convolution has no bias input", DOCS_CONV + " (inputs: data, filter)")
+        api = "convolution" if case.groups == 1 else "group_convolution"
+        return self.native_call(case, api, conv_attributes(case))
+
+
+ADAPTERS = [OpenVinoConvolutionBackpropData, OpenVinoConvolution]
