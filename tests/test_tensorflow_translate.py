@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from conformance.adapters.base import NativeCall, Unsupported
 from conformance.adapters.canonical import canonical_transpose_length, full_transpose_length, same_lower_pads
 from conformance.adapters.tensorflow_api import (
+    TRANSPOSE_OPS,
     TfConvolution,
     TfConvTranspose,
     implied_groups,
@@ -20,37 +22,47 @@ from conformance.adapters.tensorflow_api import (
 from adapter_checks import conv_case, transpose_case
 
 
-# -- output-size arithmetic ----------------------------------------------------------
-@pytest.mark.parametrize(
-    "length, kernel, stride, dilation, full", [(4, 3, 1, 1, 6), (4, 3, 2, 1, 9), (3, 3, 2, 2, 9), (1, 1, 5, 1, 1)]
-)
-def test_full_transpose_length(length, kernel, stride, dilation, full):
-    assert full_transpose_length(length, kernel, stride, dilation) == full
-
-
+# -- canonical geometry -> TF's output_shape and explicit pads ------------------------------
 @pytest.mark.parametrize(
     "padding, output_padding, output_shape, expected",
     [
         ("same", 0, None, 8),  # L * s
         ("same_lower", 0, None, 8),
         ("valid", 0, None, 9),  # F = (4-1)*2 + 3
-        ("same", 0, 7, 7),  # output_shape replaces O
-        ((1, 2), 0, None, 6),  # F - before - after
-        ((1, 2), 1, None, 7),  # + output_padding
-        ((1, 0), 0, 9, 9),
+        ("same", 0, [7, 7], 7),  # output_shape replaces O
+        ([[1, 2], [1, 2]], 0, None, 6),  # F - before - after
+        ([[1, 2], [1, 2]], 1, None, 7),  # + output_padding
+        ([[1, 0], [1, 0]], 0, [9, 9], 9),
     ],
 )
-def test_canonical_transpose_length(padding, output_padding, output_shape, expected):
-    assert canonical_transpose_length(4, 3, 2, 1, padding, output_padding, output_shape) == expected
+def test_output_shape_is_the_canonical_output_length(padding, output_padding, output_shape, expected):
+    case = transpose_case(stride=2, padding=padding, output_padding=output_padding, output_shape=output_shape)
+    call = TfConvTranspose().express(case)
+    assert isinstance(call, NativeCall)
+    assert call.kwargs["output_shape"] == [1, expected, expected, 3]
+    pair = padding if isinstance(padding, str) else tuple(padding[0])
+    assert canonical_transpose_length(4, 3, 2, 1, pair, output_padding, output_shape and output_shape[0]) == expected
 
 
-def test_same_lower_pads_put_the_odd_crop_first():
-    # F = 9, O = 8: one position to crop, same_lower crops it at the start.
-    assert same_lower_pads(4, 3, 2, 1, 8) == (1, 0)
-    # F = 10 (k=4), O = 8: two to crop, one each side.
-    assert same_lower_pads(4, 4, 2, 1, 8) == (1, 1)
-    # O beyond F: nothing to crop.
-    assert same_lower_pads(4, 1, 2, 1, 8) == (0, 0)
+def test_valid_output_shape_is_the_full_scatter_length():
+    call = TfConvTranspose().express(transpose_case(dims=3, length=3, kernel=3, stride=2, dilation=2, padding="valid"))
+    assert call.kwargs["output_shape"] == [1, 9, 9, 9, 3] and full_transpose_length(3, 3, 2, 2) == 9
+
+
+@pytest.mark.parametrize(
+    "kernel, output_shape, pads",
+    [
+        (3, None, [1, 0]),  # F = 9, O = 8: the odd crop goes first
+        (4, None, [1, 1]),  # F = 10, O = 8: one each side
+        (1, None, [0, 0]),  # F = 7 < O = 8: nothing to crop
+        (4, [7, 7], [2, 1]),  # F = 10, O = 7
+    ],
+)
+def test_same_lower_pads_put_the_odd_crop_first(kernel, output_shape, pads):
+    call = TfConvTranspose().express(transpose_case(kernel=kernel, stride=2, padding="same_lower", output_shape=output_shape))
+    assert call.kwargs["padding"] == [[0, 0], pads, pads, [0, 0]]
+    out = call.kwargs["output_shape"][1]
+    assert list(same_lower_pads(4, kernel, 2, 1, out)) == pads
 
 
 def test_tf_transpose_padding_forms():
@@ -196,6 +208,65 @@ def test_convolution_passes_stride_with_dilation_to_tf():
 def test_convolution_passes_a_kernel_tf_cannot_group_through():
     call = TfConvolution().express(conv_case(w_in=3, expect="error"))
     assert isinstance(call, NativeCall)
+
+
+# -- the rendered call (the run and the repro script) ---------------------------------------
+class FakeTensorFlow(types.ModuleType):
+    """Just enough of ``tensorflow`` to run the rendered text without TF: constants stay
+    numpy arrays, the op records what it was given and hands back a channels-last marker."""
+
+    def __init__(self):
+        super().__init__("tensorflow")
+        self.calls = []
+        self.nn = types.SimpleNamespace(**{op.rsplit(".", 1)[1]: self._op(op) for op in [*TRANSPOSE_OPS.values(), "tf.nn.convolution"]})
+
+    @staticmethod
+    def as_dtype(name):
+        return types.SimpleNamespace(as_numpy_dtype={"float16": np.float16, "float32": np.float32, "float64": np.float64}[name])
+
+    @staticmethod
+    def constant(value):
+        return value
+
+    def _op(self, api):
+        def op(x, w, **kwargs):
+            self.calls.append((api, x, w, kwargs))
+            shape = kwargs.get("output_shape", [x.shape[0], *x.shape[1:-1], w.shape[-1]])
+            return types.SimpleNamespace(numpy=lambda: np.arange(np.prod(shape), dtype=x.dtype).reshape(shape))
+
+        return op
+
+
+@pytest.mark.parametrize(
+    "adapter, case, x_axes, w_axes",
+    [
+        (TfConvTranspose(), transpose_case(dims=1, stride=2, padding="same", dtype="float16"), (0, 2, 1), (2, 1, 0)),
+        (TfConvTranspose(), transpose_case(dims=2, padding="valid", dtype="float64"), (0, 2, 3, 1), (2, 3, 1, 0)),
+        (TfConvolution(), conv_case(dims=3, groups=2, padding="same", dtype="float32"), (0, 2, 3, 4, 1), (2, 3, 4, 1, 0)),
+    ],
+    ids=["conv1d_transpose-float16", "conv2d_transpose-float64", "convolution-3d-float32"],
+)
+def test_rendered_call_relayouts_casts_and_reads_back(adapter, case, x_axes, w_axes, monkeypatch):
+    fake = FakeTensorFlow()
+    monkeypatch.setitem(sys.modules, "tensorflow", fake)
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=case.x.shape), rng.normal(size=case.w.shape)
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    assert "conformance" not in source and f"y = {call.api}(x_tf, w_tf, " in source
+    namespace = {"x": x, "w": w, "b": None, "dtype": case.dtype}
+    exec(compile(source, "<rendered call>", "exec"), namespace)
+    [(api, x_tf, w_tf, kwargs)] = fake.calls
+    assert api == call.api and kwargs == call.kwargs
+    # channels last, cast by numpy to the case's dtype (the rounding the oracle applies)
+    np.testing.assert_array_equal(x_tf, np.transpose(x, x_axes).astype(case.dtype))
+    np.testing.assert_array_equal(w_tf, np.transpose(w, w_axes).astype(case.dtype))
+    assert x_tf.dtype == w_tf.dtype == np.dtype(case.dtype)
+    # back to channels first, float64
+    y = namespace["y"]
+    channels_last = np.transpose(y, (0, *range(2, y.ndim), 1))
+    assert y.dtype == np.float64 and y.shape[1] == (call.kwargs["output_shape"][-1] if "output_shape" in kwargs else case.w.shape[0])
+    np.testing.assert_array_equal(channels_last.ravel(), np.arange(y.size))
 
 
 def test_adapter_modules_import_without_their_framework():

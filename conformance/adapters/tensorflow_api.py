@@ -4,21 +4,20 @@ Both take channels-last tensors. TF's transposed convolution is defined as the g
 of a convolution: ``output_shape`` is the shape of that convolution's input, and TF checks
 that convolving it gives back the input length. The adapter passes the canonical output
 length as ``output_shape`` and leaves that check to TF (its refusal is an ERROR result).
-The channels-last layout helpers and ``tensorflow_build_properties`` are shared with
-``keras_api`` and ``tf_keras_api``.
+The run is the rendered call (``repro_source``, executed by ``Adapter.execute``): numpy
+relayout and cast, the literal ``tf.nn`` call, back to channels first.
+The channels-last layout helpers, ``transpose_axes`` and ``tensorflow_build_properties``
+are shared with ``keras_api`` and ``tf_keras_api``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..case import Case
-from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported, framework_call
-from .canonical import canonical_transpose_lengths, same_lower_pads
-from .layout import canonical_input_layout, canonical_kernel_layout, relayout, spatial_letters
+from .base import Adapter, NativeCall, Unsupported
+from .canonical import axes, same_lower_pads
+from .layout import canonical_input_layout, canonical_kernel_layout, spatial_letters
 
 DOCS_CONV_TRANSPOSE = "https://www.tensorflow.org/api_docs/python/tf/nn/conv_transpose"
 DOCS_CONV2D_TRANSPOSE = "https://www.tensorflow.org/api_docs/python/tf/nn/conv2d_transpose"
@@ -87,6 +86,32 @@ class _TfAdapter(Adapter):
     def build_properties(cls) -> dict[str, Any]:
         return tensorflow_build_properties()
 
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        """Standalone lines: numpy relayout and cast, the literal tf.nn call, back to channels first.
+
+        The cast is numpy's (``astype`` to TF's numpy type for ``dtype``, ml_dtypes' bfloat16),
+        the rounding the oracle applies to the inputs.
+        """
+        dims = case.spatial_dims
+        canonical_x = canonical_input_layout(dims)
+        canonical_w = canonical_kernel_layout(case.op, dims)
+        args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
+        return "\n".join(
+            [
+                "import numpy as np",
+                "import tensorflow as tf",
+                "",
+                "np_dtype = tf.as_dtype(dtype).as_numpy_dtype",
+                f"x_tf = tf.constant(np.transpose(x, {transpose_axes(canonical_x, call.input_layout)}).astype(np_dtype))"
+                f"  # {canonical_x} -> {call.input_layout}",
+                f"w_tf = tf.constant(np.transpose(w, {transpose_axes(canonical_w, call.kernel_layout)}).astype(np_dtype))"
+                f"  # {canonical_w} -> {call.kernel_layout}",
+                f"y = {call.api}(x_tf, w_tf, {args})",
+                f"y = np.transpose(y.numpy().astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
+                f"  # {call.input_layout} -> {canonical_x}",
+            ]
+        )
+
 
 class TfConvTranspose(_TfAdapter):
     """tf.nn.conv{1,2,3}d_transpose: the gradient of TF's convolution w.r.t. its input."""
@@ -110,8 +135,8 @@ class TfConvTranspose(_TfAdapter):
                 "tf.nn.conv_transpose has no output_padding argument, only output_shape",
                 DOCS_CONV_TRANSPOSE,
             )
-        lengths, kernels = case.x.shape[2:], case.kernel_spatial
-        outs = canonical_transpose_lengths(case)
+        spatial = axes(case)
+        outs = [axis.window()[1] for axis in spatial]
         if case.padding == "same_lower":
             if dims not in EXPLICIT_PADDING_DIMS:
                 return Unsupported(
@@ -119,8 +144,8 @@ class TfConvTranspose(_TfAdapter):
                     f"TF has no SAME_LOWER, and tf.nn.conv{dims}d_transpose takes only 'SAME' or 'VALID'",
                     DOCS_CONV_TRANSPOSE,
                 )
-            pairs = [same_lower_pads(lengths[i], kernels[i], case.stride[i], case.dilation[i], outs[i]) for i in range(dims)]
-            tf_padding = [[0, 0], *([b, a] for b, a in pairs), [0, 0]]
+            pairs = [same_lower_pads(a.length, a.kernel, a.stride, a.dilation, out) for a, out in zip(spatial, outs)]
+            tf_padding = [[0, 0], *([before, after] for before, after in pairs), [0, 0]]
         else:
             tf_padding = tf_transpose_padding(case.padding, dims)
         if tf_padding is None:
@@ -144,27 +169,6 @@ class TfConvTranspose(_TfAdapter):
             kernel_layout=transpose_filter_layout(dims),
             note="output_shape is the canonical output length; TF places the window as the gradient of its conv",
         )
-
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import tensorflow as tf
-
-        dims = case.spatial_dims
-        x, w = self._native_tensors(tf, case, call)
-        op = getattr(tf.nn, call.api.rsplit(".", 1)[1])
-        with framework_call():
-            y = op(x, w, **call.kwargs)
-        return relayout(y.numpy().astype(np.float64), call.input_layout, canonical_input_layout(dims))
-
-    @staticmethod
-    def _native_tensors(tf, case: Case, call: NativeCall):
-        dims = case.spatial_dims
-        dtype = numpy_dtype(case.dtype)
-        x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
-        w = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
-        return tf.constant(x), tf.constant(w)
-
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return tf_repro_source(case, call)
 
 
 class TfConvolution(_TfAdapter):
@@ -202,17 +206,6 @@ class TfConvolution(_TfAdapter):
             note="groups are implied by the filter's in-channels (C_in / groups), as TF's Conv op infers them",
         )
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import tensorflow as tf
-
-        x, w = TfConvTranspose._native_tensors(tf, case, call)
-        with framework_call():
-            y = tf.nn.convolution(x, w, **call.kwargs)
-        return relayout(y.numpy().astype(np.float64), call.input_layout, canonical_input_layout(case.spatial_dims))
-
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return tf_repro_source(case, call)
-
 
 def implied_groups(in_channels: int, filter_in_channels: int) -> int | None:
     """The groups TF's Conv op infers, input channels / filter in-channels; None if not whole."""
@@ -236,28 +229,6 @@ def tf_conv_padding(padding):
 def transpose_axes(src: str, dst: str) -> tuple[int, ...]:
     """The ``np.transpose`` axes that take layout ``src`` to ``dst`` (for repro scripts)."""
     return tuple(src.index(letter) for letter in dst)
-
-
-def tf_repro_source(case: Case, call: NativeCall) -> str:
-    """Standalone lines: numpy relayouts, the literal tf.nn call, back to channels first."""
-    dims = case.spatial_dims
-    canonical_x = canonical_input_layout(dims)
-    canonical_w = canonical_kernel_layout(case.op, dims)
-    args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
-    return "\n".join(
-        [
-            "import numpy as np",
-            "import tensorflow as tf",
-            "",
-            f"x_tf = tf.constant(np.transpose(x, {transpose_axes(canonical_x, call.input_layout)}), dtype=dtype)"
-            f"  # {canonical_x} -> {call.input_layout}",
-            f"w_tf = tf.constant(np.transpose(w, {transpose_axes(canonical_w, call.kernel_layout)}), dtype=dtype)"
-            f"  # {canonical_w} -> {call.kernel_layout}",
-            f"y = {call.api}(x_tf, w_tf, {args})",
-            f"y = np.transpose(y.numpy().astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
-            f"  # {call.input_layout} -> {canonical_x}",
-        ]
-    )
 
 
 ADAPTERS = [TfConvTranspose, TfConvolution]
