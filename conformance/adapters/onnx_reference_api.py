@@ -1,9 +1,8 @@
 """ONNX's own reference implementation: one ``ConvTranspose`` or ``Conv`` node run by
 ``onnx.reference.ReferenceEvaluator``.
 
-1. The node is the one ``onnxruntime_api`` builds (the same attributes, from the same pure
-   functions, imported from there: ``conv_transpose_attributes``, ``conv_attributes``,
-   ``common_attributes``, ``OPSET``), so a difference between the two columns is a
+1. The node is the one ``onnxruntime_api`` builds (``OnnxNodeAdapter``: the same
+   attributes from the same pure functions, the same model-building text), so a difference between the two columns is a
    difference between ONNX's Python reference and ORT's kernels on one model. The model is
    built with ``onnx.helper`` by the rendered call (``repro_source``), which is what both the
    run and the repro script execute; onnx is imported there only.
@@ -19,69 +18,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..case import Case
-from .base import Adapter, NativeCall, Unsupported
-from .layout import canonical_input_layout, canonical_kernel_layout
-from .onnxruntime_api import (
-    DOCS_CONV,
-    DOCS_CONV_TRANSPOSE,
-    OPSET,
-    common_attributes,
-    conv_attributes,
-    conv_transpose_attributes,
-)
+from .onnxruntime_api import DOCS_CONV, DOCS_CONV_TRANSPOSE, OnnxNodeAdapter
 
 
-class _OnnxReferenceNodeAdapter(Adapter):
+class _OnnxReferenceNodeAdapter(OnnxNodeAdapter):
     """One ONNX node run by ``onnx.reference.ReferenceEvaluator`` (numpy)."""
 
     framework = "onnx-reference"
     module = "onnx"
-    # The operators' T: tensor(bfloat16|float16|float|double) (Conv-22, ConvTranspose-22);
-    # the reference runs numpy on whatever dtype the tensors have.
-    dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
+    runtime_note = "onnx.reference.ReferenceEvaluator"
+    runtime_imports = ("import onnx.reference",)
 
-    node_op: str = ""  # the ONNX operator: "ConvTranspose" | "Conv"
-
-    def native_call(self, case: Case, attributes: dict[str, Any]) -> NativeCall:
-        dims = case.spatial_dims
-        return NativeCall(
-            api=self.node_op,
-            kwargs={**attributes, **common_attributes(case)},
-            input_layout=canonical_input_layout(dims),
-            kernel_layout=canonical_kernel_layout(case.op, dims),
-            note=f"one {self.node_op} node, opset {OPSET}, W/B as initializers, onnx.reference.ReferenceEvaluator",
-        )
-
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        """The model built with onnx.helper (X the graph input, W and B initializers in the
-        case's dtype), run by ReferenceEvaluator, Y back as float64: ONNX's layouts are the canonical ones."""
-        args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
-        inputs = ["X", "W"] + (["B"] if case.b is not None else [])
-        return "\n".join(
-            [
-                "import numpy as np",
-                "import onnx.reference",
-                "from onnx import helper, numpy_helper",
-                *(["import ml_dtypes  # numpy's 'bfloat16' (onnx installs it)"] if case.dtype == "bfloat16" else []),
-                "",
-                "# One node; W (and B) as initializers, as in an exported model. ONNX is channels first like x and w.",
-                "elem_type = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))",
-                "initializers = [numpy_helper.from_array(w.astype(dtype), 'W')]"
-                + (" + [numpy_helper.from_array(b.astype(dtype), 'B')]" if case.b is not None else ""),
-                f"node = helper.make_node({call.api!r}, {inputs!r}, ['Y'], {args})",
-                "graph = helper.make_graph(",
-                f"    [node], {call.api!r},",
-                "    [helper.make_tensor_value_info('X', elem_type, list(x.shape))],",
-                "    [helper.make_tensor_value_info('Y', elem_type, [None] * x.ndim)],",
-                "    initializer=initializers,",
-                ")",
-                f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {OPSET})])",
-                "y = onnx.reference.ReferenceEvaluator(model).run(None, {'X': x.astype(dtype)})[0].astype(np.float64)",
-            ]
-        )
+    def run_lines(self) -> list[str]:
+        return ["y = onnx.reference.ReferenceEvaluator(model).run(None, {'X': x.astype(dtype)})[0].astype(np.float64)"]
 
 
 class OnnxReferenceConvTranspose(_OnnxReferenceNodeAdapter):
@@ -92,9 +41,6 @@ class OnnxReferenceConvTranspose(_OnnxReferenceNodeAdapter):
     docs = DOCS_CONV_TRANSPOSE
     node_op = "ConvTranspose"
 
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        return self.native_call(case, conv_transpose_attributes(case))
-
 
 class OnnxReferenceConv(_OnnxReferenceNodeAdapter):
     """ONNX ``Conv`` in onnx.reference (op_conv.py)."""
@@ -103,9 +49,6 @@ class OnnxReferenceConv(_OnnxReferenceNodeAdapter):
     op = "conv"
     docs = DOCS_CONV
     node_op = "Conv"
-
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        return self.native_call(case, conv_attributes(case))
 
 
 ADAPTERS = [OnnxReferenceConvTranspose, OnnxReferenceConv]

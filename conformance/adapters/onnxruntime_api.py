@@ -142,39 +142,42 @@ def conv_attributes(case: Case) -> dict[str, Any]:
     return {"auto_pad": "NOTSET", "pads": onnx_pads(case.padding)}
 
 
-class _OrtNodeAdapter(Adapter):
-    """One ONNX node run by ``onnxruntime.InferenceSession`` on ``CPUExecutionProvider``."""
+class OnnxNodeAdapter(Adapter):
+    """One ONNX node (``node_op``), built with ``onnx.helper`` by the rendered call and run by
+    an ONNX runtime: subclasses give the runtime's import and the lines that run ``model``
+    and leave ``y`` (ONNX Runtime here; onnx.reference, tract... import this class)."""
 
-    framework = "onnxruntime"
-    module = "onnxruntime"
-    pip_extras = ("onnx",)
-    # The operators' T: tensor(bfloat16|float16|float|double) (Conv-22, ConvTranspose-22).
-    # ORT's CPU kernels are float only (docs/OperatorKernels.md): float16 runs in float32
-    # between the Casts ORT's InsertCastTransformer adds; float64 and bfloat16 are refused
-    # at session creation (NOT_IMPLEMENTED), an ERROR the expectations record.
+    # The operators' T: tensor(bfloat16|float16|float|double) (Conv-22, ConvTranspose-22):
+    # every dtype is asked, and a runtime without a kernel for one refuses it.
     dtypes = frozenset({"float64", "float32", "float16", "bfloat16"})
-
     node_op: str = ""  # the ONNX operator: "ConvTranspose" | "Conv"
+    runtime_note: str = ""  # how the node runs, for the report
+    runtime_imports: tuple[str, ...] = ()
 
-    def native_call(self, case: Case, attributes: dict[str, Any]) -> NativeCall:
+    def run_lines(self) -> list[str]:
+        """The lines that run ``model`` on ``x`` and leave ``y`` as float64."""
+        raise NotImplementedError  # abstract
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        attributes = conv_transpose_attributes(case) if case.op == "conv_transpose" else conv_attributes(case)
         dims = case.spatial_dims
         return NativeCall(
             api=self.node_op,
             kwargs={**attributes, **common_attributes(case)},
             input_layout=canonical_input_layout(dims),
             kernel_layout=canonical_kernel_layout(case.op, dims),
-            note=f"one {self.node_op} node, opset {OPSET}, W/B as initializers, CPUExecutionProvider",
+            note=f"one {self.node_op} node, opset {OPSET}, W/B as initializers, {self.runtime_note}",
         )
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         """The model built with onnx.helper (X the graph input, W and B initializers in the
-        case's dtype), one CPU session, Y back as float64: ONNX's layouts are the canonical ones."""
+        case's dtype), then the runtime's lines: ONNX's layouts are the canonical ones."""
         args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items())
         inputs = ["X", "W"] + (["B"] if case.b is not None else [])
         return "\n".join(
             [
                 "import numpy as np",
-                "import onnxruntime",
+                *self.runtime_imports,
                 "from onnx import helper, numpy_helper",
                 *(["import ml_dtypes  # numpy's 'bfloat16' (onnx installs it)"] if case.dtype == "bfloat16" else []),
                 "",
@@ -190,10 +193,30 @@ class _OrtNodeAdapter(Adapter):
                 "    initializer=initializers,",
                 ")",
                 f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {OPSET})])",
-                "session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])",
-                "y = session.run(None, {'X': x.astype(dtype)})[0].astype(np.float64)",
+                *self.run_lines(),
             ]
         )
+
+
+class _OrtNodeAdapter(OnnxNodeAdapter):
+    """One ONNX node run by ``onnxruntime.InferenceSession`` on ``CPUExecutionProvider``.
+
+    ORT's CPU kernels are float only (docs/OperatorKernels.md): float16 runs in float32
+    between the Casts ORT's InsertCastTransformer adds; float64 and bfloat16 are refused at
+    session creation (NOT_IMPLEMENTED), an ERROR the expectations record.
+    """
+
+    framework = "onnxruntime"
+    module = "onnxruntime"
+    pip_extras = ("onnx",)
+    runtime_note = "CPUExecutionProvider"
+    runtime_imports = ("import onnxruntime",)
+
+    def run_lines(self) -> list[str]:
+        return [
+            "session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])",
+            "y = session.run(None, {'X': x.astype(dtype)})[0].astype(np.float64)",
+        ]
 
 
 class OrtConvTranspose(_OrtNodeAdapter):
@@ -204,9 +227,6 @@ class OrtConvTranspose(_OrtNodeAdapter):
     docs = DOCS_CONV_TRANSPOSE
     node_op = "ConvTranspose"
 
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        return self.native_call(case, conv_transpose_attributes(case))
-
 
 class OrtConv(_OrtNodeAdapter):
     """ONNX ``Conv`` on ORT's CPU provider."""
@@ -215,9 +235,6 @@ class OrtConv(_OrtNodeAdapter):
     op = "conv"
     docs = DOCS_CONV
     node_op = "Conv"
-
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        return self.native_call(case, conv_attributes(case))
 
 
 ADAPTERS = [OrtConvTranspose, OrtConv]
