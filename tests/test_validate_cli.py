@@ -91,3 +91,21 @@ def test_subprocess_exit_code_and_no_traceback():
     assert done.returncode == 1
     assert done.stderr.splitlines() == [f"{path.as_posix()}:{MALFORMED_LINES['python_tag.yaml'][0]}"]
     assert done.stdout.splitlines() == ["validated 15 cases in 3 files: 1 error"]
+
+
+def test_expectations_are_checked_by_default_and_by_path(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "expectations"
+    folder.mkdir()
+    (folder / "a.yaml").write_text('"c":\n  kind: bug\n  reason: r\n  status: FAIL\n')
+    (folder / "b.yaml").write_text('"c":\n  kind: bug\n  reason: r\n  status: TIMEOUT\n')
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "one.yaml").write_text(next(Path(VALID).glob("*.yaml")).read_text())
+    monkeypatch.chdir(tmp_path)
+    missing_diagnosis = f"{Path('expectations') / 'a.yaml'}:2: 'c': diagnosis: a FAIL entry pins the diagnosis the suite gives"
+    code, out, err = run(capsys)
+    assert code == 1 and err == [missing_diagnosis]
+    assert out[-1].endswith("and 2 expectations files: 1 error")
+    code, out, err = run(capsys, "expectations/b.yaml")  # a path in expectations/ is read as one
+    assert (code, err) == (0, []) and out[-1] == "validated 0 cases in 0 files and 1 expectations file: 0 errors"
+    code, out, err = run(capsys, "cases")  # only what is named
+    assert code == 0 and "expectations" not in out[-1]
