@@ -97,6 +97,8 @@ def test_framework_exception_on_a_valid_case_is_error(cases, executor):
 def test_crash_and_timeout_then_the_next_case_passes(cases, executor):
     crash = check(cases["rt-abort-here"], fake_adapters.AbortsOnAbortCases(), executor)
     assert crash.status == "CRASH" and "SIGABRT" in crash.message and "Fatal Python error" in crash.details["traceback"]
+    # what the process printed before it died is there for a CRASH entry's message pattern
+    assert "fake framework: about to abort" in crash.error_text
     timeout = check(cases["rt-hang-here"], fake_adapters.HangsOnHangCases(), executor)
     assert timeout.status == "TIMEOUT" and "within 2 s" in timeout.message
     assert check(cases["rt-after-faults"], fake_adapters.HangsOnHangCases(), executor).status == "PASS"

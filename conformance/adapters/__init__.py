@@ -24,6 +24,8 @@ BUILTIN_MODULES = (
     "conformance.adapters.onnx_reference_api",
     "conformance.adapters.tf_keras_api",
     "conformance.adapters.openvino_api",
+    "conformance.adapters.tflite_api",
+    "conformance.adapters.tract_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 

@@ -48,6 +48,9 @@ class Outcome:
     message: str = ""
     traceback: str | None = None
     by_framework: bool = False
+    # crash/timeout: the child's stderr as far back as STDERR_TAIL_BYTES (a native abort's
+    # words - a Rust panic, an assertion - come before the stack dumps that fill the tail)
+    stderr: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -160,6 +163,8 @@ class Executor:
 
     def _request(self, message: tuple, timeout: float, what: str) -> Outcome:
         deadline = time.monotonic() + timeout
+        # What this request prints starts here (fstat: seeking would move the offset the child writes at).
+        self._stderr_start = os.fstat(self._stderr.fileno()).st_size
         try:
             try:
                 write_all(self._proc.stdin.fileno(), encode(message))
@@ -195,24 +200,39 @@ class Executor:
         except subprocess.TimeoutExpired:  # closed its pipe but lingers: finish it
             self._proc.kill()
             returncode = self._proc.wait()
-        tail = self._stderr_tail()
+        tail, stderr = self._stderr_tail()
         self._discard()
-        return Outcome("crash", message=f"the process running the adapter {describe_exit(returncode)}", traceback=tail)
+        return Outcome(
+            "crash", message=f"the process running the adapter {describe_exit(returncode)}", traceback=tail, stderr=stderr
+        )
 
     def _timed_out(self, timeout: float, what: str) -> Outcome:
         self._proc.kill()
         self._proc.wait()
-        tail = self._stderr_tail()
+        tail, stderr = self._stderr_tail()
         self._discard()
         return Outcome(
-            "timeout", message=f"{what} gave no answer within {timeout:g} s; its process was killed", traceback=tail
+            "timeout",
+            message=f"{what} gave no answer within {timeout:g} s; its process was killed",
+            traceback=tail,
+            stderr=stderr,
         )
 
-    def _stderr_tail(self) -> str | None:
+    def _stderr_tail(self) -> tuple[str | None, str | None]:
+        """(the last STDERR_TAIL_LINES lines of the child's stderr, what the failed request
+        printed: its first and last STDERR_TAIL_BYTES / 2, where a native abort's words - a
+        Rust panic, a failed assertion - come first and stack dumps follow)."""
         stream = self._stderr
         stream.flush()
         size = stream.seek(0, os.SEEK_END)
         stream.seek(max(0, size - STDERR_TAIL_BYTES))
         text = stream.read().decode("utf-8", errors="replace")
         lines = text.splitlines()[-STDERR_TAIL_LINES:]
-        return "\n".join(lines) if lines else None
+        start = min(getattr(self, "_stderr_start", 0), size)
+        half = STDERR_TAIL_BYTES // 2
+        stream.seek(start)
+        printed = stream.read(half).decode("utf-8", errors="replace")
+        if size - start > half:
+            stream.seek(max(start + half, size - half))
+            printed += "\n[...]\n" + stream.read().decode("utf-8", errors="replace")
+        return ("\n".join(lines) if lines else None), (printed or None)
