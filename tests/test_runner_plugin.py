@@ -240,6 +240,7 @@ def comparable(files):
             row = {k: v for k, v in r.to_json().items() if k not in TIMING}
             if row["status"] in ("CRASH", "TIMEOUT"):
                 row["details"] = {**row["details"], "traceback": None}  # thread ids, addresses
+                row["error_text"] = None  # what the dying process printed: the same stacks
             rows.append(row)
         out[adapter] = (info, rows)
     return out
