@@ -22,7 +22,10 @@ from conformance.adapters.keras_backends import (
     KerasTorchConv,
     KerasTorchConvTranspose,
 )
-from adapter_checks import make_case, run
+from conformance.oracle import evaluate
+from conformance.repro import build_repro
+from conformance.runner.executor_child import raised_by_framework
+from adapter_checks import make_case, run, run_script
 
 # The TensorFlow-backend layers too: on another backend they must refuse like the others.
 ADAPTERS = [
@@ -42,8 +45,27 @@ def test_repro_source_chooses_the_backend_before_keras_is_imported():
     source = adapter.repro_source(case, adapter.express(case))
     lines = source.splitlines()
     assert lines[1] == 'os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported'
-    assert lines.index("import keras") > 1
-    assert lines[-1] == 'assert keras.backend.backend() == "torch"'
+    imported = lines.index("import keras")
+    assert imported > 1
+    # checked right after the import, before any layer is built
+    check = lines.index('if keras.backend.backend() != "torch":')
+    assert imported < check < lines.index(next(line for line in lines if line.startswith("layer = ")))
+    assert lines[check + 1] == "    raise ImportError("
+
+
+def test_one_rendering_for_every_keras3_backend():
+    # Pure: the three backends' texts differ only in the backend's name.
+    case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="same", output_shape=7)
+    adapters = (KerasConvTranspose(), KerasJaxConvTranspose(), KerasTorchConvTranspose())
+    texts = {adapter.backend: adapter.repro_source(case, adapter.express(case)) for adapter in adapters}
+    assert texts["jax"].replace("jax", "tensorflow") == texts["tensorflow"]
+    assert texts["torch"].replace("torch", "tensorflow") == texts["tensorflow"]
+    # the layer with the asked arguments, built channels-last, weights set, one call
+    assert "layer = keras.layers.Conv2DTranspose(filters=3, kernel_size=[3, 3], strides=[2, 2], padding='same'," in texts["jax"]
+    assert "output_padding=[0, 0]" in texts["jax"]
+    assert "layer.build((2, 4, 4, 2))  # NHWC" in texts["jax"]
+    assert "kernel = np.ascontiguousarray(np.transpose(w, (2, 3, 1, 0)), dtype=np_dtype)  # IOHW -> HWOI" in texts["jax"]
+    assert "layer.set_weights([kernel] + ([] if b is None else [b.astype(np_dtype)]))" in texts["jax"]
 
 
 def test_framework_modules_name_keras_and_the_backend():
@@ -70,7 +92,6 @@ def adapter_for(op: str):
 
 def verdict(adapter, case):
     from conformance.compare import judge
-    from conformance.oracle import evaluate
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Keras' torch clamping warning is what some tests look at
@@ -84,15 +105,22 @@ def assert_matches_oracle(adapter, case):
 
 
 # -- the backend check ------------------------------------------------------------------------
-def test_adapters_of_another_backend_refuse_to_run():
+def test_adapters_of_another_backend_refuse_to_run(monkeypatch):
     backend = running_backend()
     case = make_case("conv", 1, 5, 3)
     others = [a for a in ADAPTERS if a.backend != backend and a.op == "conv"]
     assert others
     for adapter in others:
+        # loading the adapter refuses (the runner loads before it runs anything) ...
         with pytest.raises(WrongKerasBackend, match=f"not '{adapter.backend}'.*KERAS_BACKEND={adapter.backend}"):
-            adapter.execute(case, adapter.express(case))
+            adapter.framework_version()
         assert adapter.available()[0] is False
+        # ... and so does the rendered call, with an error of its own text: HARNESS, never a result
+        monkeypatch.setenv("KERAS_BACKEND", backend)  # the text sets it; restored after the test
+        words = f"on the '{backend}' backend, not '{adapter.backend}'.*KERAS_BACKEND={adapter.backend}"
+        with pytest.raises(ImportError, match=words) as raised:
+            adapter.execute(case, adapter.express(case))
+        assert not raised_by_framework(raised.value, adapter.raising_packages())
 
 
 def test_framework_version_names_keras_and_the_backend():
@@ -128,6 +156,7 @@ def raises_in_keras(adapter, case, words):
         adapter.execute(case, call)
     assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
     assert type(raised.value).__module__ == "builtins"  # Keras' ValueError, raised inside framework_call
+    assert raised_by_framework(raised.value, adapter.raising_packages())  # the runner counts it as Keras' answer
 
 
 @pytest.mark.parametrize("op", ["conv", "conv_transpose"])
@@ -213,13 +242,20 @@ def test_low_precision_dtypes_match_oracle(op, dtype):
 
 
 @pytest.mark.parametrize("op", ["conv", "conv_transpose"])
-def test_repro_source_gives_what_execute_gives(op):
+def test_repro_script_runs_standalone_and_matches_the_run(op, tmp_path):
+    # execute runs the rendered call itself; the script embeds the same text. What can still
+    # go wrong is the text leaning on the harness: it must run alone, isolated from conformance,
+    # choosing its backend itself.
     adapter = adapter_for(op)
     case = make_case(op, 2, 5, 3, bias=True, stride=2, padding="same")
     call = adapter.express(case)
-    namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
-    exec(adapter.repro_source(case, call), namespace)  # noqa: S102 - our own generated source
-    np.testing.assert_allclose(namespace["y"], adapter.execute(case, call), rtol=1e-6, atol=1e-6)
+    source = adapter.repro_source(case, call)
+    assert "conformance" not in source
+    y = adapter.execute(case, call)
+    reference = evaluate(case)
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    assert f"framework output shape: {y.shape}" in out
+    assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 
 
 # -- the backend behaviours recorded as expectations --------------------------------------------

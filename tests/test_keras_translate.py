@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from conformance.adapters.base import NativeCall, Unsupported
+from conformance.adapters.canonical import Axis, axes
 from conformance.adapters.keras_api import (
     KerasConv,
     KerasConvTranspose,
@@ -36,15 +37,19 @@ def test_keras_padding():
     ],
 )
 def test_keras_transpose_lengths(kernel, stride, dilation, padding, base, default):
-    assert keras_transpose_base_length(4, kernel, stride, dilation, padding) == base
-    assert keras_transpose_default_length(4, kernel, stride, dilation, padding) == default
+    axis = Axis(4, kernel, stride, dilation, padding, 0, None)
+    assert keras_transpose_base_length(axis, padding) == base
+    assert keras_transpose_default_length(axis, padding) == default
 
 
 def test_keras_output_padding_is_none_when_the_default_fits():
-    assert keras_output_padding([4, 4], [3, 3], [2, 2], [1, 1], "same", [8, 8]) is None
-    assert keras_output_padding([4], [1], [3], [1], "valid", [10]) == [0]
-    # one dim off the default makes every dim explicit
-    assert keras_output_padding([4, 4], [3, 3], [2, 2], [1, 1], "same", [8, 7]) == [1, 0]
+    # same, k=3, s=2, L=4: the canonical O = L*s = 8 is Keras' default
+    assert keras_output_padding(axes(transpose_case(stride=2, padding="same")), "same") is None
+    # valid, k=1, s=3: the canonical O = F = 10, Keras' default L*s = 12; base F, so 0
+    assert keras_output_padding(axes(transpose_case(dims=1, kernel=1, stride=3, padding="valid")), "valid") == [0]
+    # one dim off the default (O = 7 = base + 0 there) makes every dim explicit: base 7, so [1, 0]
+    case_axes = axes(transpose_case(stride=2, padding="same", output_shape=[8, 7]))
+    assert keras_output_padding(case_axes, "same") == [1, 0]
 
 
 def test_conv_transpose_call():

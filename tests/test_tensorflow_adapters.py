@@ -27,6 +27,10 @@ keras = pytest.importorskip("keras")
 from conformance.adapters.base import RAISED_BY_FRAMEWORK, Unsupported  # noqa: E402
 from conformance.adapters.keras_api import KerasConv, KerasConvTranspose  # noqa: E402
 from conformance.adapters.tensorflow_api import TfConvolution, TfConvTranspose  # noqa: E402
+from conformance.oracle import evaluate  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
+from conformance.runner.executor_child import raised_by_framework  # noqa: E402
+from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
 from conformance.case import Case  # noqa: E402
 from conformance.properties import machine_properties  # noqa: E402
 from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
@@ -228,7 +232,8 @@ def test_tf_convolution_stride_with_dilation_is_refused_by_tf():
     case = make_case("conv", 2, 7, 3, c_in=4, c_out=6, stride=2, dilation=2, padding="same")
     with pytest.raises(ValueError, match="`strides > 1` not supported in conjunction with `dilation_rate > 1`") as raised:
         run(TfConvolution(), case)
-    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    # raised by TF's code inside the rendered call (not by the text's own line): TF's answer
+    assert raised_by_framework(raised.value, TfConvolution.raising_packages())
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -241,7 +246,7 @@ def test_tf_conv_transpose_output_shape_outside_the_gradient_range_is_refused_by
         error, words = tf.errors.InvalidArgumentError, "Size of out_backprop doesn't match computed"
     with pytest.raises(error, match=words) as raised:
         run(TfConvTranspose(), case)
-    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    assert raised_by_framework(raised.value, TfConvTranspose.raising_packages())
 
 
 def test_tf_build_properties_follow_tf_enable_onednn_opts():
@@ -253,6 +258,24 @@ def test_tf_build_properties_follow_tf_enable_onednn_opts():
     env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "{'onednn': False}"
+
+
+TF_SCRIPT_CASES = [
+    (TfConvTranspose(), make_case("conv_transpose", 2, 4, 3, dtype="float64", stride=2, padding="same_lower")),
+    (TfConvTranspose(), make_case("conv_transpose", 3, 3, 2, stride=3, padding="valid", output_shape=9)),
+    (TfConvolution(), make_case("conv", 1, 7, 3, c_in=4, c_out=6, groups=2, stride=2, padding="same")),
+]
+
+
+@pytest.mark.parametrize("adapter, case", TF_SCRIPT_CASES, ids=[f"{a.name}-{c.spatial_dims}d-{c.dtype}" for a, c in TF_SCRIPT_CASES])
+def test_tf_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_path):
+    # execute runs the rendered call itself; the script embeds the same text. What can still
+    # go wrong is the text leaning on the harness: it must run alone, isolated from conformance.
+    call = adapter.express(case)
+    y, reference = adapter.execute(case, call), evaluate(case)
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    assert f"framework output shape: {y.shape}" in out
+    assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 
 
 # -- repro scripts -----------------------------------------------------------------------

@@ -23,11 +23,13 @@ import pytest  # noqa: E402
 
 pytest.importorskip("tf_keras")
 
-from conformance.adapters.base import RAISED_BY_FRAMEWORK  # noqa: E402
+from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.tf_keras_api import TfKerasConv, TfKerasConvTranspose  # noqa: E402
 from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
+from conformance.runner.executor_child import raised_by_framework  # noqa: E402
+from adapter_checks import assert_matches_oracle, make_case, run, run_script  # noqa: E402
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "cases" / "seeds" / "rramosp_tf_keras.yaml"
 
@@ -139,7 +141,7 @@ def test_conv1d_transpose_dilation_runs_where_tf_runs_onednn(dtype):
         return
     with pytest.raises(tf.errors.InvalidArgumentError, match="not yet support dilation rates larger than 1") as raised:
         run(TfKerasConvTranspose(), case)
-    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    assert raised_by_framework(raised.value, TfKerasConvTranspose.raising_packages())
 
 
 @pytest.mark.parametrize(
@@ -160,7 +162,7 @@ def test_keras2_refuses_what_the_adapter_asks(adapter, op, params, words):
     case = make_case(op, 2, 7, 3, **params)
     with pytest.raises(ValueError, match=words) as raised:
         run(adapter, case)
-    assert getattr(raised.value, RAISED_BY_FRAMEWORK, False)
+    assert raised_by_framework(raised.value, adapter.raising_packages())  # the runner counts it as Keras 2's answer
 
 
 def test_build_properties_are_tensorflows():
@@ -178,8 +180,18 @@ REPRO_CASES = [
 
 
 @pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
-def test_repro_source_reproduces_execute(adapter, case):
+def test_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_path):
+    # execute runs the rendered call itself; the script embeds the same text. What can still
+    # go wrong is the text leaning on the harness: it must run alone, isolated from conformance.
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall)
+    source = adapter.repro_source(case, call)
+    assert "conformance" not in source and call.api in source
     if tf_cpu_kernel(case.dtype) == "capped-onednn":
-        raises_capped(adapter, case, assert_repro_reproduces)
+        raises_capped(adapter, case, run)
         return
-    assert_repro_reproduces(adapter, case)
+    y = adapter.execute(case, call)
+    reference = evaluate(case)
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    assert f"framework output shape: {y.shape}" in out
+    assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out

@@ -7,6 +7,7 @@ which are asked (the layers take a dilation_rate per dim), not declined.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conformance.adapters import adapters_for_framework
@@ -75,3 +76,19 @@ def test_registered_under_the_tf_keras_framework():
     assert {TfKerasConvTranspose.module, TfKerasConv.module} == {"tf_keras"}
     # Keras 2's checks raise in tf_keras, the kernels' errors in tensorflow
     assert TfKerasConvTranspose.raising_packages() == TfKerasConv.raising_packages() == ("tf_keras", "tensorflow")
+
+
+def test_rendered_call_is_keras3s_with_keras2s_imports_and_tensors():
+    # Pure: one rendering of a Keras layer (keras_api.keras_layer_source) for Keras 2 and 3.
+    case = transpose_case(stride=2, padding="same", output_shape=7, b=np.zeros(3), dtype="bfloat16")
+    keras3 = KerasConvTranspose().repro_source(case, KerasConvTranspose().express(case))
+    keras2 = TfKerasConvTranspose().repro_source(case, TfKerasConvTranspose().express(case))
+    imports, body = keras2.split("\n\n", 1)
+    assert imports.splitlines() == ["import ml_dtypes  # numpy's bfloat16", "import numpy as np", "import tensorflow as tf", "import tf_keras"]
+    assert "os.environ" not in keras2 and "import keras\n" not in keras2
+    as_keras3 = (
+        body.replace("tf_keras.layers.", "keras.layers.")
+        .replace("layer(tf.constant(x_native)).numpy()", "keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(x_native)))")
+    )
+    assert keras3.endswith("\n" + as_keras3)
+    assert "layer = tf_keras.layers.Conv2DTranspose(filters=3, kernel_size=[3, 3], strides=[2, 2], padding='same', output_padding=[0, 0]," in body

@@ -1,12 +1,16 @@
 """Keras 3 layers: ``keras.layers.Conv{1,2,3}DTranspose`` and ``keras.layers.Conv{1,2,3}D``.
 
 These run on the TensorFlow backend (the ``tensorflow`` tox environment); ``keras_backends``
-runs the same layers on JAX and PyTorch. Keras fixes its backend at first import, so
-``execute`` checks ``keras.backend.backend()`` and refuses to run on another one: a
-misconfigured environment never reports one backend's results under another's name. Keras has only
-'same' / 'valid' padding and no ``output_shape``: a canonical output length is reached
-through Keras' own ``output_padding`` arithmetic (``_get_output_shape_given_tf_padding``
-in ``keras/src/backend/common/backend_utils.py``), modelled by the pure functions below.
+runs the same layers on JAX and PyTorch. Keras fixes its backend at first import, so loading
+an adapter (``framework_version``) and its rendered call both check ``keras.backend.backend()``
+and refuse to run on another one: a misconfigured environment never reports one backend's
+results under another's name. Keras has only 'same' / 'valid' padding and no ``output_shape``:
+a canonical output length is reached through Keras' own ``output_padding`` arithmetic
+(``_get_output_shape_given_tf_padding`` in ``keras/src/backend/common/backend_utils.py``),
+modelled by the pure functions below.
+
+The run is the rendered call (``keras_layer_source``, shared with Keras 2's ``tf_keras_api``):
+build the literal layer, set its kernel (and bias) with ``set_weights``, call it once.
 
 What Keras' API cannot say (groups on the transposed layers, explicit or 'same_lower'
 padding) is UNSUPPORTED. What it can say but its constructor refuses (an
@@ -21,13 +25,10 @@ import os
 import sys
 from typing import Any, ClassVar
 
-import numpy as np
-
 from ..case import Case
-from ..dtypes import numpy_dtype
-from .base import Adapter, NativeCall, Unsupported, framework_call
-from .layout import canonical_input_layout, canonical_kernel_layout, relayout
-from .canonical import canonical_transpose_lengths, effective_kernel
+from .base import Adapter, NativeCall, Unsupported
+from .canonical import Axis, axes, effective_kernel
+from .layout import canonical_input_layout, canonical_kernel_layout
 from .tensorflow_api import channels_last_input_layout, conv_filter_layout, transpose_axes, transpose_filter_layout
 
 DOCS_CONV_TRANSPOSE = "https://keras.io/api/layers/convolution_layers/convolution2d_transpose/"
@@ -46,37 +47,35 @@ def keras_padding(padding) -> str | None:
     return None
 
 
-def keras_transpose_base_length(length: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
-    """Keras' output length before ``output_padding`` is added.
+def keras_transpose_base_length(axis: Axis, padding: str) -> int:
+    """Keras' output length before ``output_padding`` is added, for one canonical axis.
 
-    valid: ``(L-1)s + e``; same: ``(L-1)s + e % 2`` (with e = d(k-1)+1).
+    valid: the full length ``F = (L-1)s + e``; same: ``(L-1)s + e % 2`` (e the dilated kernel).
     """
-    e = effective_kernel(kernel, dilation)
-    return (length - 1) * stride + (e if padding == "valid" else e % 2)
+    if padding == "valid":
+        return axis.full
+    return (axis.length - 1) * axis.stride + effective_kernel(axis.kernel, axis.dilation) % 2
 
 
-def keras_transpose_default_length(length: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
-    """Keras' output length with ``output_padding=None``.
-
-    valid: ``(L-1)s + max(e, s)``; same: ``L * s``.
-    """
+def keras_transpose_default_length(axis: Axis, padding: str) -> int:
+    """Keras' output length with ``output_padding=None``: same ``L * s``; valid ``(L-1)s +
+    max(e, s)``, i.e. the full length or ``L * s`` when the stride outreaches the kernel."""
     if padding == "same":
-        return length * stride
-    return (length - 1) * stride + max(effective_kernel(kernel, dilation), stride)
+        return axis.length * axis.stride
+    return max(axis.full, axis.length * axis.stride)
 
 
-def keras_output_padding(lengths, kernels, strides, dilations, padding: str, outs):
-    """The Keras ``output_padding`` that gives the output lengths ``outs``.
+def keras_output_padding(case_axes: list[Axis], padding: str):
+    """The Keras ``output_padding`` that gives every axis its canonical output length O.
 
     None when Keras' default already gives every length (the common call); otherwise one
     value per dim, ``O - base``. Keras requires it to lie in ``[0, stride)`` and says so
     itself: a value outside is passed on for the layer to refuse.
     """
-    dims = range(len(lengths))
-    defaults = [keras_transpose_default_length(lengths[i], kernels[i], strides[i], dilations[i], padding) for i in dims]
-    if list(outs) == defaults:
+    outs = [axis.window()[1] for axis in case_axes]
+    if outs == [keras_transpose_default_length(axis, padding) for axis in case_axes]:
         return None
-    return [outs[i] - keras_transpose_base_length(lengths[i], kernels[i], strides[i], dilations[i], padding) for i in dims]
+    return [out - keras_transpose_base_length(axis, padding) for axis, out in zip(case_axes, outs)]
 
 
 def unsupported_padding(case: Case, doc: str) -> Unsupported:
@@ -86,7 +85,7 @@ def unsupported_padding(case: Case, doc: str) -> Unsupported:
     return Unsupported("explicit-padding", f"padding {case.padding!r}; Keras padding is 'valid' or 'same'", doc)
 
 
-class WrongKerasBackend(RuntimeError):
+class WrongKerasBackend(ImportError):
     """Keras was imported on another backend than the adapter's."""
 
 
@@ -118,6 +117,9 @@ class KerasLayerAdapter(Adapter):
     pip_extras = ("tensorflow-cpu",)  # the backend these adapters run on
     # Keras' own checks raise in keras; the kernels' errors in the backend's packages.
     framework_modules: ClassVar[tuple[str, ...]] = ("keras", "tensorflow")
+    # How the rendered call wraps the layer's input and output ("{}" stands for the value).
+    to_tensor: ClassVar[str] = "keras.ops.convert_to_tensor({})"
+    to_numpy: ClassVar[str] = "keras.ops.convert_to_numpy({})"
 
     @classmethod
     def framework_version(cls) -> str:
@@ -134,19 +136,12 @@ class KerasLayerAdapter(Adapter):
 
         return tensorflow_build_properties()
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        import_keras_on(self.backend)
-        return execute_keras_layer(case, call)
+    def source_imports(self) -> list[str]:
+        """The rendered call's opening lines: Keras 3 on this adapter's backend."""
+        return keras_imports(self.backend)
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
-        return "\n".join(
-            [
-                "import os",
-                f'os.environ["KERAS_BACKEND"] = "{self.backend}"  # before keras is imported',
-                keras_repro_source(case, call),
-                f'assert keras.backend.backend() == "{self.backend}"',
-            ]
-        )
+        return keras_layer_source(case, call, self.source_imports(), self.to_tensor, self.to_numpy)
 
 
 class KerasConvTranspose(KerasLayerAdapter):
@@ -164,8 +159,6 @@ class KerasConvTranspose(KerasLayerAdapter):
         padding = keras_padding(case.padding)
         if padding is None:
             return unsupported_padding(case, DOCS_CONV_TRANSPOSE)
-        lengths, kernels = case.x.shape[2:], case.kernel_spatial
-        outs = canonical_transpose_lengths(case)
         if case.padding_mode is not None and any(case.output_padding):
             # An invalid canonical case (ambiguous), but Keras takes output_padding together
             # with its padding modes natively: it goes through unchanged for Keras to answer.
@@ -173,12 +166,12 @@ class KerasConvTranspose(KerasLayerAdapter):
         else:
             # Outside [0, stride) when Keras' formula cannot reach the length: the layer's
             # own check answers (ValueError), nothing is declined here.
-            output_padding = keras_output_padding(lengths, kernels, case.stride, case.dilation, padding, outs)
+            output_padding = keras_output_padding(axes(case), padding)
         return NativeCall(
             api=f"keras.layers.Conv{dims}DTranspose",
             kwargs={
                 "filters": case.out_channels,
-                "kernel_size": list(kernels),
+                "kernel_size": list(case.kernel_spatial),
                 "strides": list(case.stride),
                 "padding": padding,
                 "output_padding": output_padding,
@@ -224,55 +217,51 @@ class KerasConv(KerasLayerAdapter):
         )
 
 
-def run_layer(layers, case: Case, call: NativeCall, call_layer) -> np.ndarray:
-    """Build ``call.api``'s layer from the ``layers`` namespace (Keras 3's or Keras 2's), set
-    its kernel (and bias) through ``set_weights``, and call it once: ``call_layer(layer, x)``
-    takes the channels-last numpy input and returns the numpy output."""
-    dims = case.spatial_dims
-    dtype = numpy_dtype(case.dtype)
-    x = relayout(case.x.astype(dtype), canonical_input_layout(dims), call.input_layout)
-    kernel = relayout(case.w.astype(dtype), canonical_kernel_layout(case.op, dims), call.kernel_layout)
-    layer_class = getattr(layers, call.api.rsplit(".", 1)[1])
-    with framework_call():
-        layer = layer_class(**call.kwargs)
-        layer.build(x.shape)
-        layer.set_weights([kernel] + ([case.b.astype(dtype)] if case.b is not None else []))
-        y = call_layer(layer, x)
-    return relayout(y.astype(np.float64), call.input_layout, canonical_input_layout(dims))
+def keras_imports(backend: str) -> list[str]:
+    """Keras 3's opening lines: the backend chosen before keras is imported, then checked
+    (an ImportError: keras on another backend cannot run this call at all)."""
+    return [
+        "import os",
+        f'os.environ["KERAS_BACKEND"] = "{backend}"  # before keras is imported',
+        "import ml_dtypes  # numpy's bfloat16",
+        "import numpy as np",
+        "import keras",
+        "",
+        f'if keras.backend.backend() != "{backend}":',
+        "    raise ImportError(",
+        f'        f"keras runs on the {{keras.backend.backend()!r}} backend, not {backend!r}:"',
+        f'        " set KERAS_BACKEND={backend} before keras is imported"',
+        "    )",
+    ]
 
 
-def execute_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
-    """Run a Keras 3 layer on whatever backend keras was imported on."""
-    import keras
-
-    def call_layer(layer, x):
-        return keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(x)))
-
-    return run_layer(keras.layers, case, call, call_layer)
-
-
-def keras_repro_source(case: Case, call: NativeCall) -> str:
-    """Standalone lines: the literal layer, build + set_weights, one call."""
+def keras_layer_source(case: Case, call: NativeCall, imports: list[str], to_tensor: str, to_numpy: str) -> str:
+    """The rendered call of a Keras layer (Keras 3 on any backend, Keras 2): the literal
+    layer, built for the channels-last input, its kernel (and bias) set with
+    ``set_weights``, one call. The tensors are cast to ``dtype`` by numpy (ml_dtypes'
+    bfloat16), as the oracle casts them. ``imports`` opens the text; ``to_tensor`` and
+    ``to_numpy`` wrap the input and the output (``{}`` stands for the value)."""
     dims = case.spatial_dims
     canonical_x = canonical_input_layout(dims)
     canonical_w = canonical_kernel_layout(case.op, dims)
     args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items() if key != "dtype")
-    x_axes = transpose_axes(canonical_x, call.input_layout)
+    native_shape = (case.x.shape[0], *case.x.shape[2:], case.x.shape[1])
+    layer_output = "layer(" + to_tensor.format("x_native") + ")"
     return "\n".join(
         [
-            "import numpy as np",
-            "import keras",
+            *imports,
             "",
+            "np_dtype = np.dtype(dtype)",
+            f"x_native = np.ascontiguousarray(np.transpose(x, {transpose_axes(canonical_x, call.input_layout)}),"
+            f" dtype=np_dtype)  # {canonical_x} -> {call.input_layout}",
+            f"kernel = np.ascontiguousarray(np.transpose(w, {transpose_axes(canonical_w, call.kernel_layout)}),"
+            f" dtype=np_dtype)  # {canonical_w} -> {call.kernel_layout}",
             f"layer = {call.api}({args}, dtype=dtype)",
-            f"layer.build({[case.x.shape[0], *case.x.shape[2:], case.x.shape[1]]})",
-            f"kernel = keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(np.transpose(w, "
-            f"{transpose_axes(canonical_w, call.kernel_layout)}), dtype=dtype))  # {canonical_w} -> {call.kernel_layout}",
-            "bias = [] if b is None else [keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(b, dtype=dtype))]",
-            "layer.set_weights([kernel] + bias)",
-            f"y = layer(keras.ops.convert_to_tensor(np.transpose(x, {x_axes}), dtype=dtype))"
-            f"  # {canonical_x} -> {call.input_layout}",
-            f"y = np.transpose(keras.ops.convert_to_numpy(y).astype(np.float64), "
-            f"{transpose_axes(call.input_layout, canonical_x)})  # {call.input_layout} -> {canonical_x}",
+            f"layer.build({native_shape})  # {call.input_layout}",
+            "layer.set_weights([kernel] + ([] if b is None else [b.astype(np_dtype)]))",
+            f"y = {to_numpy.format(layer_output)}",
+            f"y = np.transpose(y.astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
+            f"  # {call.input_layout} -> {canonical_x}",
         ]
     )
 

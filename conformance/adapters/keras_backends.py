@@ -1,8 +1,9 @@
 """Keras 3 layers on the JAX and PyTorch backends: ``keras.layers.Conv[Transpose]@jax|@torch``.
 
 Same layers, same translation as ``keras_api`` (one Keras meaning of padding and
-output_padding); only the backend that runs them differs, chosen by ``KERAS_BACKEND``
-(``keras_api.KerasLayerAdapter`` checks it before running and names it in the version).
+output_padding) and one rendered call (``keras_api.keras_layer_source``); only the backend
+that runs them differs, chosen by ``KERAS_BACKEND`` (checked when the adapter is loaded and
+again by the rendered call; named in the version).
 """
 
 from __future__ import annotations

@@ -15,13 +15,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-import numpy as np
-
 from ..case import Case
 from .base import NativeCall, Unsupported
-from .keras_api import KerasConv, KerasConvTranspose, run_layer
-from .layout import canonical_input_layout, canonical_kernel_layout
-from .tensorflow_api import transpose_axes
+from .keras_api import KerasConv, KerasConvTranspose
 
 DOCS_CONV_TRANSPOSE = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d_transpose.py"
 DOCS_CONV = "https://github.com/keras-team/tf-keras/blob/master/tf_keras/src/layers/convolutional/conv2d.py"
@@ -54,11 +50,12 @@ class _Keras2Layer:
 
         return tensorflow_build_properties()
 
-    def execute(self, case: Case, call: NativeCall) -> np.ndarray:
-        return execute_tf_keras_layer(case, call)
+    # Keras 3's rendered call (``keras_api.keras_layer_source``) with Keras 2's imports and TF tensors.
+    to_tensor: ClassVar[str] = "tf.constant({})"
+    to_numpy: ClassVar[str] = "{}.numpy()"
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        return tf_keras_repro_source(case, call)
+    def source_imports(self) -> list[str]:
+        return ["import ml_dtypes  # numpy's bfloat16", "import numpy as np", "import tensorflow as tf", "import tf_keras"]
 
 
 class TfKerasConvTranspose(_Keras2Layer, KerasConvTranspose):
@@ -79,46 +76,6 @@ class TfKerasConv(_Keras2Layer, KerasConv):
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
         return keras2_call(super().translate(case), DOCS_CONV)
-
-
-def execute_tf_keras_layer(case: Case, call: NativeCall) -> np.ndarray:
-    """Run the Keras 2 layer (``keras_api.run_layer`` with tf_keras' layers)."""
-    import tensorflow as tf
-    import tf_keras
-
-    return run_layer(tf_keras.layers, case, call, lambda layer, x: layer(tf.constant(x)).numpy())
-
-
-def tf_keras_repro_source(case: Case, call: NativeCall) -> str:
-    """Standalone lines: the literal Keras 2 layer, build + set_weights, one call."""
-    dims = case.spatial_dims
-    canonical_x = canonical_input_layout(dims)
-    canonical_w = canonical_kernel_layout(case.op, dims)
-    args = ", ".join(f"{key}={value!r}" for key, value in call.kwargs.items() if key != "dtype")
-    return "\n".join(
-        [
-            "import numpy as np",
-            "import tensorflow as tf",
-            "import tf_keras",
-            "",
-            "np_dtype = tf.as_dtype(dtype).as_numpy_dtype",
-            f"layer = {call.api}({args}, dtype=dtype)",
-            f"layer.build({[case.x.shape[0], *case.x.shape[2:], case.x.shape[1]]})",
-            (
-                f"kernel = np.transpose(w, {transpose_axes(canonical_w, call.kernel_layout)}).astype(np_dtype)"
-                f"  # {canonical_w} -> {call.kernel_layout}"
-            ),
-            "layer.set_weights([kernel] + ([] if b is None else [b.astype(np_dtype)]))",
-            (
-                f"y = layer(tf.constant(np.transpose(x, {transpose_axes(canonical_x, call.input_layout)}).astype(np_dtype)))"
-                f"  # {canonical_x} -> {call.input_layout}"
-            ),
-            (
-                f"y = np.transpose(y.numpy().astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
-                f"  # {call.input_layout} -> {canonical_x}"
-            ),
-        ]
-    )
 
 
 ADAPTERS = [TfKerasConvTranspose, TfKerasConv]
