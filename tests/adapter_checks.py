@@ -23,6 +23,15 @@ def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, s
     return Case.make(f"{op}-{dims}d", op, x, w, b, groups=groups, dtype=dtype, **params)
 
 
+def grid_case(op, dims, length, params, **fixed):
+    """``make_case`` from one grid row: ``kernel`` defaults to 3 and explicit padding pairs,
+    written for one spatial dim, are repeated for every dim."""
+    params = {"kernel": 3, **params, **fixed}
+    if isinstance(params.get("padding"), list):
+        params["padding"] = params["padding"] * dims
+    return make_case(op, dims, length, params.pop("kernel"), **params)
+
+
 def run(adapter, case) -> np.ndarray:
     """The adapter's output for a case it must express."""
     call = adapter.express(case)

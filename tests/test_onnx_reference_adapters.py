@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("onnx.reference")
 
-from adapter_checks import assert_matches_oracle, make_case, run, run_script
+from adapter_checks import assert_matches_oracle, grid_case, make_case, run, run_script
 
 from conformance.adapters.base import RAISED_BY_FRAMEWORK, NativeCall
 from conformance.adapters.onnx_reference_api import (
@@ -42,16 +42,10 @@ TRANSPOSE_GRID = [
 ]
 
 
-def expand_pairs(params, dims):
-    if isinstance(params.get("padding"), list):
-        params["padding"] = params["padding"] * dims
-    return params
-
 
 @pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
 def test_conv_transpose_matches_oracle(dims, params):
-    params = expand_pairs({"kernel": 3, **params}, dims)
-    assert_matches_oracle(OnnxReferenceConvTranspose(), make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+    assert_matches_oracle(OnnxReferenceConvTranspose(), grid_case("conv_transpose", dims, 4, params))
 
 
 CONV_GRID = [
@@ -70,9 +64,7 @@ CONV_GRID = [
 
 @pytest.mark.parametrize("dims, params", CONV_GRID)
 def test_conv_matches_oracle(dims, params):
-    params = expand_pairs({"kernel": 3, **params}, dims)
-    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, **params)
-    assert_matches_oracle(OnnxReferenceConv(), case)
+    assert_matches_oracle(OnnxReferenceConv(), grid_case("conv", dims, 7, params, c_in=4, c_out=6))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])

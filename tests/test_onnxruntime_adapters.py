@@ -20,7 +20,7 @@ from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
 from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
-from adapter_checks import assert_matches_oracle, make_case, run  # noqa: E402
+from adapter_checks import assert_matches_oracle, grid_case, make_case, run  # noqa: E402
 from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
 
 
@@ -45,16 +45,10 @@ TRANSPOSE_GRID = [
 ]
 
 
-def expand_pairs(params, dims):
-    if isinstance(params.get("padding"), list):
-        params["padding"] = params["padding"] * dims
-    return params
-
 
 @pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
 def test_conv_transpose_matches_oracle(dims, params):
-    params = expand_pairs({"kernel": 3, **params}, dims)
-    assert_matches_oracle(OrtConvTranspose(), make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+    assert_matches_oracle(OrtConvTranspose(), grid_case("conv_transpose", dims, 4, params))
 
 
 CONV_GRID = [
@@ -72,9 +66,7 @@ CONV_GRID = [
 
 @pytest.mark.parametrize("dims, params", CONV_GRID)
 def test_conv_matches_oracle(dims, params):
-    params = expand_pairs({"kernel": 3, **params}, dims)
-    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, **params)
-    assert_matches_oracle(OrtConv(), case)
+    assert_matches_oracle(OrtConv(), grid_case("conv", dims, 7, params, c_in=4, c_out=6))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])

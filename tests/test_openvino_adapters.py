@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("openvino")
 
 from conformance.adapters.openvino_api import OpenVinoConvolution, OpenVinoConvolutionBackpropData  # noqa: E402
-from adapter_checks import assert_matches_oracle, assert_repro_reproduces, make_case  # noqa: E402
+from adapter_checks import assert_matches_oracle, grid_case, assert_repro_reproduces, make_case  # noqa: E402
 
 TRANSPOSE_GRID = [
     pytest.param(dims, params, id=f"{dims}d-{label}")
@@ -25,24 +25,17 @@ TRANSPOSE_GRID = [
 ]
 
 
-def expand(params, dims):
-    if isinstance(params.get("padding"), list):
-        params["padding"] = params["padding"] * dims
-    return params
-
 
 @pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
 def test_conv_transpose_matches_oracle(dims, params):
-    params = expand({"kernel": 3, **params}, dims)
-    assert_matches_oracle(OpenVinoConvolutionBackpropData(), make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+    assert_matches_oracle(OpenVinoConvolutionBackpropData(), grid_case("conv_transpose", dims, 4, params))
 
 
 @pytest.mark.parametrize("dims", [1, 2, 3])
 @pytest.mark.parametrize("params", [{"padding": "same", "stride": 2}, {"padding": [[2, 0]], "dilation": 2},
                                     {"groups": 2, "padding": "same_lower", "kernel": 4, "stride": 3}])
 def test_conv_matches_oracle(dims, params):
-    params = expand({"kernel": 3, **params}, dims)
-    assert_matches_oracle(OpenVinoConvolution(), make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, **params))
+    assert_matches_oracle(OpenVinoConvolution(), grid_case("conv", dims, 7, params, c_in=4, c_out=6))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])

@@ -8,13 +8,12 @@ expectations/tract.*.yaml records them.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 pytest.importorskip("tract")
 pytest.importorskip("onnx")
 
-from adapter_checks import assert_matches_oracle, make_case, run, run_script  # noqa: E402
+from adapter_checks import assert_matches_oracle, grid_case, make_case, run, run_script  # noqa: E402
 
 from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.tract_api import TractConv, TractConvTranspose  # noqa: E402
@@ -34,16 +33,10 @@ TRANSPOSE_GRID = [
 ]
 
 
-def expand_pairs(params, dims):
-    if isinstance(params.get("padding"), list):
-        params["padding"] = params["padding"] * dims
-    return params
-
 
 @pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
 def test_conv_transpose_matches_oracle(dims, params):
-    params = expand_pairs({"kernel": 3, **params}, dims)
-    assert_matches_oracle(TractConvTranspose(), make_case("conv_transpose", dims, 4, params.pop("kernel"), **params))
+    assert_matches_oracle(TractConvTranspose(), grid_case("conv_transpose", dims, 4, params))
 
 
 CONV_GRID = [
@@ -60,9 +53,7 @@ CONV_GRID = [
 
 @pytest.mark.parametrize("dims, params", CONV_GRID)
 def test_conv_matches_oracle(dims, params):
-    params = expand_pairs({"kernel": 3, **params}, dims)
-    case = make_case("conv", dims, 7, params.pop("kernel"), c_in=4, c_out=6, **params)
-    assert_matches_oracle(TractConv(), case)
+    assert_matches_oracle(TractConv(), grid_case("conv", dims, 7, params, c_in=4, c_out=6))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
