@@ -20,7 +20,7 @@ from conformance.loader import (
     load_file,
     load_paths,
 )
-from conformance.loader.schema import compile_schema, fast_check_for, load_schema, validator_for
+from conformance.loader.schema import compile_schema, fast_check_for, validator_for
 from conformance.oracle import evaluate, output_shape
 
 DATA = Path(__file__).resolve().parent / "data"
