@@ -50,9 +50,11 @@ from typing import Any
 
 import yaml
 
+from ..vocabulary import FINDING_KINDS
+
 ENTRY_STATUSES = ("FAIL", "ERROR", "UNSUPPORTED", "CRASH", "TIMEOUT")
 OUTCOME_STATUSES = ("PASS", *ENTRY_STATUSES)
-KINDS = ("bug", "convention", "limitation")
+KINDS = tuple(FINDING_KINDS)
 LINK_KINDS = ("issue", "pr", "doc", "source")
 ENTRY_FIELDS = ("kind", "reason", "link", "status", "diagnosis", "message", "expected")
 OUTCOME_FIELDS = ("if", "status", "diagnosis", "message")
@@ -85,12 +87,6 @@ EXPECTATIONS_SCHEMA_PATH = str(Path(__file__).resolve().parents[1] / "schema" / 
 
 class ExpectationsError(ValueError):
     """A malformed expectations file; the message is one line naming file:line."""
-
-
-def _known_diagnosis(code: str) -> bool:
-    from ..diagnosis import is_diagnosis
-
-    return is_diagnosis(code)
 
 
 @dataclass(frozen=True)
@@ -364,10 +360,10 @@ def _entry(key_node, value_node, path: str, seen: dict) -> Expectation:
     if not isinstance(value_node, yaml.MappingNode):
         raise where.error(value_node, "the entry must be a mapping with kind, reason and status (or expected)")
     fields = _fields(value_node, ENTRY_FIELDS, where)
-    kind = _scalar(fields, "kind", where, value_node)
+    kind = _scalar(fields, "kind", where)
     if kind not in KINDS:
         raise where.error(fields.get("kind", value_node), f"kind: must be one of {', '.join(KINDS)} (got {kind!r})")
-    reason = (_scalar(fields, "reason", where, value_node) or "").strip()
+    reason = (_scalar(fields, "reason", where) or "").strip()
     if not reason:
         raise where.error(fields.get("reason", value_node), "reason: a known non-PASS result needs a reason")
     link = _link(fields.get("link"), where)
@@ -398,19 +394,19 @@ def _outcomes(node, where: _Where) -> tuple[Outcome, ...]:
 
 def _outcome(node, fields: dict, where: _Where, allow_condition: bool) -> Outcome:
     statuses = OUTCOME_STATUSES if allow_condition else ENTRY_STATUSES
-    status = _scalar(fields, "status", where, node)
+    status = _scalar(fields, "status", where)
     if status == "HARNESS":
         raise where.error(fields["status"], "status: HARNESS is the suite's own defect and is never expected")
     if status not in statuses:
         raise where.error(fields.get("status", node), f"status: must be one of {', '.join(statuses)} (got {status!r})")
-    diagnosis = _scalar(fields, "diagnosis", where, node)
+    diagnosis = _scalar(fields, "diagnosis", where)
     message = _message(fields, where)
     if status == "FAIL":
         if not diagnosis:
             raise where.error(fields.get("diagnosis", node), "diagnosis: a FAIL entry pins the diagnosis the suite gives")
-        if not _known_diagnosis(diagnosis):
-            from ..diagnosis import known_codes
+        from ..diagnosis import is_diagnosis, known_codes  # the diagnosis search loads the oracle: only here
 
+        if not is_diagnosis(diagnosis):
             raise where.error(fields["diagnosis"], f"diagnosis: unknown code {diagnosis!r} (known: {known_codes()})")
     elif diagnosis is not None:
         raise where.error(fields["diagnosis"], f"diagnosis: only a FAIL has a diagnosis (status {status})")
@@ -434,7 +430,7 @@ def _message(fields: dict, where: _Where) -> str | tuple[str, ...] | None:
         if not node.value or not all(isinstance(item, yaml.ScalarNode) for item in node.value):
             raise where.error(node, "message: must be a string or a non-empty list of strings")
         return tuple(item.value for item in node.value)
-    return _scalar(fields, "message", where, None)
+    return _scalar(fields, "message", where)
 
 
 def _condition(node, where: _Where) -> Condition:
@@ -502,7 +498,7 @@ def _fields(node, known: tuple[str, ...], where: _Where) -> dict:
     return fields
 
 
-def _scalar(fields: dict, name: str, where: _Where, parent) -> str | None:
+def _scalar(fields: dict, name: str, where: _Where) -> str | None:
     node = fields.get(name)
     if node is None or node.tag == "tag:yaml.org,2002:null":
         return None
