@@ -149,9 +149,7 @@ def _no_output(result: Result, outcome: Outcome) -> None:
         result.status = NO_ANSWER[outcome.kind]
         result.message = outcome.message
         # What the dying process printed: where a CRASH entry's pattern finds a panic's words.
-        text = _plain(outcome.stderr or "")
-        half = ERROR_TEXT_LIMIT // 2
-        result.error_text = (text if len(text) <= ERROR_TEXT_LIMIT else text[:half] + "\n[...]\n" + text[-half:]) or None
+        result.error_text = _plain(outcome.stderr or "") or None
 
 
 def _error_text(outcome: Outcome) -> str:

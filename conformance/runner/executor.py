@@ -27,6 +27,9 @@ DEFAULT_IMPORT_TIMEOUT_S = 600.0
 STDERR_TAIL_LINES = 20
 # Enough of the child's stderr for the last lines and a faulthandler stack.
 STDERR_TAIL_BYTES = 16384
+# What a failed request printed, kept for a CRASH entry's message pattern: its first and last
+# halves of this, since a native abort's words (a Rust panic) come before long stack dumps.
+PRINTED_BYTES = 4000
 CHILD_COMMAND = (sys.executable, "-m", "conformance.runner.executor_child")
 
 
@@ -48,8 +51,7 @@ class Outcome:
     message: str = ""
     traceback: str | None = None
     by_framework: bool = False
-    # crash/timeout: the child's stderr as far back as STDERR_TAIL_BYTES (a native abort's
-    # words - a Rust panic, an assertion - come before the stack dumps that fill the tail)
+    # crash/timeout: what the request printed on stderr, its first and last PRINTED_BYTES / 2
     stderr: str | None = None
 
     @property
@@ -220,8 +222,7 @@ class Executor:
 
     def _stderr_tail(self) -> tuple[str | None, str | None]:
         """(the last STDERR_TAIL_LINES lines of the child's stderr, what the failed request
-        printed: its first and last STDERR_TAIL_BYTES / 2, where a native abort's words - a
-        Rust panic, a failed assertion - come first and stack dumps follow)."""
+        printed: its first and last PRINTED_BYTES / 2)."""
         stream = self._stderr
         stream.flush()
         size = stream.seek(0, os.SEEK_END)
@@ -229,7 +230,7 @@ class Executor:
         text = stream.read().decode("utf-8", errors="replace")
         lines = text.splitlines()[-STDERR_TAIL_LINES:]
         start = min(getattr(self, "_stderr_start", 0), size)
-        half = STDERR_TAIL_BYTES // 2
+        half = PRINTED_BYTES // 2
         stream.seek(start)
         printed = stream.read(half).decode("utf-8", errors="replace")
         if size - start > half:
