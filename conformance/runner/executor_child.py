@@ -46,12 +46,13 @@ def raised_by_framework(err: BaseException, packages: tuple[str, ...]) -> bool:
     block, its type is defined in one of ``packages``, or its traceback (or that of the
     exception it chains) passes through their modules. Otherwise the adapter's own code
     raised it: a harness error, not the framework's refusal."""
-    from conformance.adapters.base import RAISED_BY_FRAMEWORK
+    from conformance.adapters.base import RAISED_BY_FRAMEWORK, RENDERED_CALL_FILE
 
     def ours(module: str) -> bool:
         return (module or "").split(".")[0] in packages
 
-    if isinstance(err, RENDERED_TEXT_ERRORS) and _innermost_file(err).startswith("<rendered call of "):
+    rendered_prefix = RENDERED_CALL_FILE.split("{", 1)[0]
+    if isinstance(err, RENDERED_TEXT_ERRORS) and _innermost_file(err).startswith(rendered_prefix):
         return False  # the rendered text itself is wrong (a name, a key): the adapter's defect
     seen = set()
     while err is not None and id(err) not in seen:
