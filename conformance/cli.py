@@ -19,6 +19,7 @@ COMMANDS = {
     "adapters": "list adapters, whether their framework imports here, and its version",
     "coverage": "show which parameter values and combinations the cases cover",
     "fuzz": "search for disagreements with generated cases and write them as YAML",
+    "diff": "what changed per (case, adapter) between two sets of results files",
 }
 
 
