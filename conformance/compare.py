@@ -30,6 +30,16 @@ class Verdict:
     diagnosis: Optional[str] = None
 
 
+def judge_shape(case, shape, reference) -> Verdict:
+    """A shape-only adapter's answer: the output shape it inferred against the oracle's."""
+    shape = [int(size) for size in np.asarray(shape).reshape(-1)]
+    expected_shape = list(reference.shape)
+    if shape == expected_shape:
+        return Verdict("PASS", "shape only: the inferred shape is the oracle's", shape, expected_shape)
+    message = f"inferred shape {tuple(shape)}, but should be {tuple(expected_shape)} [{describe_call(case)}]"
+    return Verdict("FAIL", f"{message}; diagnosis: shape-differs", shape, expected_shape, diagnosis="shape-differs")
+
+
 def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None) -> Verdict:
     """Compare a framework's output with the oracle's ``reference`` for ``case``.
 

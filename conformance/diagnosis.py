@@ -4,7 +4,8 @@
 output (a flipped kernel, swapped kernel channels, transposed spatial axes, ignored
 dilation, output_padding at the start, a shifted window), each computed with the oracle on
 a modified case and accepted only if it passes the same bound. ``accepted-invalid`` is the
-diagnosis of an ``expect: error`` case the framework answered instead of refusing.
+diagnosis of an ``expect: error`` case the framework answered instead of refusing;
+``shape-differs`` that of a shape-only adapter's wrong shape (``compare.judge_shape``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ DIAGNOSES: dict[str, str] = {
         "The output is another window of the same full result: the framework split the "
         "padding between the two sides differently from the canonical rule (for example the "
         "odd position of SAME padding on the other side, or before/after exchanged)."
+    ),
+    "shape-differs": (
+        "A shape-only adapter (a shape-inference pass, which computes no values) inferred "
+        "another output shape than the canonical one. Without values no hypothesis about a "
+        "mistake can be tested; the case's value-computing columns of the same model show "
+        "what the runtimes make of it."
     ),
     "accepted-invalid": (
         "The case is invalid in canonical terms (expect: error) and the framework returned an "

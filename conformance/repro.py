@@ -43,6 +43,18 @@ if y.size <= {limit} and expected.size <= {limit}:
     print(expected)
 '''
 
+COMPARE_SHAPE = '''
+y = tuple(int(size) for size in y)  # a shape-only call: the inferred output shape
+print("inferred output shape:", y)
+print("expected output shape:", expected.shape)
+print("the same shape" if y == expected.shape else "the shapes differ")
+'''
+
+COMPARE_SHAPE_REFUSAL = '''
+print("the framework accepted the invalid case; inferred output shape:", tuple(int(size) for size in y))
+print("expected: an error, because", {why!r})
+'''
+
 COMPARE_REFUSAL = '''
 y = np.asarray(y, dtype=np.float64)
 print("the framework accepted the invalid case; output shape:", y.shape)
@@ -125,10 +137,12 @@ def build_repro(case, adapter, call, reference, framework_version: str | None = 
         header.append(tensor_source("expected", reference))
     body = ["", "# The framework call (canonical layout in, canonical layout out as y):"]
     body.append(adapter.repro_source(case, call).rstrip("\n"))
+    shape_only = getattr(adapter, "judges", "values") == "shape"
     if reference is not None:
-        tail = COMPARE_EXPECTED.format(limit=PRINT_LIMIT)
+        tail = COMPARE_SHAPE if shape_only else COMPARE_EXPECTED.format(limit=PRINT_LIMIT)
     else:
-        tail = COMPARE_REFUSAL.format(why=why_invalid or "the case is invalid")
+        refusal = COMPARE_SHAPE_REFUSAL if shape_only else COMPARE_REFUSAL
+        tail = refusal.format(why=why_invalid or "the case is invalid")
     return "\n".join(header + body) + "\n" + tail
 
 

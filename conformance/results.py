@@ -36,6 +36,9 @@ class Result:
     max_abs_err: float | None = None
     err_ratio: float | None = None
     diagnosis: str | None = None
+    # "values": the output was compared with the oracle's; "shape": only its shape was (a
+    # shape-only adapter: shape inference computes no values).
+    judged: str = "values"
     # The framework's whole error message (ERROR, or the refusal of an invalid case), up to
     # ERROR_TEXT_LIMIT characters: ``message`` has its first line, where wrappers such as
     # Keras' "Exception encountered when calling ..." hide the cause.

@@ -239,3 +239,32 @@ class MissingFramework(NumpyLoops):
 
 
 ADAPTERS = [NumpyLoops, FlippedKernel, AbortsOnAbortCases, HangsOnHangCases, RaisesOnRaiseCases, AcceptsInvalid, ExitsOnExitCases, SlowImport]
+
+
+class ShapeOnly(Rendered):
+    """A shape-only adapter (``judges = "shape"``), as a shape-inference pass is: its rendered
+    call leaves the output's shape as ``y``, from the naive result's shape."""
+
+    name = "fake.shape-only"
+    judges = "shape"
+
+    def repro_source(self, case, call):
+        return super().repro_source(case, call) + "\ny = tuple(y.shape)"
+
+
+class ShapeOnlyOneShort(ShapeOnly):
+    """Infers every spatial length one short: a wrong shape, with no values to diagnose."""
+
+    name = "fake.shape-only-one-short"
+
+    def repro_source(self, case, call):
+        return super().repro_source(case, call) + "\ny = y[:2] + tuple(size - 1 for size in y[2:])"
+
+
+class ShapeOnlyAcceptsInvalid(ShapeOnly):
+    """Gives a shape to every case, invalid ones included (stride 0 read as 1)."""
+
+    name = "fake.shape-only-accepts-invalid"
+
+    def repro_source(self, case, call):
+        return super().repro_source(case, AcceptsInvalid.lax(call))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import fake_adapters
@@ -176,3 +178,26 @@ def test_error_message_is_the_line_that_says_what_went_wrong():
         "{{function_node x}} Current CPU implementations do not yet support dilation rates larger than 1. "
         "[Op:Conv2DBackpropInput]"
     )
+
+
+def test_a_shape_only_adapter_is_judged_on_its_shape_alone(cases, executor):
+    right = check(cases["rt-stride2-2d"], fake_adapters.ShapeOnly(), executor)
+    assert (right.status, right.judged, right.shape, right.expected_shape) == ("PASS", "shape", [1, 3, 7, 8], [1, 3, 7, 8])
+    assert right.message == "shape only: the inferred shape is the oracle's" and right.err_ratio is None
+    wrong = check(cases["rt-stride2-2d"], fake_adapters.ShapeOnlyOneShort(), executor)
+    assert (wrong.status, wrong.diagnosis, wrong.shape) == ("FAIL", "shape-differs", [1, 3, 6, 7])
+    assert wrong.message.startswith("inferred shape (1, 3, 6, 7), but should be (1, 3, 7, 8)")
+    # no values: no slice of them, and the repro compares shapes
+    assert wrong.details["slice"]["actual"] is None
+    printed = subprocess.run([sys.executable, "-c", wrong.details["repro"]], capture_output=True, text=True, check=True)
+    assert "inferred output shape: (1, 3, 6, 7)\nexpected output shape: (1, 3, 7, 8)\nthe shapes differ" in printed.stdout
+
+
+def test_a_shape_only_adapter_accepting_an_invalid_case_fails_with_its_shape(cases, executor):
+    refused = check(cases["rt-invalid-stride0"], fake_adapters.ShapeOnly(), executor)
+    assert refused.status == "PASS" and refused.message.startswith("refused: ValueError")
+    accepted = check(cases["rt-invalid-stride0"], fake_adapters.ShapeOnlyAcceptsInvalid(), executor)
+    assert (accepted.status, accepted.diagnosis, accepted.shape, accepted.judged) == ("FAIL", "accepted-invalid", [1, 1, 4], "shape")
+    assert accepted.message.startswith("accepted an invalid case: returned shape (1, 1, 4) instead of raising")
+    printed = subprocess.run([sys.executable, "-c", accepted.details["repro"]], capture_output=True, text=True, check=True)
+    assert "the framework accepted the invalid case; inferred output shape: (1, 1, 4)" in printed.stdout

@@ -128,6 +128,11 @@ class Adapter(abc.ABC):
     # the stride-dilated input with the flipped kernel); the report shows recipes apart, so
     # no column pretends to be an API it is not.
     kind: ClassVar[str] = "api"
+    # What the adapter's answer is judged on. "values": the rendered call leaves the output
+    # array as ``y``. "shape": a shape-only adapter (a shape-inference pass that computes
+    # no values) leaves the output's shape as ``y``, a sequence of ints in the canonical
+    # layout's order; only that shape is compared with the oracle's.
+    judges: ClassVar[str] = "values"
     # The top-level packages whose exceptions are the framework's answer (default: the
     # package of ``module``): a traceback through them, or an exception type defined there.
     framework_modules: ClassVar[tuple[str, ...]] = ()
@@ -189,7 +194,8 @@ class Adapter(abc.ABC):
 
         They read numpy arrays ``x``, ``w`` and ``b`` (canonical layout, float64, ``b``
         may be None) and the string ``dtype``, and leave the output in canonical layout
-        as a numpy array named ``y``. The repro builder wraps them into a script.
+        as a numpy array named ``y`` (a shape-only adapter, ``judges = "shape"``: the
+        output's shape). The repro builder wraps them into a script.
         """
         raise NotImplementedError  # abstract
 

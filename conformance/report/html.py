@@ -163,6 +163,8 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
         "expected_shape": result.expected_shape,
         "max_abs_err": result.max_abs_err,
         "err_ratio": result.err_ratio,
+        # "shape": a shape-only adapter, whose values were never computed (None: values)
+        "judged": result.judged if result.judged != "values" else None,
         "diagnosis": result.diagnosis,
         "diagnosis_text": diagnosis_text(result.diagnosis),
         "duration_s": seconds(result.duration_s),

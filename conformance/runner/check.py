@@ -90,7 +90,11 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
         _no_output(result, outcome)
         result.details = _details(case, adapter, call, executor, spec, reference, None, outcome.traceback)
         return
-    verdict = compare.judge(case, outcome.value, reference, reference_abs=reference_abs)
+    if adapter.judges == "shape":
+        verdict = compare.judge_shape(case, outcome.value, reference)
+        result.judged = "shape"
+    else:
+        verdict = compare.judge(case, outcome.value, reference, reference_abs=reference_abs)
     result.status = verdict.status
     result.message = verdict.message
     result.shape = list(verdict.shape)
@@ -99,7 +103,8 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
     result.err_ratio = verdict.err_ratio
     result.diagnosis = verdict.diagnosis
     if verdict.status != "PASS":
-        result.details = _details(case, adapter, call, executor, spec, reference, outcome.value, None)
+        values = None if adapter.judges == "shape" else outcome.value
+        result.details = _details(case, adapter, call, executor, spec, reference, values, None)
 
 
 def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
@@ -116,9 +121,15 @@ def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec
     why = why_invalid(case)
     result.status = "FAIL"
     result.diagnosis = "accepted-invalid"
-    result.shape = list(outcome.value.shape)
-    result.message = f"accepted an invalid case: returned shape {tuple(outcome.value.shape)} instead of raising ({why})"
-    result.details = _details(case, adapter, call, executor, spec, None, outcome.value, None, why)
+    if adapter.judges == "shape":
+        result.judged = "shape"
+        result.shape = [int(size) for size in outcome.value.reshape(-1)]
+        values = None
+    else:
+        result.shape = list(outcome.value.shape)
+        values = outcome.value
+    result.message = f"accepted an invalid case: returned shape {tuple(result.shape)} instead of raising ({why})"
+    result.details = _details(case, adapter, call, executor, spec, None, values, None, why)
 
 
 def why_invalid(case) -> str:

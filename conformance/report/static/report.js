@@ -472,6 +472,7 @@
     var linkRows = Object.keys(links).map(function (kind) { return ['expectation ' + kind, safeLink(links[kind])]; });
     frag.appendChild(heading('Outcome'));
     frag.appendChild(kvTable([
+      ['judged on', result.judged === 'shape' ? 'the shape only: a shape-only adapter (shape inference) computes no values' : null],
       ['output shape', shapeText(result.shape)],
       ['expected shape', shapeText(result.expected_shape)],
       ['max abs error', result.max_abs_err !== undefined ? formatNumber(result.max_abs_err) : null],
