@@ -246,3 +246,89 @@ def test_a_link_to_a_result_opens_its_details(driver, report):
     wait_for(driver, "return document.querySelector('button.c.sel').getAttribute('data-k') === '1'")
     driver.back()
     wait_for(driver, "return document.querySelector('button.c.sel').getAttribute('data-k') === '0'")
+
+
+def shown_columns(driver) -> list[int]:
+    """The adapter columns on screen (their header cells are not display: none)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix thead th[class^=a], #matrix thead th[class*=\" a\"]'))"
+        ".filter(th => getComputedStyle(th).display !== 'none')"
+        ".map(th => Number(/(?:^| )a(\\d+)/.exec(th.className)[1]))"
+    )
+
+
+def test_one_click_isolates_an_adapter_and_none_all_restore(driver, report):
+    open_page(driver, report["plain"])
+    adapters = report["merged"].adapters
+    target = adapters.index("mxnet.nd.Deconvolution")
+    click(driver, f"#adapter-chips button[data-only='{target}']")
+    assert shown_columns(driver) == [target]
+    # the rows left are those the adapter reported on (its op's cases)
+    expected = sum(1 for (case, adapter) in report["merged"].cells if adapter == "mxnet.nd.Deconvolution")
+    assert len(visible_rows(driver)) == expected
+    click(driver, "#adapter-chips button[data-adapters='none']")
+    assert shown_columns(driver) == [] and visible_rows(driver) == []
+    click(driver, "#adapter-chips button[data-adapters='all']")
+    assert shown_columns(driver) == list(range(len(adapters)))
+    assert chromium.console_errors(driver) == []
+
+
+def test_a_summary_count_filters_to_exactly_the_cells_it_counts(driver, report):
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    index, adapter = next(
+        (i, a) for i, a in enumerate(merged.adapters)
+        if any(not cell.met_expectation for (_, name), cell in merged.cells.items() if name == a)
+    )
+    unmet = sorted(case for (case, name), cell in merged.cells.items() if name == adapter and not cell.met_expectation)
+    click(driver, f"table.summary a.set-filter[data-only='{index}'][data-unexpected='1']")
+    assert shown_columns(driver) == [index]
+    ids = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tr.r')).filter(r => !r.hidden && !r.parentNode.hidden)"
+        ".map(r => r.querySelector('.cid').textContent)"
+    )
+    assert sorted(ids) == unmet and driver.find_element("id", "unexpected-only").is_selected()
+    # a status count: that adapter's FAIL cells
+    fails = sorted(case for (case, name), cell in merged.cells.items() if name == adapter and cell.status == "FAIL")
+    click(driver, f"table.summary a.set-filter[data-only='{index}'][data-status='F']")
+    ids = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tr.r')).filter(r => !r.hidden && !r.parentNode.hidden)"
+        ".map(r => r.querySelector('.cid').textContent)"
+    )
+    assert sorted(ids) == fails and not driver.find_element("id", "unexpected-only").is_selected()
+
+
+def test_the_op_switch_keeps_one_ops_rows_and_adapters_and_groups_count_what_they_show(driver, report):
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    click(driver, "#op-switch input[value='conv']")
+    conv_adapters = [i for i, a in enumerate(merged.adapters) if merged.adapter_ops.get(a) == {"conv"}]
+    assert shown_columns(driver) == conv_adapters
+    assert len(visible_rows(driver)) == sum(1 for case in merged.cases.values() if case.op == "conv") == 4
+    # a group header under a filter counts what it shows
+    click(driver, "#op-switch input[value='']")
+    click(driver, "label.chip.s-PASS")
+    counts = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tbody')).filter(b => !b.hidden)"
+        ".map(b => [b.querySelector('.gh .n').textContent, b.querySelectorAll('tr.r:not([hidden])').length,"
+        " b.querySelectorAll('tr.r').length])"
+    )
+    assert counts and any(shown < total for _, shown, total in counts)
+    for text, shown, total in counts:
+        noun = "case" if total == 1 else "cases"
+        assert text == (f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}")
+
+
+def test_disagreements_can_ignore_unsupported(driver, report):
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    click(driver, "#disagreements-only")
+    with_unsupported = len(visible_rows(driver))
+    click(driver, "#ignore-unsupported")
+    expected = 0
+    for case in merged.cases:
+        statuses = [cell.status for (c, _), cell in merged.cells.items() if c == case]
+        problem = any(s in ("FAIL", "ERROR", "CRASH", "TIMEOUT", "CONFLICT") for s in statuses)
+        if problem or len({s for s in statuses if s != "UNSUPPORTED"}) > 1:
+            expected += 1
+    assert len(visible_rows(driver)) == expected < with_unsupported

@@ -225,6 +225,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
             groups.append({"key": key, "file": case.file, "tags": case.tags, "rows": []})
         cells: list[str] = []
         codes: list[str] = []
+        unmet: list[str] = []  # "u" where the cell did not meet its expectation
         for column, adapter in enumerate(adapters):
             cell = merged.cell(case.id, adapter)
             missing = merged.missing_kind(case.id, adapter) if cell is None else ""
@@ -234,10 +235,12 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 details.append(result_details(cell, case_index, column, file_index))
             cells.append(cell_html(column, cell, missing, k))
             codes.append(STATUS_CODES[cell.status if cell is not None else missing])
+            unmet.append("u" if cell is not None and not cell.met_expectation else ".")
         groups[-1]["rows"].append(
             {
                 "case": case,
                 "codes": "".join(codes),
+                "unmet": "".join(unmet) if "u" in unmet else "",
                 "tags": " ".join(case.tags),
                 "search": " ".join([case.id, case.description, case.file, *case.tags]).lower(),
                 "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
@@ -267,6 +270,9 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "title": title,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "adapters": adapters,
+        # the ops each adapter runs, for the op switch (an adapter with no result: none)
+        "adapter_ops": {a: " ".join(sorted(merged.adapter_ops.get(a, ()))) for a in adapters},
+        "ops": sorted({c.op for c in cases}),
         "recipes": merged.recipes,
         "summaries": summaries,
         "status_totals": status_totals,

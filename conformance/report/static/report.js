@@ -16,7 +16,9 @@
   var dataPromise = null;
   var openToken = 0;
   var selectedButton = null;
-  var state = { statuses: {}, hiddenAdapters: {}, tag: '', terms: [], disagreements: false };
+  var state = { statuses: {}, hiddenAdapters: {}, tag: '', terms: [], disagreements: false,
+                op: '', ignoreUnsupported: false, unexpectedOnly: false };
+  var adapterOps = [];  // per adapter column: ' conv conv_transpose ' (the ops it ran)
 
   function byId(id) { return document.getElementById(id); }
 
@@ -55,12 +57,14 @@
   function collectRows() {
     var groups = table.tBodies;
     for (var g = 0; g < groups.length; g++) {
-      var body = { node: groups[g], rows: [] };
+      var count = groups[g].querySelector('.gh .n');
+      var body = { node: groups[g], rows: [], count: count, total: count ? Number(count.getAttribute('data-n')) : 0 };
       var trs = groups[g].rows;
       for (var i = 0; i < trs.length; i++) {
         var tr = trs[i];
         if (tr.className !== 'r') continue;
-        var row = { tr: tr, codes: tr.getAttribute('data-s'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
+        var row = { tr: tr, codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
+                    op: tr.getAttribute('data-o'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
         body.rows.push(row);
         rows.push(row);
       }
@@ -79,12 +83,23 @@
     state.tag = byId('tag-filter').value;
     state.terms = byId('text-filter').value.toLowerCase().split(/\s+/).filter(Boolean);
     state.disagreements = byId('disagreements-only').checked;
+    state.ignoreUnsupported = byId('ignore-unsupported').checked;
+    state.unexpectedOnly = byId('unexpected-only').checked;
+    var op = form.querySelector('input[name=op]:checked');
+    state.op = op ? op.value : '';
+    // With one op chosen, the adapters of the other op leave the table too.
+    if (state.op) {
+      for (var a = 0; a < adapterOps.length; a++) {
+        if (adapterOps[a].indexOf(' ' + state.op + ' ') < 0) state.hiddenAdapters[a] = true;
+      }
+    }
   }
 
   /* A row shows when it matches the tag and every search term, at least one shown adapter
    * applies to it and has a selected status, and (with the toggle) it is a disagreement:
    * the shown adapters' statuses differ, or one of them is FAIL/ERROR/CRASH/TIMEOUT/HARNESS/CONFLICT. */
   function rowVisible(row) {
+    if (state.op && row.op !== state.op) return false;
     if (state.tag && row.tags.indexOf(' ' + state.tag + ' ') < 0) return false;
     for (var t = 0; t < state.terms.length; t++) {
       if (row.text.indexOf(state.terms[t]) < 0) return false;
@@ -92,15 +107,23 @@
     var seen = '';
     var selected = false;
     var problem = false;
+    var unmet = false;
+    var present = false;
     for (var i = 0; i < row.codes.length; i++) {
       if (state.hiddenAdapters[i]) continue;
       var code = row.codes.charAt(i);
       if (ABSENT_CODES.indexOf(code) >= 0) continue;
-      if (state.statuses[code]) selected = true;
+      present = true;
+      if (state.statuses[code]) {
+        selected = true;
+        if (row.unmet.charAt(i) === 'u') unmet = true;
+      }
       if (PROBLEM_CODES.indexOf(code) >= 0) problem = true;
+      if (state.ignoreUnsupported && code === 'U') continue;
       if (seen.indexOf(code) < 0) seen += code;
     }
-    if (!seen || !selected) return false;
+    if (!present || !selected) return false;
+    if (state.unexpectedOnly && !unmet) return false;
     return !state.disagreements || problem || seen.length > 1;
   }
 
@@ -109,14 +132,17 @@
     var shown = 0;
     for (var b = 0; b < bodies.length; b++) {
       var any = false;
+      var groupShown = 0;
       var groupRows = bodies[b].rows;
       for (var r = 0; r < groupRows.length; r++) {
         var visible = rowVisible(groupRows[r]);
         if (groupRows[r].tr.hidden === visible) groupRows[r].tr.hidden = !visible;
-        if (visible) { any = true; shown++; }
+        if (visible) { any = true; shown++; groupShown++; }
       }
       if (bodies[b].node.hidden === any) bodies[b].node.hidden = !any;
+      if (bodies[b].count) bodies[b].count.textContent = countText(groupShown, bodies[b].total);
     }
+    table.classList.toggle('only-unexp', state.unexpectedOnly);
     Object.keys(CODE_STATUS).forEach(function (code) {
       table.classList.toggle('hide-' + code, state.statuses[code] === false);
     });
@@ -128,8 +154,51 @@
       : 'Showing ' + shown + ' of ' + rows.length + ' cases';
   }
 
+  /* A group header counts the cases it shows: "3 of 10 cases" under filters. */
+  function countText(shown, total) {
+    var noun = total === 1 ? ' case' : ' cases';
+    return shown === total ? total + noun : shown + ' of ' + total + noun;
+  }
+
+  function setAdapters(show) {
+    var boxes = byId('filters').querySelectorAll('input[name=adapter]');
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = show(Number(boxes[i].value));
+  }
+
+  /* A summary count or an adapter's name: only that adapter, and the status or the
+   * "did not meet expectation" filter it counts; then the matrix. */
+  function setFilterFrom(link) {
+    var only = Number(link.getAttribute('data-only'));
+    setAdapters(function (index) { return index === only; });
+    var status = link.getAttribute('data-status');
+    var boxes = byId('filters').querySelectorAll('input[name=status]');
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = !status || boxes[i].value === status;
+    byId('unexpected-only').checked = link.getAttribute('data-unexpected') === '1';
+    var both = byId('filters').querySelector('input[name=op][value=""]');
+    if (both) both.checked = true;
+    applyFilters();
+  }
+
   function wireFilters() {
     var form = byId('filters');
+    var chips = form.querySelectorAll('#adapter-chips .adapter');
+    for (var c = 0; c < chips.length; c++) adapterOps.push(' ' + (chips[c].getAttribute('data-ops') || '') + ' ');
+    form.addEventListener('click', function (event) {
+      var button = event.target.closest('button.mini');
+      if (!button) return;
+      if (button.hasAttribute('data-only')) {
+        var only = Number(button.getAttribute('data-only'));
+        setAdapters(function (index) { return index === only; });
+      } else {
+        var all = button.getAttribute('data-adapters') === 'all';
+        setAdapters(function () { return all; });
+      }
+      applyFilters();
+    });
+    var links = document.querySelectorAll('a.set-filter');
+    for (var l = 0; l < links.length; l++) {
+      links[l].addEventListener('click', function (event) { setFilterFrom(event.currentTarget); });
+    }
     var timer = null;
     form.addEventListener('change', applyFilters);
     form.addEventListener('input', function (event) {
