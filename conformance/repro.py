@@ -20,6 +20,8 @@ import zlib
 
 import numpy as np
 
+from .bound import error_bound
+
 # Beyond this many elements a tensor is written as packed bytes rather than a literal.
 LITERAL_LIMIT = 2000
 # Outputs up to this size are printed in full.
@@ -31,10 +33,17 @@ print("framework output shape:", y.shape)
 print("expected output shape: ", expected.shape)
 if y.shape != expected.shape:
     print("the shapes differ")
+    print("verdict: FAIL (wrong shape)")
 else:
     difference = np.abs(y - expected)
     worst = np.unravel_index(int(np.argmax(np.nan_to_num(difference, nan=np.inf))), y.shape)
     print("max abs difference:", repr(float(np.max(difference))), "at", tuple(int(i) for i in worst))
+    # bound: the suite's per-element error bound for this case and dtype (its SPEC.md
+    # "Comparing": n u (|x| (op) |w|) + u |expected| + tiny, n the products per output)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = float(np.max(np.where(np.isfinite(expected), difference / bound, 0.0)))
+    print("err_ratio:", f"{{ratio:.3g}}", "(max |y - expected| / bound)")
+    print("verdict:", "PASS" if ratio <= {factor!r} else "FAIL", "(passes at err_ratio <= {factor!r})")
 if y.size <= {limit} and expected.size <= {limit}:
     np.set_printoptions(precision=6, suppress=True, linewidth=120)
     print("framework output:")
@@ -135,11 +144,13 @@ def build_repro(case, adapter, call, reference, framework_version: str | None = 
     ]
     if reference is not None:
         header.append(tensor_source("expected", reference))
+        if getattr(adapter, "judges", "values") == "values":
+            header.append(tensor_source("bound", error_bound(case, reference=reference)))
     body = ["", "# The framework call (canonical layout in, canonical layout out as y):"]
     body.append(adapter.repro_source(case, call).rstrip("\n"))
     shape_only = getattr(adapter, "judges", "values") == "shape"
     if reference is not None:
-        tail = COMPARE_SHAPE if shape_only else COMPARE_EXPECTED.format(limit=PRINT_LIMIT)
+        tail = COMPARE_SHAPE if shape_only else COMPARE_EXPECTED.format(limit=PRINT_LIMIT, factor=case.tolerance_factor)
     else:
         refusal = COMPARE_SHAPE_REFUSAL if shape_only else COMPARE_REFUSAL
         tail = refusal.format(why=why_invalid or "the case is invalid")

@@ -170,7 +170,9 @@ def test_cell_click_opens_details_with_repro_heatmaps_and_copy(driver, report):
     assert " on " in title
     body = driver.find_element("id", "details-body")
     sections = [h.get_attribute("textContent") for h in body.find_elements("css selector", "h3")]
-    assert sections[:3] == ["Diagnosis", "Outcome", "Heatmaps of one 2D slice (n=0, c=1)"]
+    known = [h for h in sections if h.startswith("Known finding")]
+    # an expectation's finding comes first, then the automatic diagnosis
+    assert sections[len(known) : len(known) + 3] == ["Diagnosis", "Outcome", "Heatmaps of one 2D slice (n=0, c=1)"]
     assert {"Case", "Canonical parameters", "Native call", "Repro script"} <= set(sections)
     repro = body.find_element("css selector", ".code-head + pre code").get_attribute("textContent")
     assert repro.startswith("#!/usr/bin/env python3") and title.split(" on ")[0].strip() in repro
@@ -332,3 +334,25 @@ def test_disagreements_can_ignore_unsupported(driver, report):
         if problem or len({s for s in statuses if s != "UNSUPPORTED"}) > 1:
             expected += 1
     assert len(visible_rows(driver)) == expected < with_unsupported
+
+
+def test_a_known_finding_comes_before_the_diagnosis(driver, report):
+    merged = report["merged"]
+    k = 0
+    target = None
+    for case in merged.cases:
+        for adapter in merged.adapters:
+            cell = merged.cell(case, adapter)
+            if cell is None:
+                continue
+            if target is None and cell.status == "FAIL" and cell.result.expectation_reason:
+                target = (k, cell.result)
+            k += 1
+    assert target, "the synthetic results have a FAIL with an expectation"
+    open_page(driver, report["plain"])
+    open_cell(driver, f"#matrix button.c[data-k='{target[0]}']")
+    body = driver.find_element("id", "details-body")
+    sections = [h.get_attribute("textContent") for h in body.find_elements("css selector", "h3")]
+    assert sections[:2] == ["Known finding", "Diagnosis"] or sections[:2] == [f"Known finding: {target[1].expectation_kind}", "Diagnosis"]
+    known = body.find_element("css selector", ".known-finding").get_attribute("textContent")
+    assert target[1].expectation_reason in known and target[1].expectation_link in known

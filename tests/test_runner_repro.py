@@ -71,7 +71,7 @@ def test_large_case_repro_uses_packed_inputs_and_still_matches(tmp_path):
     call = adapter.express(case)
     reference = oracle.evaluate(case)
     script = build_repro(case, adapter, call, reference, framework_version=np.__version__)
-    assert script.count("unpack(\n") == 2  # x and expected; w is small
+    assert script.count("unpack(\n") == 3  # x, expected and its bound; w is small
     out = run_script(script, tmp_path)
     actual = adapter.execute(case, call)
     printed = float(re.search(r"max abs difference: (\S+)", out).group(1))
@@ -98,3 +98,14 @@ def test_install_line_names_the_distribution_its_extras_and_numpy():
     assert pip_line(OPENCV_ADAPTERS[0], "4.14.0+abc") == (
         f'pip install "opencv-python-headless==4.14.0" "protobuf>=4.22" {numpy_pin}'
     )
+
+
+def test_the_repro_ends_with_the_verdict_and_the_bound_it_used(tmp_path):
+    """A flipped kernel: the script prints err_ratio against the suite's bound and FAIL; the
+    correct adapter's script prints PASS."""
+    case = Case.make("small", "conv_transpose", np.arange(8.0).reshape(1, 2, 4), np.arange(12.0).reshape(2, 3, 2), None, stride=2)
+    for adapter, verdict in ((fake_adapters.FlippedKernel(), "FAIL"), (fake_adapters.NumpyLoops(), "PASS")):
+        script = build_repro(case, adapter, adapter.express(case), oracle.evaluate(case), framework_version="0")
+        out = run_script(script, tmp_path)
+        assert re.search(r"err_ratio: \S+ \(max \|y - expected\| / bound\)", out)
+        assert f"verdict: {verdict} (passes at err_ratio <= 1.0)" in out

@@ -528,6 +528,22 @@
       frag.appendChild(claims);
     }
 
+    // A known finding first: what the expectations file says (kind, reason, links), then the
+    // automatic diagnosis beside it.
+    if (result.expectation_reason) {
+      frag.appendChild(heading('Known finding' + (result.expectation_kind ? ': ' + result.expectation_kind : '')));
+      var known = el('div', 'explain known-finding');
+      known.appendChild(el('p', '', result.expectation_reason));
+      var found = result.expectation_links || (result.expectation_link ? { link: result.expectation_link } : {});
+      Object.keys(found).forEach(function (kind) {
+        var line = el('p', '', kind + ': ');
+        line.appendChild(safeLink(found[kind]));
+        known.appendChild(line);
+      });
+      if (result.unexpected) known.appendChild(el('p', 'unexpected', 'Did not meet it: ' + result.unexpected));
+      frag.appendChild(known);
+    }
+
     if (result.diagnosis) {
       frag.appendChild(heading('Diagnosis'));
       var explain = el('div', 'explain');
