@@ -1,0 +1,91 @@
+"""openvino.onnx.ConvTranspose / openvino.onnx.Conv translation, with neither onnx nor openvino installed.
+
+The node is onnxruntime_api's (one ONNX model, several runtimes): these tests pin that the
+OpenVINO-frontend adapters ask exactly what the ORT ones ask, say every case (an ONNX node has
+every attribute, bias and groups included), and render the frontend's read and the CPU
+plugin's compile with the ACCURACY hint openvino_api uses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from adapter_checks import conv_case, transpose_case
+
+from conformance.adapters import default_run_frameworks, get_adapter
+from conformance.adapters.base import NativeCall
+from conformance.adapters.onnxruntime_api import OPSET, OrtConv, OrtConvTranspose
+from conformance.adapters.openvino_api import OpenVinoConvolutionBackpropData
+from conformance.adapters.openvino_onnx_api import OpenVinoOnnxConv, OpenVinoOnnxConvTranspose
+
+TRANSPOSE_CASES = [
+    transpose_case(stride=2, padding="same"),
+    transpose_case(stride=2, padding="same", output_shape=[8, 7]),  # SAME_UPPER + output_shape
+    transpose_case(stride=2, padding="same_lower", output_shape=[9, 9]),
+    transpose_case(stride=2, padding=[[1, 0], [2, 1]], output_padding=1),
+    transpose_case(stride=2, padding=[[1, 0], [1, 1]], output_shape=[8, 7]),  # output_shape alone
+    transpose_case(stride=2, padding=[[0, 1], [0, 1]], output_shape=[9, 9]),  # pads + implied output_padding
+    transpose_case(dims=3, c_in=4, c_out=6, groups=2, padding="valid", b=np.zeros(6)),
+]
+CONV_CASES = [
+    conv_case(padding="same"),
+    conv_case(dilation=2, padding="same_lower", dtype="float64"),
+    conv_case(padding=[[2, 0], [1, 3]], b=np.zeros(6)),
+    conv_case(dims=3, kernel=2, groups=2, stride=[1, 2, 3], padding="valid"),
+]
+
+
+@pytest.mark.parametrize("case", TRANSPOSE_CASES)
+def test_conv_transpose_asks_what_ort_asks(case):
+    ours, ort = OpenVinoOnnxConvTranspose().express(case), OrtConvTranspose().express(case)
+    assert isinstance(ours, NativeCall)
+    assert (ours.api, ours.kwargs, ours.input_layout, ours.kernel_layout) == (ort.api, ort.kwargs, ort.input_layout, ort.kernel_layout)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_asks_what_ort_asks(case):
+    ours, ort = OpenVinoOnnxConv().express(case), OrtConv().express(case)
+    assert isinstance(ours, NativeCall)
+    assert (ours.api, ours.kwargs) == (ort.api, ort.kwargs)
+
+
+def test_same_upper_with_output_shape_is_the_nodes_attributes():
+    """The frontend's finding needs exactly this node: SAME_UPPER and output_shape, no pads."""
+    call = OpenVinoOnnxConvTranspose().express(transpose_case(stride=2, padding="same", output_shape=[8, 7]))
+    assert call.kwargs == {
+        "auto_pad": "SAME_UPPER",
+        "output_shape": [8, 7],
+        "kernel_shape": [3, 3],
+        "strides": [2, 2],
+        "dilations": [1, 1],
+        "group": 1,
+    }
+    assert f"opset {OPSET}" in call.note and "Core.read_model" in call.note and "ACCURACY" in call.note
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+def test_bias_and_every_dtype_are_said(dtype):
+    """openvino.ConvolutionBackpropData cannot say a bias (no input for it); the ONNX node can."""
+    case = transpose_case(dtype=dtype, b=np.zeros(3))
+    assert OpenVinoConvolutionBackpropData().express(case).reason == "bias"
+    assert isinstance(OpenVinoOnnxConvTranspose().express(case), NativeCall)
+    assert isinstance(OpenVinoOnnxConv().express(conv_case(dtype=dtype, b=np.zeros(6))), NativeCall)
+
+
+def test_rendered_call_reads_through_the_frontend_at_the_models_precision():
+    case = transpose_case(stride=2, padding="same", b=np.ones(3), dtype="bfloat16")
+    adapter = OpenVinoOnnxConvTranspose()
+    source = adapter.repro_source(case, adapter.express(case))
+    compile(source, "<openvino.onnx>", "exec")
+    assert "conformance" not in source and "onnxruntime" not in source
+    assert "helper.make_node('ConvTranspose', ['X', 'W', 'B'], ['Y'], auto_pad='SAME_UPPER'" in source
+    assert "core.read_model(model.SerializeToString())" in source
+    assert "core.compile_model(ov_model, 'CPU', {'EXECUTION_MODE_HINT': 'ACCURACY'})" in source
+    assert "import ml_dtypes" in source  # the bfloat16 input passes through its bits
+
+
+def test_registered_in_the_main_job_without_openvino():
+    assert get_adapter("openvino.onnx.ConvTranspose") is OpenVinoOnnxConvTranspose
+    assert get_adapter("openvino.onnx.Conv") is OpenVinoOnnxConv
+    assert {OpenVinoOnnxConvTranspose.framework, OpenVinoOnnxConv.framework} == {"openvinoonnx"}
+    assert "openvinoonnx" in default_run_frameworks()
