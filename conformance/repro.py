@@ -86,7 +86,11 @@ def tensor_source(name: str, array: np.ndarray | None) -> str:
 
 
 def pip_line(adapter, version: str | None) -> str:
-    """``pip install`` of the adapter's distribution at the version that ran, its extras and numpy."""
+    """``pip install`` of the adapter's distribution at the version that ran, its extras and
+    numpy; an adapter whose framework is not a Python package (npm) gives its own line."""
+    own = adapter.install_line(version)
+    if own:
+        return own
     package = adapter.pip_package or adapter.module.split(".")[0]
     # A local version label (torch's "+cpu") names a build, not a release on PyPI.
     pinned = f'"{package}=={version.split("+")[0]}"' if version and version != "unknown" else package

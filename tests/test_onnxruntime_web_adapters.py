@@ -1,0 +1,76 @@
+"""onnxruntime_web.* adapters against the oracle, on onnxruntime-web's wasm backend run by Node
+(js/ortweb, `npm ci` there), with the ONNX model onnxruntime_api's builder makes.
+
+The wasm backend's thread count follows the machine's cores (``build_properties`` reports it);
+nothing here assumes it.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+pytest.importorskip("onnx")
+
+from conformance.adapters.onnxruntime_web_api import NPM_FOLDER  # noqa: E402
+
+if shutil.which("node") is None or not (NPM_FOLDER / "node_modules" / "onnxruntime-web").is_dir():
+    pytest.skip("needs node and js/ortweb/node_modules (tox -e ortweb runs npm ci)", allow_module_level=True)
+
+from adapter_checks import assert_matches_oracle, grid_case, make_case, run_script  # noqa: E402
+
+from conformance.adapters.onnxruntime_web_api import OrtWebConv, OrtWebConvTranspose  # noqa: E402
+from conformance.compare import judge  # noqa: E402
+from conformance.oracle import evaluate  # noqa: E402
+from conformance.repro import build_repro  # noqa: E402
+from conformance.runner.executor_child import raised_by_framework  # noqa: E402
+
+TRANSPOSE_GRID = [
+    pytest.param(1, {"padding": "valid", "bias": True}, id="1d-valid-bias"),
+    pytest.param(2, {"stride": 2, "padding": "same"}, id="2d-same-stride2"),
+    pytest.param(2, {"stride": 2, "padding": [[1, 0]], "output_padding": 1}, id="2d-explicit-output-padding"),
+    pytest.param(3, {"stride": 2, "padding": "valid", "kernel": 2, "groups": 2, "c_in": 2, "c_out": 4}, id="3d-groups"),
+]
+CONV_GRID = [
+    pytest.param(1, {"stride": 2, "padding": [[2, 1]]}, id="1d-explicit-stride2"),
+    pytest.param(2, {"dilation": 2, "padding": [[2, 2]], "bias": True}, id="2d-explicit-dilation2-bias"),
+    pytest.param(3, {"padding": "valid", "kernel": 2, "groups": 2}, id="3d-groups"),
+]
+
+
+@pytest.mark.parametrize("dims, params", TRANSPOSE_GRID)
+def test_conv_transpose_matches_oracle(dims, params):
+    assert_matches_oracle(OrtWebConvTranspose(), grid_case("conv_transpose", dims, 4, params))
+
+
+@pytest.mark.parametrize("dims, params", CONV_GRID)
+def test_conv_matches_oracle(dims, params):
+    assert_matches_oracle(OrtWebConv(), grid_case("conv", dims, 7, params, c_in=4, c_out=6))
+
+
+@pytest.mark.parametrize("adapter, op", [(OrtWebConvTranspose(), "conv_transpose"), (OrtWebConv(), "conv")])
+def test_float16_runs_and_float64_is_refused_in_the_runtimes_words(adapter, op):
+    half = make_case(op, 2, 5, 3, c_in=4, c_out=6, dtype="float16", stride=2, padding="valid")
+    assert judge(half, adapter.execute(half, adapter.express(half)), evaluate(half)).status == "PASS"
+    double = make_case(op, 2, 5, 3, c_in=4, c_out=6, dtype="float64", stride=2, padding="valid")
+    with pytest.raises(RuntimeError, match="Could not find an implementation for") as raised:
+        adapter.execute(double, adapter.express(double))
+    assert raised_by_framework(raised.value, adapter.raising_packages())
+
+
+def test_build_properties():
+    build = OrtWebConv.build_properties()
+    assert build["backend"] == "wasm" and build["onnxruntime_common"] == OrtWebConv.framework_version() == "1.30.0"
+    assert isinstance(build["wasm_threads"], int) and build["wasm_threads"] >= 1
+
+
+def test_repro_script_runs_standalone_and_matches_the_run(tmp_path):
+    adapter = OrtWebConvTranspose()
+    case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="valid")
+    call = adapter.express(case)
+    y = adapter.execute(case, call)
+    reference = evaluate(case)
+    assert judge(case, y, reference).status == "PASS"
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    assert f"framework output shape: {y.shape}" in out
