@@ -32,6 +32,7 @@ KERNEL_ENV_VARS = (
     "MXNET_ONEDNN_ENABLED",
     "KERAS_BACKEND",
     "OPENCV_CPU_DISABLE",
+    "FLAGS_use_accuracy_compatible_kernel",
     "OMP_NUM_THREADS",
     "OPENBLAS_CORETYPE",
     "MKL_ENABLE_INSTRUCTIONS",

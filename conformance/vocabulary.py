@@ -16,6 +16,7 @@ UNSUPPORTED_REASONS: dict[str, str] = {
     "groups": "no groups argument",
     "groups-from-kernel": "groups are inferred from the kernel's shape, which gives another count than the case's",
     "dilation-per-dim": "one dilation for every spatial dim",
+    "dilation": "no dilation argument",
     "explicit-padding": "padding is a mode ('valid'/'same') only: no explicit amounts",
     "asymmetric-padding": "one padding amount per dim for both ends: no way to pad or crop more at one end",
     "output-padding": "no output_padding (adj) argument",

@@ -14,6 +14,7 @@ from .base import Adapter, NativeCall, Unsupported
 # Each module defines ADAPTERS, a list of Adapter subclasses.
 BUILTIN_MODULES = (
     "conformance.adapters.torch_api",
+    "conformance.adapters.paddle_api",
     "conformance.adapters.tensorflow_api",
     "conformance.adapters.keras_api",
     "conformance.adapters.mxnet_api",
@@ -22,10 +23,23 @@ BUILTIN_MODULES = (
     "conformance.adapters.opencv_caffe_api",
     "conformance.adapters.onnxruntime_api",
     "conformance.adapters.onnx_reference_api",
+    "conformance.adapters.onnx_shape_inference_api",
     "conformance.adapters.tf_keras_api",
     "conformance.adapters.openvino_api",
     "conformance.adapters.tflite_api",
     "conformance.adapters.tract_api",
+    "conformance.adapters.torch_compile_api",
+    "conformance.adapters.tvm_api",
+    "conformance.adapters.iree_api",
+    "conformance.adapters.tf2onnx_api",
+    "conformance.adapters.openvino_onnx_api",
+    "conformance.adapters.flax_api",
+    "conformance.adapters.mlx_api",
+    "conformance.adapters.tinygrad_api",
+    "conformance.adapters.mindspore_api",
+    "conformance.adapters.tfjs_api",
+    "conformance.adapters.onnxruntime_web_api",
+    "conformance.adapters.torch_onnx_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 
@@ -81,9 +95,15 @@ def default_run_frameworks() -> list[str]:
     """The frameworks the main job runs: those of the built-in CPU adapters, in registry
     order (a device column such as torch-cuda runs where its device is). tox.ini's
     `conformance` label lists the same (tox cannot read this; a test keeps them equal)."""
+    return label_frameworks("conformance")
+
+
+def label_frameworks(label: str) -> list[str]:
+    """The frameworks of the built-in CPU adapters whose ``run_label`` is ``label`` (the tox
+    label that runs them: "conformance", "compilers"), in registry order."""
     found: list[str] = []
     for cls in builtin_adapters().values():
-        if getattr(cls, "device", "cpu") == "cpu" and cls.framework not in found:
+        if getattr(cls, "device", "cpu") == "cpu" and cls.run_label == label and cls.framework not in found:
             found.append(cls.framework)
     return found
 
@@ -109,4 +129,5 @@ __all__ = [
     "all_adapters",
     "frameworks",
     "get_adapter",
+    "label_frameworks",
 ]

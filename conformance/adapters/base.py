@@ -122,6 +122,10 @@ class Adapter(abc.ABC):
     # Why a dtype is missing, e.g. {"float16": "CPU kernels are float32/64 only"}.
     dtype_reasons: ClassVar[dict[str, str]] = {}
     device: str = "cpu"
+    # The tox label whose run covers the adapter: "conformance" (the main job) or
+    # "compilers" (a compiler path that compiles one program per case: minutes per
+    # hundred cases, its own label so the main job stays fast).
+    run_label: ClassVar[str] = "conformance"
     docs: ClassVar[str] = ""  # the API's documentation address, shown in the report
     # "api": one call of the framework's API, as a user makes it. "recipe": a composition
     # of calls that computes the operation another way (e.g. conv_transpose as a conv of
@@ -143,6 +147,12 @@ class Adapter(abc.ABC):
         """The framework's version; imports it (raises ImportError when absent)."""
         mod = importlib.import_module(cls.module)
         return str(getattr(mod, "__version__", "unknown"))
+
+    @classmethod
+    def install_line(cls, version: str | None) -> str | None:
+        """The repro script's install command when it is not ``pip install`` of the module's
+        distribution (e.g. npm packages run by node); None: the pip line."""
+        return None
 
     @classmethod
     def build_properties(cls) -> dict[str, Any]:
