@@ -97,6 +97,23 @@ class Axis:
             self.length, self.kernel, self.stride, self.dilation, self.padding, self.output_padding, self.output_shape
         )
 
+    def explicit_output_padding(self) -> int:
+        """conv_transpose with an explicit (before, after) pair: the output_padding an API of
+        (pads, output_padding) is given - the case's own, or with an output_shape the one it
+        implies, ``O - (F - before - after)`` (negative for an invalid case). A case that
+        gives both and they disagree is told by ``output_padding_disagrees``."""
+        before, after = self.padding
+        if self.output_shape is None:
+            return self.output_padding
+        return self.output_shape - (self.full - before - after)
+
+    def output_padding_disagrees(self) -> bool:
+        """An explicit pair with output_shape and a nonzero output_padding it does not imply:
+        an API with one number for both cannot say the case."""
+        return self.output_shape is not None and bool(self.output_padding) and (
+            self.output_padding != self.explicit_output_padding()
+        )
+
     def same_total(self) -> int:
         """conv: the zeros 'same' adds, see ``conv_same_total``."""
         return conv_same_total(self.length, self.kernel, self.stride, self.dilation)

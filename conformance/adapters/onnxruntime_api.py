@@ -94,7 +94,7 @@ def explicit_output_shape_attributes(case: Case) -> dict[str, Any]:
     """
     pairs, outs = case.padding, case.output_shape
     # O minus the canonical length of the pairs alone (F - before - after)
-    implied = [axis.output_shape - (axis.full - sum(axis.padding)) for axis in axes(case)]
+    implied = [axis.explicit_output_padding() for axis in axes(case)]
     if any(case.output_padding) and list(case.output_padding) != implied:
         return {
             "auto_pad": "NOTSET",

@@ -93,7 +93,8 @@ def conv_transpose_attributes(case: Case) -> dict[str, Any]:
     pads = {"pads_begin": [pair[0] for pair in padding], "pads_end": [pair[1] for pair in padding]}
     if case.output_shape is None:
         return {"auto_pad": "explicit", **pads, "output_padding": list(case.output_padding)}
-    implied = [axis.output_shape - (axis.full - sum(axis.padding)) for axis in axes(case)]
+    # O minus the canonical length of the pairs alone (F - before - after)
+    implied = [axis.explicit_output_padding() for axis in axes(case)]
     if any(case.output_padding) and list(case.output_padding) != implied:
         return {"auto_pad": "explicit", **pads, "output_padding": list(case.output_padding),
                 "output_shape": list(case.output_shape)}

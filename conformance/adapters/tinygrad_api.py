@@ -76,20 +76,15 @@ def conv_transpose_args(case: Case) -> dict[str, Any] | Unsupported:
             pairs.append((before, max(after, 0)))
             output_paddings.append(max(-after, 0))
             continue
-        before, after = axis.padding
-        output_padding = axis.output_padding
-        if axis.output_shape is not None:
-            implied = axis.output_shape - (axis.full - before - after)
-            if output_padding and output_padding != implied:
-                return Unsupported(
-                    "output-shape-with-output-padding",
-                    f"spatial dim {i}: output_shape {axis.output_shape} implies output_padding {implied}, the case"
-                    f" gives {output_padding}; conv_transpose2d has no output size argument",
-                    DOCS_CONV_TRANSPOSE,
-                )
-            output_padding = implied
-        pairs.append((before, after))
-        output_paddings.append(output_padding)
+        if axis.output_padding_disagrees():
+            return Unsupported(
+                "output-shape-with-output-padding",
+                f"spatial dim {i}: output_shape {axis.output_shape} implies output_padding"
+                f" {axis.explicit_output_padding()}, the case gives {axis.output_padding}; conv_transpose2d has no output size argument",
+                DOCS_CONV_TRANSPOSE,
+            )
+        pairs.append(tuple(axis.padding))
+        output_paddings.append(axis.explicit_output_padding())
     return {
         "groups": case.groups,
         "stride": list(case.stride),
