@@ -38,8 +38,9 @@ else:
     difference = np.abs(y - expected)
     worst = np.unravel_index(int(np.argmax(np.nan_to_num(difference, nan=np.inf))), y.shape)
     print("max abs difference:", repr(float(np.max(difference))), "at", tuple(int(i) for i in worst))
-    # bound: the suite's per-element error bound for this case and dtype (its SPEC.md
-    # "Comparing": n u (|x| (op) |w|) + u |expected| + tiny, n the products per output)
+    # bound: the suite's per-element error bound for this case and dtype, rounded up to 3
+    # digits (its SPEC.md "Comparing": n u (|x| (op) |w|) + u |expected| + tiny, n the
+    # products per output)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = float(np.max(np.where(np.isfinite(expected), difference / bound, 0.0)))
     print("err_ratio:", f"{{ratio:.3g}}", "(max |y - expected| / bound)")
@@ -69,6 +70,21 @@ y = np.asarray(y, dtype=np.float64)
 print("the framework accepted the invalid case; output shape:", y.shape)
 print("expected: an error, because", {why!r})
 '''
+
+
+def rounded_up(bound: np.ndarray, digits: int = 3) -> np.ndarray:
+    """The bound to ``digits`` significant digits, rounded up: short to print (a report holds
+    thousands of repro scripts) and never stricter than the suite's own bound."""
+    bound = np.asarray(bound, dtype=np.float64)
+    out = bound.copy()
+    positive = np.isfinite(bound) & (bound > 0)
+    scale = 10.0 ** (np.floor(np.log10(bound[positive])) - (digits - 1))
+    steps = np.ceil(bound[positive] / scale)
+    out[positive] = [float(f"{value:.{digits - 1}e}") for value in steps * scale]
+    # a value printed from the rounded decimal may still fall a hair below the bound
+    low = out < bound
+    out[low] = np.nextafter(out[low], np.inf)
+    return out
 
 
 def tensor_source(name: str, array: np.ndarray | None) -> str:
@@ -149,7 +165,7 @@ def build_repro(case, adapter, call, reference, framework_version: str | None = 
     if reference is not None:
         header.append(tensor_source("expected", reference))
         if getattr(adapter, "judges", "values") == "values":
-            header.append(tensor_source("bound", error_bound(case, reference=reference)))
+            header.append(tensor_source("bound", rounded_up(error_bound(case, reference=reference))))
     body = ["", "# The framework call (canonical layout in, canonical layout out as y):"]
     body.append(adapter.repro_source(case, call).rstrip("\n"))
     shape_only = getattr(adapter, "judges", "values") == "shape"
