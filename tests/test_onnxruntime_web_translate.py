@@ -1,7 +1,7 @@
 """onnxruntime_web.* translation, with neither onnx, Node nor onnxruntime-web installed.
 
 The node is onnxruntime_api's (one ONNX node, several runtimes): these tests pin that the web
-adapters ask exactly what the ORT ones ask, render the Node run of onnxruntime-web's wasm
+adapters ask exactly what the ORT ones ask (tests/test_onnx_node_family.py, over the corpus), render the Node run of onnxruntime-web's wasm
 backend with the model's IR/opset stamps it loads, and refuse bfloat16 (no JS Tensor type).
 """
 
@@ -13,8 +13,8 @@ import pytest
 from adapter_checks import conv_case, transpose_case
 
 from conformance.adapters import default_run_frameworks, get_adapter
-from conformance.adapters.base import NativeCall, Unsupported
-from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose
+from conformance.adapters.base import Unsupported
+from conformance.adapters.onnxruntime_api import OrtConvTranspose
 from conformance.adapters.onnxruntime_web_api import (
     DOCS_TENSOR_TYPES,
     NPM_FOLDER,
@@ -24,19 +24,6 @@ from conformance.adapters.onnxruntime_web_api import (
     OrtWebConv,
     OrtWebConvTranspose,
 )
-
-TRANSPOSE_CASES = [
-    transpose_case(stride=2, padding="same"),
-    transpose_case(stride=2, padding="same_lower", output_shape=[9, 9]),
-    transpose_case(stride=2, padding=[[1, 0], [2, 1]], output_padding=1),
-    transpose_case(dims=3, c_in=4, c_out=6, groups=2, padding="valid", dtype="float64"),
-    transpose_case(dims=1, padding="valid", dtype="float16", b=[1.0, 2.0, 3.0]),
-]
-CONV_CASES = [
-    conv_case(padding="same"),
-    conv_case(dilation=2, padding="same_lower", dtype="float16"),
-    conv_case(dims=3, kernel=2, groups=2, stride=[1, 2, 3], padding=[[1, 0], [0, 0], [2, 2]]),
-]
 
 
 def test_registered_in_the_main_job_with_a_factor_of_its_own():
@@ -48,20 +35,6 @@ def test_registered_in_the_main_job_with_a_factor_of_its_own():
 def test_the_rendered_version_is_the_npm_pin():
     assert json.loads((NPM_FOLDER / "package.json").read_text())["dependencies"] == {"onnxruntime-web": PACKAGE_VERSION}
     assert (NPM_FOLDER / "package-lock.json").is_file()
-
-
-@pytest.mark.parametrize("case", TRANSPOSE_CASES)
-def test_conv_transpose_asks_what_ort_asks(case):
-    ours, ort = OrtWebConvTranspose().express(case), OrtConvTranspose().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs, ours.input_layout, ours.kernel_layout) == (ort.api, ort.kwargs, ort.input_layout, ort.kernel_layout)
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv_asks_what_ort_asks(case):
-    ours, ort = OrtWebConv().express(case), OrtConv().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs) == (ort.api, ort.kwargs)
 
 
 @pytest.mark.parametrize("adapter, case", [(OrtWebConvTranspose(), transpose_case(dtype="bfloat16")), (OrtWebConv(), conv_case(dtype="bfloat16"))])

@@ -1,7 +1,7 @@
 """openvino.onnx.ConvTranspose / openvino.onnx.Conv translation, with neither onnx nor openvino installed.
 
 The node is onnxruntime_api's (one ONNX model, several runtimes): these tests pin that the
-OpenVINO-frontend adapters ask exactly what the ORT ones ask, say every case (an ONNX node has
+OpenVINO-frontend adapters ask exactly what the ORT ones ask (tests/test_onnx_node_family.py, over the corpus), say every case (an ONNX node has
 every attribute, bias and groups included), and render the frontend's read and the CPU
 plugin's compile with the ACCURACY hint openvino_api uses.
 """
@@ -14,39 +14,9 @@ from adapter_checks import conv_case, transpose_case
 
 from conformance.adapters import default_run_frameworks, get_adapter
 from conformance.adapters.base import NativeCall
-from conformance.adapters.onnxruntime_api import OPSET, OrtConv, OrtConvTranspose
+from conformance.adapters.onnxruntime_api import OPSET
 from conformance.adapters.openvino_api import OpenVinoConvolutionBackpropData
 from conformance.adapters.openvino_onnx_api import OpenVinoOnnxConv, OpenVinoOnnxConvTranspose
-
-TRANSPOSE_CASES = [
-    transpose_case(stride=2, padding="same"),
-    transpose_case(stride=2, padding="same", output_shape=[8, 7]),  # SAME_UPPER + output_shape
-    transpose_case(stride=2, padding="same_lower", output_shape=[9, 9]),
-    transpose_case(stride=2, padding=[[1, 0], [2, 1]], output_padding=1),
-    transpose_case(stride=2, padding=[[1, 0], [1, 1]], output_shape=[8, 7]),  # output_shape alone
-    transpose_case(stride=2, padding=[[0, 1], [0, 1]], output_shape=[9, 9]),  # pads + implied output_padding
-    transpose_case(dims=3, c_in=4, c_out=6, groups=2, padding="valid", b=np.zeros(6)),
-]
-CONV_CASES = [
-    conv_case(padding="same"),
-    conv_case(dilation=2, padding="same_lower", dtype="float64"),
-    conv_case(padding=[[2, 0], [1, 3]], b=np.zeros(6)),
-    conv_case(dims=3, kernel=2, groups=2, stride=[1, 2, 3], padding="valid"),
-]
-
-
-@pytest.mark.parametrize("case", TRANSPOSE_CASES)
-def test_conv_transpose_asks_what_ort_asks(case):
-    ours, ort = OpenVinoOnnxConvTranspose().express(case), OrtConvTranspose().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs, ours.input_layout, ours.kernel_layout) == (ort.api, ort.kwargs, ort.input_layout, ort.kernel_layout)
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv_asks_what_ort_asks(case):
-    ours, ort = OpenVinoOnnxConv().express(case), OrtConv().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs) == (ort.api, ort.kwargs)
 
 
 def test_same_upper_with_output_shape_is_the_nodes_attributes():

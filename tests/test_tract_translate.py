@@ -1,7 +1,7 @@
 """tract.ConvTranspose / tract.Conv translation, with neither onnx nor tract installed.
 
 The attributes come from onnxruntime_api's pure functions (one ONNX node, several runtimes):
-these tests pin that the tract adapters ask exactly what the ORT ones ask, render the
+these tests pin that the tract adapters ask exactly what the ORT ones ask (tests/test_onnx_node_family.py, over the corpus), render the
 tract.onnx() load/run, and refuse bfloat16 (no DatumType for it) as UNSUPPORTED.
 """
 
@@ -11,38 +11,9 @@ import pytest
 from adapter_checks import conv_case, transpose_case
 
 from conformance.adapters import default_run_frameworks, get_adapter
-from conformance.adapters.base import NativeCall, Unsupported
-from conformance.adapters.onnxruntime_api import OPSET, OrtConv, OrtConvTranspose
+from conformance.adapters.base import Unsupported
+from conformance.adapters.onnxruntime_api import OPSET
 from conformance.adapters.tract_api import DOCS_DATUM_TYPES, TractConv, TractConvTranspose
-
-TRANSPOSE_CASES = [
-    transpose_case(stride=2, padding="same"),
-    transpose_case(stride=2, padding="same_lower", output_shape=[9, 9]),
-    transpose_case(stride=2, padding=[[1, 0], [2, 1]], output_padding=1),
-    transpose_case(stride=2, padding=[[1, 0], [1, 1]], output_shape=[8, 7]),
-    transpose_case(stride=2, padding=[[0, 1], [0, 1]], output_shape=[9, 9]),
-    transpose_case(dims=3, c_in=4, c_out=6, groups=2, padding="valid", dtype="float64"),
-]
-CONV_CASES = [
-    conv_case(padding="same"),
-    conv_case(dilation=2, padding="same_lower", dtype="float16"),
-    conv_case(padding=[[2, 0], [1, 3]]),
-    conv_case(dims=3, kernel=2, groups=2, stride=[1, 2, 3], padding="valid"),
-]
-
-
-@pytest.mark.parametrize("case", TRANSPOSE_CASES)
-def test_conv_transpose_asks_what_ort_asks(case):
-    ours, ort = TractConvTranspose().express(case), OrtConvTranspose().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs, ours.input_layout, ours.kernel_layout) == (ort.api, ort.kwargs, ort.input_layout, ort.kernel_layout)
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv_asks_what_ort_asks(case):
-    ours, ort = TractConv().express(case), OrtConv().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs) == (ort.api, ort.kwargs)
 
 
 def test_explicit_pads_and_output_padding_are_the_nodes_attributes():

@@ -1,50 +1,18 @@
 """tvm.ConvTranspose / tvm.Conv translation, with neither onnx nor tvm installed.
 
 The node is onnxruntime_api's (one ONNX node, several runtimes and compilers): these tests pin
-that the TVM adapters ask exactly what the ORT ones ask, every dtype included (no UNSUPPORTED:
+that the TVM adapters ask exactly what the ORT ones ask (tests/test_onnx_node_family.py, over the corpus), every dtype included (no UNSUPPORTED:
 the node has every attribute), and render TVM's documented path: from_onnx, tvm.compile for
 the plain "llvm" target, the Relax VM on tvm.cpu().
 """
 
 from __future__ import annotations
 
-import pytest
-from adapter_checks import conv_case, transpose_case
+from adapter_checks import transpose_case
 
 from conformance.adapters import default_run_frameworks, get_adapter
-from conformance.adapters.base import NativeCall
-from conformance.adapters.onnxruntime_api import OPSET, OrtConv, OrtConvTranspose
+from conformance.adapters.onnxruntime_api import OPSET
 from conformance.adapters.tvm_api import TARGET, TvmConv, TvmConvTranspose
-
-TRANSPOSE_CASES = [
-    transpose_case(stride=2, padding="same"),
-    transpose_case(stride=2, padding="same_lower", output_shape=[9, 9]),
-    transpose_case(stride=2, padding=[[1, 0], [2, 1]], output_padding=1),
-    transpose_case(stride=2, padding=[[1, 0], [1, 1]], output_shape=[8, 7]),  # output_shape alone
-    transpose_case(stride=2, padding=[[0, 1], [0, 1]], output_shape=[9, 9]),  # pads + implied output_padding
-    transpose_case(dims=1, stride=3, dilation=2, padding="same", output_padding=2, expect="error"),
-    transpose_case(dims=3, c_in=4, c_out=6, groups=2, padding="valid", dtype="bfloat16"),
-]
-CONV_CASES = [
-    conv_case(padding="same"),
-    conv_case(dilation=2, padding="same_lower", dtype="float16"),
-    conv_case(padding=[[2, 0], [1, 3]], dtype="float64"),
-    conv_case(dims=3, kernel=2, groups=2, stride=[1, 2, 3], padding="valid"),
-]
-
-
-@pytest.mark.parametrize("case", TRANSPOSE_CASES)
-def test_conv_transpose_asks_what_ort_asks(case):
-    ours, ort = TvmConvTranspose().express(case), OrtConvTranspose().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs, ours.input_layout, ours.kernel_layout) == (ort.api, ort.kwargs, ort.input_layout, ort.kernel_layout)
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv_asks_what_ort_asks(case):
-    ours, ort = TvmConv().express(case), OrtConv().express(case)
-    assert isinstance(ours, NativeCall)
-    assert (ours.api, ours.kwargs) == (ort.api, ort.kwargs)
 
 
 def test_output_shape_is_the_nodes_attribute():
