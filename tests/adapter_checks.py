@@ -11,6 +11,7 @@ from conformance.adapters.base import NativeCall
 from conformance.case import Case
 from conformance.compare import judge
 from conformance.oracle import evaluate
+from conformance.repro import build_repro
 
 
 def make_case(op, dims, length, kernel, c_in=2, c_out=3, groups=1, bias=False, seed=0, dtype="float32", **params):
@@ -86,3 +87,18 @@ def run_script(script: str, tmp_path) -> str:
     done = subprocess.run([sys.executable, "-I", str(path)], check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def assert_repro_script_passes(adapter, case, tmp_path) -> str:
+    """The adapter's output passes against the oracle, and its repro script, run on its own as
+    a user would, prints that output's shape and the verdict PASS; returns what it printed."""
+    __tracebackhide__ = True
+    call = adapter.express(case)
+    assert isinstance(call, NativeCall)
+    y = adapter.execute(case, call)
+    reference = evaluate(case)
+    assert judge(case, y, reference).status == "PASS"
+    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    assert f"framework output shape: {y.shape}" in out
+    assert "verdict: PASS" in out
+    return out

@@ -11,13 +11,9 @@ import pytest
 
 pytest.importorskip("tinygrad")
 
-from adapter_checks import assert_matches_oracle, grid_case, make_case, run_script  # noqa: E402
+from adapter_checks import assert_repro_script_passes, assert_matches_oracle, grid_case, make_case  # noqa: E402
 
-from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.tinygrad_api import TinygradConv, TinygradConvTranspose  # noqa: E402
-from conformance.compare import judge  # noqa: E402
-from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 
 TRANSPOSE_GRID = [
     pytest.param(1, {"stride": 2, "padding": [[2, 0]], "output_padding": 1, "bias": True}, id="1d-asymmetric-outpad"),
@@ -60,10 +56,4 @@ def test_build_properties_name_the_device_and_renderer():
 def test_repro_script_runs_standalone_and_matches_the_run(tmp_path):
     adapter = TinygradConvTranspose()
     case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding=[[1, 0], [2, 1]], output_padding=1)
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall)
-    y = adapter.execute(case, call)
-    reference = evaluate(case)
-    assert judge(case, y, reference).status == "PASS"
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
-    assert f"framework output shape: {y.shape}" in out
+    assert_repro_script_passes(adapter, case, tmp_path)

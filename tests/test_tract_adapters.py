@@ -13,13 +13,10 @@ import pytest
 pytest.importorskip("tract")
 pytest.importorskip("onnx")
 
-from adapter_checks import assert_matches_oracle, grid_case, make_case, run, run_script  # noqa: E402
+from adapter_checks import assert_repro_script_passes, assert_matches_oracle, grid_case, make_case, run  # noqa: E402
 
-from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.tract_api import TractConv, TractConvTranspose  # noqa: E402
-from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 
 TRANSPOSE_GRID = [
     pytest.param(dims, params, id=f"{dims}d-{label}")
@@ -67,10 +64,4 @@ def test_every_datum_type_runs(adapter, op, dtype):
 def test_repro_script_runs_standalone_and_matches_the_run(tmp_path):
     adapter = TractConvTranspose()
     case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="valid")
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall)
-    y = adapter.execute(case, call)
-    reference = evaluate(case)
-    assert judge(case, y, reference).status == "PASS"
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
-    assert f"framework output shape: {y.shape}" in out
+    assert_repro_script_passes(adapter, case, tmp_path)

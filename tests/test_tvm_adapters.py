@@ -12,13 +12,10 @@ import pytest
 pytest.importorskip("tvm")
 pytest.importorskip("onnx")
 
-from adapter_checks import assert_matches_oracle, assert_repro_reproduces, grid_case, make_case, run, run_script  # noqa: E402
+from adapter_checks import assert_repro_script_passes, assert_matches_oracle, assert_repro_reproduces, grid_case, make_case, run  # noqa: E402
 
-from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.adapters.tvm_api import TvmConv, TvmConvTranspose  # noqa: E402
-from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 
 TRANSPOSE_GRID = [
     pytest.param(dims, params, id=f"{dims}d-{label}")
@@ -88,13 +85,7 @@ def test_repro_matches_execute_and_the_script_runs_standalone(tmp_path):
     adapter = TvmConvTranspose()
     case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="same")
     assert_repro_reproduces(adapter, case)
-    call = adapter.express(case)
-    assert isinstance(call, NativeCall)
-    y = adapter.execute(case, call)
-    reference = evaluate(case)
-    assert judge(case, y, reference).status == "PASS"
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
-    assert f"framework output shape: {y.shape}" in out
+    assert_repro_script_passes(adapter, case, tmp_path)
 
 
 def test_build_properties_report_the_generic_llvm_target():
