@@ -114,12 +114,21 @@ def pip_line(adapter, version: str | None) -> str:
     return f'pip install {pinned}{extras} "numpy=={np.__version__}"'
 
 
-def build_repro(case, adapter, call, reference, framework_version: str | None = None, why_invalid: str = "") -> str:
+def build_repro(
+    case,
+    adapter,
+    call,
+    reference,
+    framework_version: str | None = None,
+    why_invalid: str = "",
+    reference_abs=None,
+) -> str:
     """The script for ``case`` on ``adapter`` with the expressed ``call``.
 
     ``reference`` is the oracle's output, or None for an ``expect: error`` case (then the
     script reports that the framework accepted it; ``why_invalid`` says what is wrong).
-    ``framework_version`` defaults to importing the framework here.
+    ``framework_version`` defaults to importing the framework here. ``reference_abs`` (the
+    oracle on ``|x|``, ``|w|``: the bound's magnitude) is computed when the caller has none.
     """
     if framework_version is None:
         framework_version = adapter.framework_version()
@@ -165,7 +174,7 @@ def build_repro(case, adapter, call, reference, framework_version: str | None = 
     if reference is not None:
         header.append(tensor_source("expected", reference))
         if getattr(adapter, "judges", "values") == "values":
-            header.append(tensor_source("bound", rounded_up(error_bound(case, reference=reference))))
+            header.append(tensor_source("bound", rounded_up(error_bound(case, reference_abs, reference))))
     body = ["", "# The framework call (canonical layout in, canonical layout out as y):"]
     body.append(adapter.repro_source(case, call).rstrip("\n"))
     shape_only = getattr(adapter, "judges", "values") == "shape"

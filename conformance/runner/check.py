@@ -88,7 +88,7 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
     result.framework_s = outcome.seconds
     if not outcome.ok:
         _no_output(result, outcome)
-        result.details = _details(case, adapter, call, executor, spec, reference, None, outcome.traceback)
+        result.details = _details(case, adapter, call, executor, spec, reference, None, outcome.traceback, reference_abs=reference_abs)
         return
     if adapter.judges == "shape":
         verdict = compare.judge_shape(case, outcome.value, reference)
@@ -104,7 +104,7 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
     result.diagnosis = verdict.diagnosis
     if verdict.status != "PASS":
         values = None if adapter.judges == "shape" else outcome.value
-        result.details = _details(case, adapter, call, executor, spec, reference, values, None)
+        result.details = _details(case, adapter, call, executor, spec, reference, values, None, reference_abs=reference_abs)
 
 
 def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
@@ -168,11 +168,13 @@ def _error_text(outcome: Outcome) -> str:
     return _plain(f"{outcome.error_type}: {outcome.message or ''}")[:ERROR_TEXT_LIMIT]
 
 
-def _details(case, adapter, call, executor, spec, reference, actual, trace, why: str = "") -> dict:
+def _details(case, adapter, call, executor, spec, reference, actual, trace, why: str = "", reference_abs=None) -> dict:
     details = {"slice": error_slice(reference, actual), "repro": None, "traceback": trace}
     version = executor.known_versions.get(spec, "unknown")
     try:
-        details["repro"] = build_repro(case, adapter, call, reference, framework_version=version, why_invalid=why)
+        details["repro"] = build_repro(
+            case, adapter, call, reference, framework_version=version, why_invalid=why, reference_abs=reference_abs
+        )
     except Exception as err:  # a broken repro_source must not hide the result itself
         details["repro_error"] = f"{adapter.name}.repro_source raised {_first_line(err)}"
     return details
