@@ -134,8 +134,13 @@ def versions(merged: Merged) -> dict[str, str]:
     return {adapter: ", ".join(sorted(values)) for adapter, values in found.items()}
 
 
+def first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else ""
+
+
 def first_words(message: str, limit: int = 90) -> str:
-    line = message.strip().splitlines()[0] if message.strip() else ""
+    """The first line, shortened for a table cell."""
+    line = first_line(message)
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
@@ -153,7 +158,7 @@ def change_kind(before: Side | None, after: Side | None) -> str | None:
         return "status"
     if before.diagnosis != after.diagnosis:
         return "diagnosis"
-    if after.status in ("ERROR", "CRASH", "TIMEOUT", "HARNESS") and first_words(before.message) != first_words(after.message):
+    if after.status in ("ERROR", "CRASH", "TIMEOUT", "HARNESS") and first_line(before.message) != first_line(after.message):
         return "message"
     if before.shape != after.shape and before.shape is not None and after.shape is not None:
         return "shape"
