@@ -2,7 +2,7 @@
 
 Run with the torch virtualenv (the oracle itself needs only numpy):
 
-    /tmp/venvs/torch/bin/python benchmarks/bench_oracle.py [--repeats 30] [--threads N]
+    .tox/torch/bin/python benchmarks/bench_oracle.py [--repeats 30] [--threads N]
 
 torch gets as many intra-op threads as numpy's BLAS has (read with threadpoolctl when it is
 installed, else torch's default is kept and both are printed), so the ratio compares the
@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from conformance.case import Case
-from conformance.oracle import direct
+from conformance.oracle import direct, gradients
 
 # The workloads of the brief: a stride-2 upsampling layer and the conv it is the transpose of.
 WORKLOADS = {
@@ -82,6 +82,50 @@ def torch_call(torch, case: Case):
     return lambda: torch.nn.functional.conv_transpose2d(x, w, stride=stride, padding=padding)
 
 
+def gradient_case(spec: dict) -> tuple[Case, np.ndarray]:
+    """The workload with a bias, and an upstream gradient of its output's shape."""
+    case = make_case(spec)
+    rng = np.random.default_rng(1)
+    case = Case.make("bench", case.op, case.x, case.w, rng.standard_normal(case.out_channels),
+                     stride=spec["stride"], padding=spec["padding"], dtype="float64")
+    return case, rng.standard_normal(direct.evaluate(case).shape)
+
+
+def torch_backward(torch, case: Case, g: np.ndarray):
+    """torch autograd's backward of the layer (forward recorded once, graph retained):
+    the gradients w.r.t. input, kernel and bias together, as the oracle computes them."""
+    x, w, b = (torch.from_numpy(a).requires_grad_() for a in (case.x, case.w, case.b))
+    stride, padding = case.stride, tuple(p[0] for p in case.padding)
+    function = torch.nn.functional.conv2d if case.op == "conv" else torch.nn.functional.conv_transpose2d
+    y = function(x, w, b, stride=stride, padding=padding)
+    upstream = torch.from_numpy(g)
+    return lambda: torch.autograd.grad(y, (x, w, b), upstream, retain_graph=True)
+
+
+def bench_gradients(torch, repeats: int) -> float:
+    """One line per workload: the oracle's three gradients against torch's; the worst ratio."""
+    worst = 0.0
+    for name, spec in WORKLOADS.items():
+        case, g = gradient_case(spec)
+        backward = torch_backward(torch, case, g)
+        theirs = [t.numpy() for t in backward()]
+        ours = gradients.gradients(case, g)
+        agreement = max(float(np.max(np.abs(a - b))) for a, b in zip(ours, theirs))
+        scale = max(float(np.max(np.abs(b))) for b in theirs)
+        if any(a.shape != b.shape for a, b in zip(ours, theirs)) or agreement > 1e-9 * scale:
+            print(f"{name} gradients: the oracle and torch disagree (max abs diff {agreement:.3g}): not timing",
+                  file=sys.stderr)
+            return float("inf")
+        oracle_s, torch_s = interleaved_medians(lambda: gradients.gradients(case, g), backward, repeats)
+        ratio = oracle_s / torch_s
+        worst = max(worst, ratio)
+        print(
+            f"{name} gradients (input, kernel, bias): oracle {oracle_s * 1e3:.2f} ms, "
+            f"torch autograd {torch_s * 1e3:.2f} ms, ratio {ratio:.2f} (max |oracle - torch| {agreement:.1e})"
+        )
+    return worst
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -128,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             f"(max |oracle - torch| {agreement:.1e})"
         )
     print(f"worst ratio {worst:.2f} (target <= 1.5)")
-    return 0
+    worst_gradients = bench_gradients(torch, args.repeats)
+    print(f"worst gradient ratio {worst_gradients:.2f} (target <= 1.5)")
+    return 0 if worst_gradients != float("inf") else 1
 
 
 if __name__ == "__main__":
