@@ -11,12 +11,45 @@ from typing import Optional
 import numpy as np
 
 from .dtypes import numpy_dtype, unit_roundoff
-from .oracle import evaluate
+from .oracle import evaluate, gradients
+from .oracle.geometry import resolve
 
 
 def products_per_output(case) -> int:
     """n: the products summed into one output, C_in/groups * prod(k) (SPEC.md)."""
     return case.in_channels // case.groups * int(np.prod(case.kernel_spatial))
+
+
+def products_per_element(case, quantity: str = "output") -> int:
+    """n for one element of ``quantity`` (SPEC.md "Gradients"): the products summed into it.
+
+    grad_input: each input element receives C_out/groups * prod(k) products at most (the
+    transpose's count, for either op); grad_weight: one product per batch item and position
+    the tap reads, N * prod(conv's output sizes) for conv, N * prod(input sizes) for
+    conv_transpose; grad_bias: N * prod(output sizes).
+    """
+    if quantity == "output":
+        return products_per_output(case)
+    if quantity == "grad_input":
+        return case.out_channels // case.groups * int(np.prod(case.kernel_spatial))
+    axes = resolve(case)
+    batch = case.x.shape[0]
+    if quantity == "grad_weight":
+        positions = [a.out for a in axes] if case.op == "conv" else [a.length for a in axes]
+        return batch * int(np.prod(positions))
+    if quantity == "grad_bias":
+        return batch * int(np.prod([a.out for a in axes]))
+    raise ValueError(f"unknown quantity {quantity!r}")
+
+
+def oracle_quantity(case, quantity: str = "output", absolute: bool = False) -> np.ndarray:
+    """The oracle's ``quantity`` for the case, or (``absolute``) for |x|, |w|, |b| and |g|:
+    the magnitude the bound scales with."""
+    if absolute:
+        case = absolute_case(case)
+    if quantity == "output":
+        return evaluate(case)
+    return gradients.quantity(case, quantity, case.grad_output)
 
 
 def smallest_normal(dtype: str) -> float:
@@ -35,7 +68,11 @@ def smallest_normal(dtype: str) -> float:
 def absolute_case(case):
     """The case with |x|, |w| and |b|: the oracle on it gives |x| (op) |w| (+ |b|)."""
     return dataclasses.replace(
-        case, x=np.abs(case.x), w=np.abs(case.w), b=None if case.b is None else np.abs(case.b)
+        case,
+        x=np.abs(case.x),
+        w=np.abs(case.w),
+        b=None if case.b is None else np.abs(case.b),
+        grad_output=None if case.grad_output is None else np.abs(case.grad_output),
     )
 
 
@@ -43,7 +80,7 @@ def absolute_case(case):
 ORACLE_UNIT_ROUNDOFF = 2.0**-53
 
 
-def bound_from(case, magnitude: np.ndarray, value: np.ndarray) -> np.ndarray:
+def bound_from(case, magnitude: np.ndarray, value: np.ndarray, quantity: str = "output") -> np.ndarray:
     """B = n u (|x| (op) |w|) + u |value| + tiny + the oracle's own rounding, per element.
 
     The last term is not in SPEC.md's formula: the reference is a float64 computation,
@@ -54,19 +91,24 @@ def bound_from(case, magnitude: np.ndarray, value: np.ndarray) -> np.ndarray:
     cases with a bias, err_ratio 1.02-1.14 without it).
     """
     u = unit_roundoff(case.dtype)
-    n = products_per_output(case)
+    n = products_per_element(case, quantity)
     oracle_rounding = (n + 1) * ORACLE_UNIT_ROUNDOFF * magnitude
     return n * u * magnitude + u * np.abs(value) + smallest_normal(case.dtype) + oracle_rounding
 
 
-def error_bound(case, reference_abs: Optional[np.ndarray] = None, reference: Optional[np.ndarray] = None) -> np.ndarray:
-    """The per-element bound B of SPEC.md for a valid case.
+def error_bound(
+    case,
+    reference_abs: Optional[np.ndarray] = None,
+    reference: Optional[np.ndarray] = None,
+    quantity: str = "output",
+) -> np.ndarray:
+    """The per-element bound B of SPEC.md for a valid case's ``quantity``.
 
-    ``reference_abs`` is the oracle's output on ``absolute_case(case)`` and ``reference``
-    the oracle's output on the case; either is computed when not given.
+    ``reference_abs`` is the oracle's ``quantity`` on ``absolute_case(case)`` and
+    ``reference`` the oracle's on the case; either is computed when not given.
     """
     if reference_abs is None:
-        reference_abs = evaluate(absolute_case(case))
+        reference_abs = oracle_quantity(case, quantity, absolute=True)
     if reference is None:
-        reference = evaluate(case)
-    return bound_from(case, reference_abs, reference)
+        reference = oracle_quantity(case, quantity)
+    return bound_from(case, reference_abs, reference, quantity)

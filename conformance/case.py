@@ -17,6 +17,8 @@ from .dtypes import round_to_dtype
 
 PADDING_MODES = ("same", "same_lower", "valid")
 OPS = ("conv", "conv_transpose")
+# What a case can judge (``check:``): the forward output and the backward's gradients.
+QUANTITIES = ("output", "grad_input", "grad_weight", "grad_bias")
 
 # 'same' | 'same_lower' | 'valid', or one (before, after) pair per spatial dim.
 Padding = Union[str, tuple[tuple[int, int], ...]]
@@ -50,6 +52,10 @@ class Case:
     expect: str = "ok"
     expected: np.ndarray | None = None
     tolerance_factor: float = 1.0
+    # The quantities judged (SPEC "Gradients"); grad_output is the upstream gradient, of the
+    # output's shape, rounded to dtype; set when a gradient is checked.
+    check: tuple[str, ...] = ("output",)
+    grad_output: np.ndarray | None = None
     description: str = ""
     source: str = ""
     tags: tuple[str, ...] = ()
@@ -137,6 +143,10 @@ class Case:
         x = round_to_dtype(np.asarray(x, dtype=np.float64), dtype)
         w = round_to_dtype(np.asarray(w, dtype=np.float64), dtype)
         b = None if b is None else round_to_dtype(np.asarray(b, dtype=np.float64), dtype)
+        if extra.get("grad_output") is not None:
+            extra["grad_output"] = round_to_dtype(np.asarray(extra["grad_output"], dtype=np.float64), dtype)
+        if "check" in extra:
+            extra["check"] = tuple(extra["check"])
         dims = x.ndim - 2
         return cls(
             id=id,

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .case import QUANTITIES
 from .oracle import InvalidConfiguration, resolve
 
 OPS = ("conv", "conv_transpose")
@@ -101,6 +102,7 @@ FEATURES = (
         ("C_in != C_out", "C_in == C_out"),
     ),
     Feature("kernel vs input", kernel_vs_input, ("kernel <= input", "kernel > input")),
+    Feature("quantity", lambda case, axes: set(case.check), QUANTITIES),
     Feature("op", lambda case, axes: {case.op}, OPS),
 )
 FEATURES_BY_NAME = {feature.name: feature for feature in FEATURES}
@@ -119,6 +121,8 @@ PAIRS = (
     ("groups", "stride"),
     ("dtype", "dims"),
     ("bias", "dims"),
+    ("quantity", "padding"),
+    ("quantity", "dims"),
 )
 
 

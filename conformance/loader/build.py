@@ -9,10 +9,13 @@ refuse any case; the third refuses an ``expect: ok`` case and is the point of an
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+import zlib
 from typing import Any
 
+import numpy as np
 
 from ..case import Case, normalise_padding, per_dim
 from ..dtypes import round_to_dtype
@@ -20,7 +23,7 @@ from ..oracle.geometry import AxisGeometry, InvalidConfiguration, resolve
 from .errors import CaseError, CaseProblem, LoadResult
 from .expand import expand_sweep, merge_defaults
 from .schema import schema_problem
-from .tensors import GENERATORS, check_size, make_tensor
+from .tensors import GENERATORS, check_size, make_tensor, random_values
 from .yaml_source import LineDict, find_problem
 
 FILE_KEYS = ("defaults", "cases")
@@ -150,7 +153,42 @@ def build_case(spec: dict[str, Any], path: str, line: int) -> Case:
         spec=_plain(spec),
     )
     _check_configuration(case, None if golden is None else list(golden["shape"]))
-    return case
+    return _with_gradients(case, spec)
+
+
+def _with_gradients(case: Case, spec: dict[str, Any]) -> Case:
+    """``check:`` and ``grad_output`` (SPEC "Gradients"): the quantities judged and the
+    upstream gradient, checked against the output's shape, made when a gradient is judged."""
+    check = tuple(spec.get("check", ("output",)))
+    judged_gradients = [name for name in check if name != "output"]
+    if not judged_gradients and "grad_output" not in spec:
+        return case
+    if case.expect == "error":
+        raise CaseProblem("check", "an expect: error case has no output, so no gradients to judge", list(check))
+    if "grad_bias" in check and case.b is None:
+        raise CaseProblem("check", "grad_bias needs a bias: the case has none", list(check))
+    shape = [case.x.shape[0], case.out_channels, *(a.out for a in resolve(case))]
+    if "grad_output" in spec:
+        g = make_tensor(spec["grad_output"], "grad_output")
+        if list(g.shape) != shape:
+            raise CaseProblem("grad_output.shape", f"must be the output's shape {shape}", list(g.shape))
+    else:
+        g = random_values(default_grad_output(case.id, spec["input"]), tuple(shape), "grad_output.random")
+    return dataclasses.replace(case, check=check, grad_output=round_to_dtype(g, case.dtype))
+
+
+def default_grad_output(case_id: str, input_spec: dict[str, Any]) -> dict[str, Any]:
+    """The upstream gradient a case gets when it names none: drawn like its input (the same
+    distribution and parameters when the input is random, small integers when the input is
+    given as whole numbers, else normal), with the seed crc32(case id): fixed per case and
+    different for every case, sweep members included."""
+    seed = zlib.crc32(case_id.encode("utf-8"))
+    if "random" in input_spec:
+        return {**input_spec["random"], "seed": seed}
+    whole = "arange" in input_spec or (
+        "values" in input_spec and bool(np.all(np.mod(np.asarray(input_spec["values"], dtype=np.float64), 1) == 0))
+    ) or ("fill" in input_spec and float(input_spec["fill"]).is_integer())
+    return {"seed": seed, "distribution": "integers"} if whole else {"seed": seed}
 
 
 def _spatial_dims(spec: dict[str, Any]) -> int:
