@@ -18,6 +18,7 @@ from conformance.report.display import display_values
 from conformance.report.junit import junit_filename, write_junit
 from conformance.report.markdown import md, render_markdown
 from conformance.report.merge import merge_files
+from conformance.report.compact import expand_result
 from conformance.report.safejson import decode_embedded, json_for_script
 from conformance.report.summary import (
     adapter_summaries,
@@ -58,8 +59,14 @@ def rendered(tmp_path, *runs) -> tuple[str, object]:
 
 
 def details_of(page: str) -> dict:
+    """The page's data with each result as the page shows it (strings put back, diagnosis text)."""
     match = re.search(r'<script type="[^"]+" id="report-data" data-encoding="([^"]+)">(.*?)</script>', page, re.S)
-    return decode_embedded(match.group(1), match.group(2))
+    data = decode_embedded(match.group(1), match.group(2))
+    data["results"] = [expand_result(entry, data["strings"]) for entry in data["results"]]
+    for entry in data["results"]:
+        if "diagnosis" in entry:
+            entry["diagnosis_text"] = data["diagnoses"][entry["diagnosis"]]
+    return data
 
 
 # ---- merge -------------------------------------------------------------------------------
@@ -259,11 +266,11 @@ def test_matrix_has_one_row_per_case_with_a_code_per_adapter(tmp_path):
         ("k", [make_result("c1", KERAS, "UNSUPPORTED"), make_result("c2", KERAS, "TIMEOUT"), make_result("c3", KERAS)]),
         ("c", [make_result("v1", CONV, line=9)]),
     )
-    rows = re.findall(r'<tr class="r" data-s="([^"]*)"', page)
+    rows = re.findall(r'<tr class="r" data-k="\d+" data-s="([^"]*)"', page)
     # columns: keras, torch conv_transpose, torch conv; '-' n/a, '.' not run
     assert rows == ["UP-", "TF-", "P.-", "--P"]
     assert len(rows) == len(merged.cases)
-    assert page.count('<button type="button" class="c ') == merged.n_results == 6
+    assert page.count('<button class="c ') == merged.n_results == 6
 
 
 def test_cell_classes_mark_unexpected_and_known_results(tmp_path):
@@ -346,6 +353,34 @@ def test_a_large_details_block_is_compressed_and_decodes_to_the_same_data(tmp_pa
     assert 'data-encoding="json"' in page and 'data-encoding="deflate-base64"' in compressed
     assert re.search(r'id="report-data" data-encoding="deflate-base64">[A-Za-z0-9+/=]+</script>', compressed)
     assert details_of(compressed) == details_of(page)
+
+
+def test_repeated_texts_and_repro_lines_are_stored_once_and_read_back_the_same(tmp_path):
+    tensor_line = "x = np.array([[1.0, 2.0]], dtype=np.float64).reshape((1, 2))"
+    results = [
+        make_result(
+            "c1",
+            adapter,
+            "FAIL",
+            message="RuntimeError: same text",
+            expectation_reason="the same reason on both",
+            native={"api": "f", "kwargs": {"stride": [2, 2]}, "text": f"{adapter}(stride=2)"},
+            details={"repro": f"#!/usr/bin/env python3\n# Repro: {adapter}\n{tensor_line}\nprint(1)\n"},
+        )
+        for adapter in (TRANSPOSED, KERAS)
+    ]
+    page, _ = rendered(tmp_path, ("t", results[:1]), ("k", results[1:]))
+    match = re.search(r'<script type="[^"]+" id="report-data" data-encoding="([^"]+)">(.*?)</script>', page, re.S)
+    raw = decode_embedded(match.group(1), match.group(2))
+    assert raw["strings"].count(tensor_line) == 1 and raw["strings"].count("RuntimeError: same text") == 1
+    assert all(isinstance(entry["details"]["repro"], list) for entry in raw["results"])
+    shown = details_of(page)["results"]
+    by_adapter = {raw["adapters"][entry["a"]]["name"]: entry for entry in shown}
+    for result in results:
+        entry = by_adapter[result.adapter]
+        assert entry["details"]["repro"] == result.details["repro"]
+        assert entry["message"] == result.message and entry["expectation_reason"] == result.expectation_reason
+        assert entry["native"] == result.native
 
 
 def test_page_without_results_says_so(tmp_path):

@@ -150,7 +150,10 @@ def test_text_filter_and_adapter_columns(driver, report):
     )
     assert ids == expected and len(ids) > 1
     click(driver, "input[name=adapter][value='0']")
-    assert driver.execute_script("return getComputedStyle(document.querySelector('#matrix td.a0')).display") == "none"
+    assert (
+        driver.execute_script("return getComputedStyle(document.querySelector('#matrix tr.r > td:nth-child(2)')).display")
+        == "none"
+    )
 
 
 def open_cell(driver, css: str) -> str:
@@ -162,6 +165,19 @@ def open_cell(driver, css: str) -> str:
         "document.getElementById('details-title').textContent !== 'Details'",
     )
     return driver.find_element("id", "details-title").text
+
+
+SELECTED_RESULT = "window.conformanceReport.resultNumber(document.querySelector('button.c.sel'))"
+
+
+def open_result(driver, k: int) -> str:
+    """Click the cell of result number k (the page numbers results in document order)."""
+    driver.execute_script(
+        "var b = window.conformanceReport.buttonFor(arguments[0]); b.id = 'target-cell';"
+        "b.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});",
+        k,
+    )
+    return open_cell(driver, "#target-cell")
 
 
 def test_cell_click_opens_details_with_repro_heatmaps_and_copy(driver, report):
@@ -208,10 +224,10 @@ def test_hostile_strings_render_as_text(driver, report):
         "var wanted = arguments[0];"
         "var row = Array.from(document.querySelectorAll('#matrix tr.r')).find(function (r) {"
         "  var d = r.querySelector('.desc'); return d && d.textContent === wanted; });"
-        "return row.querySelector('button.c.s-FAIL').getAttribute('data-k');",
+        "return window.conformanceReport.resultNumber(row.querySelector('button.c.s-FAIL'));",
         synthetic.HOSTILE_DESCRIPTION,
     )
-    open_cell(driver, f'#matrix button.c[data-k="{k}"]')
+    open_result(driver, k)
     message = driver.find_element("css selector", "#details-body pre.message").get_attribute("textContent")
     assert message == synthetic.HOSTILE_MESSAGE
     cells = driver.execute_script(
@@ -243,11 +259,11 @@ def test_a_link_to_a_result_opens_its_details(driver, report):
     )
     first = next(iter(report["merged"].cases))
     assert driver.find_element("id", "details-title").get_attribute("textContent").startswith(first + "  on  ")
-    assert driver.execute_script("return document.querySelector('button.c.sel').getAttribute('data-k')") == "0"
+    assert driver.execute_script("return " + SELECTED_RESULT) == 0
     driver.execute_script("location.hash = '#result-1'")
-    wait_for(driver, "return document.querySelector('button.c.sel').getAttribute('data-k') === '1'")
+    wait_for(driver, f"return {SELECTED_RESULT} === 1")
     driver.back()
-    wait_for(driver, "return document.querySelector('button.c.sel').getAttribute('data-k') === '0'")
+    wait_for(driver, f"return {SELECTED_RESULT} === 0")
 
 
 def shown_columns(driver) -> list[int]:
@@ -350,7 +366,7 @@ def test_a_known_finding_comes_before_the_diagnosis(driver, report):
             k += 1
     assert target, "the synthetic results have a FAIL with an expectation"
     open_page(driver, report["plain"])
-    open_cell(driver, f"#matrix button.c[data-k='{target[0]}']")
+    open_result(driver, target[0])
     body = driver.find_element("id", "details-body")
     sections = [h.get_attribute("textContent") for h in body.find_elements("css selector", "h3")]
     assert sections[:2] == ["Known finding", "Diagnosis"] or sections[:2] == [f"Known finding: {target[1].expectation_kind}", "Diagnosis"]

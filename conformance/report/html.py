@@ -3,7 +3,9 @@
 The matrix is rendered here with Jinja2 (autoescape on), so the page reads without
 JavaScript; the per-cell details (parameters, native call, slices, repro script) are one
 JSON block that the page's script parses on the first click and turns into DOM nodes with
-``textContent`` (``safejson.embed_json`` escapes it, or compresses a large one).
+``textContent`` (``safejson.embed_json`` escapes it, or compresses a large one). Repeated
+strings and repro lines are stored once in that block (``compact.py``), and the matrix
+markup is as short as HTML allows: a page of 26,000 results is 14 MB, not 52.
 
 The Content-Security-Policy allows exactly the page's one inline style and one inline
 script, by their SHA-256 hashes, and nothing else: no network, no inline event handlers,
@@ -24,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .compact import StringTable, compact_result
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds
 from ..properties import shown_flags
@@ -110,8 +113,11 @@ def csp_hash(text: str) -> str:
 
 
 def column_rules(n_adapters: int) -> str:
-    """CSS that hides adapter column i when the table has class hide-a<i> (the adapter filter)."""
-    return "\n".join(f"#matrix.hide-a{i} .a{i}{{display:none}}" for i in range(n_adapters))
+    """CSS that hides adapter column i when the table has class hide-a<i> (the adapter filter):
+    its header, and the (i + 2)th cell of each case row (the case name is the first)."""
+    return "\n".join(
+        f"#matrix.hide-a{i} th.a{i},#matrix.hide-a{i} tr.r>:nth-child({i + 2}){{display:none}}" for i in range(n_adapters)
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -126,13 +132,15 @@ def diagnosis_text(code: str | None) -> str | None:
         return f"Unknown diagnosis code {code!r}."
 
 
-def cell_html(column: int, cell: Cell | None, missing: str, k: int | None) -> Markup:
-    """One matrix cell. Built here rather than in the template because it is 10,000 of them;
-    it holds no data from results files, only integers and the fixed status vocabulary
-    (checked below), so there is nothing to escape."""
+def cell_html(cell: Cell | None, missing: str) -> Markup:
+    """One matrix cell. Built here rather than in the template because it is 40,000 of them;
+    it holds no data from results files, only the fixed status vocabulary (checked below),
+    so there is nothing to escape. As short as HTML allows (a page holds tens of thousands):
+    no end tag (the next cell closes it), no column class (CSS finds a column by position),
+    no result number (the row holds its first one; the page counts along the row)."""
     if cell is None:
         kind = {"n/a": "na", "not run": "nr"}[missing]
-        return Markup(f'<td class="a{column:d} {kind}">{missing}</td>')  # noqa: S704
+        return Markup(f"<td class={kind}>{missing}")  # noqa: S704
     status = cell.status
     if status not in STATUS_CODES:
         raise ValueError(f"not a status: {status!r}")
@@ -142,9 +150,7 @@ def cell_html(column: int, cell: Cell | None, missing: str, k: int | None) -> Ma
     elif status not in ("PASS", "UNSUPPORTED"):  # a known problem, listed in the expectations file
         classes += " known"
     label = CELL_LABELS.get(status, status)
-    return Markup(  # noqa: S704
-        f'<td class="a{column:d}"><button type="button" class="c {classes}" data-k="{k:d}">{label}</button></td>'
-    )
+    return Markup(f'<td><button class="c {classes}" tabindex=-1>{label}</button>')  # noqa: S704
 
 
 def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: dict[str, int]) -> dict[str, Any]:
@@ -165,8 +171,7 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
         "err_ratio": result.err_ratio,
         # "shape": a shape-only adapter, whose values were never computed (None: values)
         "judged": result.judged if result.judged != "values" else None,
-        "diagnosis": result.diagnosis,
-        "diagnosis_text": diagnosis_text(result.diagnosis),
+        "diagnosis": result.diagnosis,  # its text: once per code, in the data's "diagnoses"
         "duration_s": seconds(result.duration_s),
         "framework_s": seconds(result.framework_s),
         "oracle_s": seconds(result.oracle_s),
@@ -219,6 +224,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
     groups: list[dict[str, Any]] = []
     details: list[dict[str, Any]] = []
     file_index = {run.path: i for i, run in enumerate(merged.runs)}
+    strings = StringTable()  # repeated texts and repro lines, stored once (see compact.py)
     for case_index, case in enumerate(cases):
         key = (case.file, tuple(case.tags))
         if not groups or groups[-1]["key"] != key:
@@ -226,20 +232,20 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         cells: list[str] = []
         codes: list[str] = []
         unmet: list[str] = []  # "u" where the cell did not meet its expectation
+        first_result = len(details)  # the number of the row's first result; the rest follow in order
         for column, adapter in enumerate(adapters):
             cell = merged.cell(case.id, adapter)
             missing = merged.missing_kind(case.id, adapter) if cell is None else ""
-            k = None
             if cell is not None:
-                k = len(details)
-                details.append(result_details(cell, case_index, column, file_index))
-            cells.append(cell_html(column, cell, missing, k))
+                details.append(compact_result(result_details(cell, case_index, column, file_index), strings))
+            cells.append(cell_html(cell, missing))
             codes.append(STATUS_CODES[cell.status if cell is not None else missing])
             unmet.append("u" if cell is not None and not cell.met_expectation else ".")
         groups[-1]["rows"].append(
             {
                 "case": case,
                 "codes": "".join(codes),
+                "first_result": first_result,
                 "unmet": "".join(unmet) if "u" in unmet else "",
                 "tags": " ".join(case.tags),
                 "search": " ".join([case.id, case.description, case.file, *case.tags]).lower(),
@@ -261,6 +267,8 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         ],
         "adapters": [{"name": s.adapter, "frameworks": s.frameworks, "devices": s.devices} for s in summaries],
         "files": list(file_index),
+        "diagnoses": {d["diagnosis"]: diagnosis_text(d["diagnosis"]) for d in details if d.get("diagnosis")},
+        "strings": strings.strings(),
         "results": details,
     }
     data_encoding, data_text = embed_json(data, compress_above)

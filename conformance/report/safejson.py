@@ -67,8 +67,9 @@ def embed_json(data: Any, compress_above: int | None = None) -> tuple[str, str]:
     text = compact_json(data)
     if len(text) <= (COMPRESS_ABOVE if compress_above is None else compress_above):
         return "json", escape_for_script(text)
-    # Level 1: nearly the size of level 9 on this data at a quarter of the time.
-    return "deflate-base64", base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii")
+    # Level 9: on a 26,000-result report 13% smaller than level 1 (8.7 against 10.0 MB) for
+    # 0.8 s more; the page's size is the budget that binds.
+    return "deflate-base64", base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
 
 
 def decode_embedded(encoding: str, text: str) -> Any:

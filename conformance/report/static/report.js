@@ -52,6 +52,53 @@
     return new Response(stream).text().then(JSON.parse);
   }
 
+  /* A result's details as the results file wrote them: the data stores each repeated
+   * string once, in d.strings, and a result its index (conformance/report/compact.py). */
+  function expandResult(result, d) {
+    var strings = d.strings || [];
+    function expand(entry, fields) {
+      var out = {};
+      Object.keys(entry).forEach(function (key) { out[key] = entry[key]; });
+      fields.forEach(function (field) { if (typeof out[field] === 'number') out[field] = strings[out[field]]; });
+      return out;
+    }
+    var out = expand(result, ['message', 'expectation_reason', 'expectation_link', 'expectation_where',
+                              'expected_message', 'unsupported_reason']);
+    if (out.expectation_links) {
+      out.expectation_links = expand(out.expectation_links, Object.keys(out.expectation_links));
+    }
+    if (out.native) out.native = expand(out.native, ['api', 'text', 'note', 'input_layout', 'kernel_layout']);
+    if (out.details) {
+      out.details = expand(out.details, ['traceback', 'doc', 'repro_error']);
+      if (Array.isArray(out.details.repro)) {
+        out.details.repro = out.details.repro.map(function (i) { return strings[i]; }).join('\n');
+      }
+    }
+    if (out.diagnosis && d.diagnoses) out.diagnosis_text = d.diagnoses[out.diagnosis];
+    return out;
+  }
+
+  // ---- the matrix cells and result numbers --------------------------------------------
+
+  /* A row holds the number of its first result (data-k); its buttons follow in order. */
+  function resultNumber(button) {
+    var tr = button.closest('tr');
+    var buttons = tr.querySelectorAll('button.c');
+    for (var i = 0; i < buttons.length; i++) if (buttons[i] === button) return Number(tr.getAttribute('data-k')) + i;
+    return -1;
+  }
+
+  function buttonFor(k) {
+    var lo = 0;
+    var hi = rows.length - 1;
+    while (lo < hi) {  // the last row whose first result is <= k
+      var mid = (lo + hi + 1) >> 1;
+      if (rows[mid].k <= k) lo = mid; else hi = mid - 1;
+    }
+    var row = rows[lo];
+    return row ? row.tr.querySelectorAll('button.c')[k - row.k] || null : null;
+  }
+
   // ---- the matrix filters -------------------------------------------------------------
 
   function collectRows() {
@@ -63,7 +110,7 @@
       for (var i = 0; i < trs.length; i++) {
         var tr = trs[i];
         if (tr.className !== 'r') continue;
-        var row = { tr: tr, codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
+        var row = { tr: tr, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
                     op: tr.getAttribute('data-o'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
         body.rows.push(row);
         rows.push(row);
@@ -627,7 +674,7 @@
   function openDetails(k, button) {
     var token = ++openToken;
     if (selectedButton) selectedButton.classList.remove('sel');
-    selectedButton = button || table.querySelector('button.c[data-k="' + k + '"]');
+    selectedButton = button || buttonFor(k);
     if (selectedButton) selectedButton.classList.add('sel');
     var body = showPanel('Details');
     body.appendChild(el('p', 'muted', 'Loading the details…'));
@@ -636,6 +683,7 @@
       if (token !== openToken) return;  // another cell was clicked meanwhile
       var result = d.results[k];
       if (!result) { showPanel('Details').appendChild(el('p', '', 'No result number ' + k + ' in this report.')); return; }
+      result = expandResult(result, d);
       var testCase = d.cases[result.c];
       var adapter = d.adapters[result.a];
       showPanel(testCase.id + '  on  ' + adapter.name).appendChild(buildDetails(result, testCase, adapter, d.files));
@@ -660,7 +708,7 @@
   function wireDetails() {
     table.addEventListener('click', function (event) {
       var button = event.target.closest('button.c');
-      if (button) openDetails(Number(button.getAttribute('data-k')), button);
+      if (button) openDetails(resultNumber(button), button);
     });
     byId('details-close').addEventListener('click', closeDetails);
     byId('details').addEventListener('click', function (event) {
@@ -679,7 +727,7 @@
     var match = /^#result-(\d+)$/.exec(location.hash);
     if (match) {
       var k = Number(match[1]);
-      var current = selectedButton && Number(selectedButton.getAttribute('data-k'));
+      var current = selectedButton && resultNumber(selectedButton);
       if (byId('details').hidden || current !== k) openDetails(k);
     } else {
       closeDetails();
@@ -693,7 +741,9 @@
     wireFilters();
     wireDetails();
     applyFilters();
-    window.conformanceReport = { readyAt: performance.now(), rows: rows.length };
+    // For tests and benchmarks: a cell's result number and back.
+    window.conformanceReport = { readyAt: performance.now(), rows: rows.length,
+                                 resultNumber: resultNumber, buttonFor: buttonFor };
     document.documentElement.setAttribute('data-ready', 'true');
   }
 
