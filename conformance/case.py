@@ -8,6 +8,7 @@ downstream parses the YAML shorthands again.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
@@ -91,6 +92,18 @@ class Case:
         if self.op == "conv":
             return self.w.shape[0]
         return self.w.shape[1] * self.groups
+
+    def judging(self, quantity: str) -> "Case":
+        """The case as one test item judges it: ``check`` is that one quantity, so an
+        adapter (which receives the case) knows what to compute."""
+        if quantity not in self.check:
+            raise ValueError(f"case {self.id!r} does not check {quantity!r} (check: {list(self.check)})")
+        return dataclasses.replace(self, check=(quantity,))
+
+    @property
+    def quantity(self) -> str:
+        """The one quantity a ``judging`` case asks for ('output' for a plain forward case)."""
+        return self.check[0] if len(self.check) == 1 else "output"
 
     def params(self) -> dict[str, Any]:
         """The canonical parameters as plain JSON-able data (for results and reports)."""

@@ -12,9 +12,9 @@ from typing import Optional
 
 import numpy as np
 
-from .bound import absolute_case, bound_from
+from .bound import bound_from, oracle_quantity
 from .diagnosis import diagnose
-from .oracle import evaluate
+from .gradient_diagnosis import diagnose_quantity
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ def judge_shape(case, shape, reference) -> Verdict:
     return Verdict("FAIL", f"{message}; diagnosis: shape-differs", shape, expected_shape, diagnosis="shape-differs")
 
 
-def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None) -> Verdict:
-    """Compare a framework's output with the oracle's ``reference`` for ``case``.
+def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None, quantity: str = "output") -> Verdict:
+    """Compare a framework's output (or gradient: ``quantity``) with the oracle's ``reference``.
 
     Positions where the reference itself is not finite (a float64 overflow) are not
     judged. A non-finite output where the reference is finite fails, and its error and
@@ -53,12 +53,12 @@ def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None
     call = describe_call(case)
     if actual.shape != reference.shape:
         message = f"out.shape={tuple(actual.shape)}, but should be {tuple(reference.shape)} [{call}]"
-        diagnosis = diagnose(case, actual, reference, reference_abs)
+        diagnosis = _diagnose(case, quantity, actual, reference, reference_abs)
         return Verdict("FAIL", f"{message}; diagnosis: {diagnosis}", shape, expected_shape, diagnosis=diagnosis)
 
     if reference_abs is None:
-        reference_abs = evaluate(absolute_case(case))
-    bound = bound_from(case, reference_abs, reference)
+        reference_abs = oracle_quantity(case, quantity, absolute=True)
+    bound = bound_from(case, reference_abs, reference, quantity)
     judged = np.isfinite(reference)
     broken = judged & ~np.isfinite(actual)
     error = np.where(judged, np.abs(actual - reference), 0.0)
@@ -72,7 +72,7 @@ def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None
             f"{int(broken.sum())} non-finite values where the oracle is finite; first at {first}: "
             f"out={float(actual[first])!r} ref={reference[first]:.9g} [{call}]"
         )
-        diagnosis = diagnose(case, actual, reference, reference_abs)
+        diagnosis = _diagnose(case, quantity, actual, reference, reference_abs)
         return Verdict(
             "FAIL", f"{message}; diagnosis: {diagnosis}", shape, expected_shape, math.inf, math.inf, diagnosis
         )
@@ -88,10 +88,16 @@ def judge(case, actual, reference, *, reference_abs: Optional[np.ndarray] = None
         f"values differ: err_ratio={err_ratio:.3g} > {factor:g}; {outside} of {ratio.size} elements "
         f"outside the bound; worst at {worst}: out={actual[worst]:.9g} ref={reference[worst]:.9g} [{call}]"
     )
-    diagnosis = diagnose(case, actual, reference, reference_abs)
+    diagnosis = _diagnose(case, quantity, actual, reference, reference_abs)
     return Verdict(
         "FAIL", f"{message}; diagnosis: {diagnosis}", shape, expected_shape, max_abs_err, err_ratio, diagnosis
     )
+
+
+def _diagnose(case, quantity, actual, reference, reference_abs) -> str:
+    if quantity == "output":
+        return diagnose(case, actual, reference, reference_abs)
+    return diagnose_quantity(case, quantity, actual, reference, reference_abs)
 
 
 def describe_call(case) -> str:

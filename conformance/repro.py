@@ -122,6 +122,7 @@ def build_repro(
     framework_version: str | None = None,
     why_invalid: str = "",
     reference_abs=None,
+    quantity: str = "output",
 ) -> str:
     """The script for ``case`` on ``adapter`` with the expressed ``call``.
 
@@ -129,10 +130,14 @@ def build_repro(
     script reports that the framework accepted it; ``why_invalid`` says what is wrong).
     ``framework_version`` defaults to importing the framework here. ``reference_abs`` (the
     oracle on ``|x|``, ``|w|``: the bound's magnitude) is computed when the caller has none.
+    ``quantity`` is what ``reference`` is: the output or a gradient (SPEC "Gradients"); a
+    gradient's script also defines ``g``, the upstream gradient, and its rendered call
+    leaves the gradient as ``y``.
     """
     if framework_version is None:
         framework_version = adapter.framework_version()
     params = json.dumps(case.params(), separators=(", ", ": "))
+    gradient_words = f": its {quantity}" if quantity != "output" else ""
     header = [
         "#!/usr/bin/env python3",
         f"# Repro: {adapter.name} on conformance case {case.id!r}",
@@ -147,12 +152,14 @@ def build_repro(
             "conv_transpose kernel (C_in, C_out/groups, *k))"
         ),
         f"# native call: {call.describe()}",
+        *([f"# judged:      {quantity}, the gradient for the upstream gradient g (the output's shape)"]
+          if quantity != "output" else []),
         (
             f"# framework:   {adapter.module} {framework_version}, numpy {np.__version__}, "
             f"python {platform.python_version()}"
         ),
         f"# install:     {pip_line(adapter, framework_version)}",
-        "# expected:    the float64 NumPy reference of the canonical semantics (conformance SPEC.md)"
+        f"# expected:    the float64 NumPy reference of the canonical semantics (conformance SPEC.md){gradient_words}"
         if reference is not None
         else "# expected:    the framework refuses this invalid case",
         "import base64",
@@ -170,11 +177,12 @@ def build_repro(
         tensor_source("x", case.x),
         tensor_source("w", case.w),
         tensor_source("b", case.b),
+        *([tensor_source("g", case.grad_output)] if quantity != "output" else []),
     ]
     if reference is not None:
         header.append(tensor_source("expected", reference))
         if getattr(adapter, "judges", "values") == "values":
-            header.append(tensor_source("bound", rounded_up(error_bound(case, reference_abs, reference))))
+            header.append(tensor_source("bound", rounded_up(error_bound(case, reference_abs, reference, quantity))))
     body = ["", "# The framework call (canonical layout in, canonical layout out as y):"]
     body.append(adapter.repro_source(case, call).rstrip("\n"))
     shape_only = getattr(adapter, "judges", "values") == "shape"

@@ -44,6 +44,9 @@ class Result:
     # Keras' "Exception encountered when calling ..." hide the cause.
     error_text: str | None = None
     duration_s: float = 0.0
+    # What was judged (SPEC "Gradients"): "output", "grad_input", "grad_weight" or
+    # "grad_bias"; files written before gradients have none and read as "output".
+    quantity: str = "output"
     # -- beyond the SPEC's minimum ------------------------------------------
     adapter: str = ""
     description: str = ""
@@ -78,6 +81,16 @@ class Result:
     @property
     def met_expectation(self) -> bool:
         return self.status == self.expected_status and not self.unexpected
+
+    @property
+    def key(self) -> str:
+        """The case id, with ``::<quantity>`` for a gradient: unique per (case, quantity)."""
+        return result_key(self.case, self.quantity)
+
+
+def result_key(case_id: str, quantity: str = "output") -> str:
+    """``case`` for the forward output, ``case::grad_input`` (etc.) for a gradient."""
+    return case_id if quantity == "output" else f"{case_id}::{quantity}"
 
 
 def run_info(

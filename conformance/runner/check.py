@@ -26,6 +26,7 @@ import traceback
 
 from .. import compare, oracle
 from ..adapters.base import Unsupported
+from ..bound import oracle_quantity
 from ..repro import build_repro
 from ..results import ERROR_TEXT_LIMIT, Result
 from .executor import Executor, Outcome, adapter_spec
@@ -35,10 +36,13 @@ from .slices import error_slice
 NO_ANSWER = {"crash": "CRASH", "timeout": "TIMEOUT"}
 
 
-def check(case, adapter, executor: Executor, spec: str | None = None) -> Result:
+def check(case, adapter, executor: Executor, spec: str | None = None, quantity: str = "output") -> Result:
     """Run ``case`` on ``adapter`` through ``executor``; ``spec`` is how the child loads the
-    adapter (default ``module:Class`` of its class)."""
+    adapter (default ``module:Class`` of its class); ``quantity`` what is judged: the output
+    or one gradient (SPEC "Gradients"), which the adapter reads from ``case.quantity``."""
     spec = spec or adapter_spec(type(adapter))
+    if quantity != "output":
+        case = case.judging(quantity)
     # Starting the child and importing the framework (seconds for TensorFlow) happen once
     # per process, not per case: done before the clock starts (a failure shows in execute).
     executor.warm_up(spec)
@@ -49,6 +53,7 @@ def check(case, adapter, executor: Executor, spec: str | None = None) -> Result:
         line=case.line,
         op=case.op,
         status="PASS",
+        quantity=quantity,
         adapter=adapter.name,
         description=case.description,
         tags=list(case.tags),
@@ -78,9 +83,10 @@ def check(case, adapter, executor: Executor, spec: str | None = None) -> Result:
 
 def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
     started = time.perf_counter()
-    reference = oracle.evaluate(case)
+    quantity = result.quantity
+    reference = oracle_quantity(case, quantity)
     # The magnitude |x| (op) |w| of the error bound: one more oracle run, timed with it.
-    reference_abs = oracle.evaluate(compare.absolute_case(case))
+    reference_abs = oracle_quantity(case, quantity, absolute=True)
     result.oracle_s = time.perf_counter() - started
     result.expected_shape = list(reference.shape)
 
@@ -94,7 +100,7 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
         verdict = compare.judge_shape(case, outcome.value, reference)
         result.judged = "shape"
     else:
-        verdict = compare.judge(case, outcome.value, reference, reference_abs=reference_abs)
+        verdict = compare.judge(case, outcome.value, reference, reference_abs=reference_abs, quantity=quantity)
     result.status = verdict.status
     result.message = verdict.message
     result.shape = list(verdict.shape)
@@ -173,7 +179,8 @@ def _details(case, adapter, call, executor, spec, reference, actual, trace, why:
     version = executor.known_versions.get(spec, "unknown")
     try:
         details["repro"] = build_repro(
-            case, adapter, call, reference, framework_version=version, why_invalid=why, reference_abs=reference_abs
+            case, adapter, call, reference, framework_version=version, why_invalid=why, reference_abs=reference_abs,
+            quantity=case.quantity,
         )
     except Exception as err:  # a broken repro_source must not hide the result itself
         details["repro_error"] = f"{adapter.name}.repro_source raised {_first_line(err)}"

@@ -1,8 +1,11 @@
-"""pytest collection: a case file becomes one item per (case, adapter of the case's op).
+"""pytest collection: a case file becomes one item per (case, adapter of the case's op, quantity).
 
-Item names are ``<case id>[<adapter name>]``, so a node id reads
-``cases/padding.yaml::pad-asym-1-2[torch.nn.functional.conv_transpose]``. A case that does
-not load becomes a failing item whose report is the loader's one-line error.
+Item names are ``<case id>[<adapter name>]`` for the forward output, so a node id reads
+``cases/padding.yaml::pad-asym-1-2[torch.nn.functional.conv_transpose]``, and
+``<case id>[<adapter name>:<quantity>]`` for a gradient (``...[torch.nn.functional.conv.grad:grad_input]``).
+An adapter judges the quantities in its ``quantities`` (forward adapters: the output) that
+the case's ``check:`` names. A case that does not load becomes a failing item whose report
+is the loader's one-line error.
 """
 
 from __future__ import annotations
@@ -39,8 +42,14 @@ class CaseFile(pytest.File):
                 yield CaseErrorItem.from_parent(self, name=_unique(f"{case.id}[duplicate]", names), error=message)
                 continue
             for chosen in run.adapters:
-                if chosen.instance.applies_to(case):
-                    yield CaseItem.from_parent(self, name=_unique(f"{case.id}[{chosen.name}]", names), case=case, chosen=chosen)
+                if not chosen.instance.applies_to(case):
+                    continue
+                offered = getattr(chosen.instance, "quantities", ("output",))
+                for quantity in (q for q in case.check if q in offered):
+                    label = chosen.name if quantity == "output" else f"{chosen.name}:{quantity}"
+                    yield CaseItem.from_parent(
+                        self, name=_unique(f"{case.id}[{label}]", names), case=case, chosen=chosen, quantity=quantity
+                    )
 
 
 def _unique(name: str, taken: set) -> str:
@@ -73,16 +82,17 @@ class CaseErrorItem(pytest.Item):
 
 
 class CaseItem(pytest.Item):
-    """One case on one adapter."""
+    """One case on one adapter, judging one quantity (the output or a gradient)."""
 
-    def __init__(self, *, case, chosen, **kwargs):
+    def __init__(self, *, case, chosen, quantity="output", **kwargs):
         super().__init__(**kwargs)
         self.case = case
         self.chosen = chosen
+        self.quantity = quantity
 
     def runtest(self):
         run = self.config.pluginmanager.get_plugin("conformance-run")
-        result = check(self.case, self.chosen.instance, run.executor(), spec=self.chosen.spec)
+        result = check(self.case, self.chosen.instance, run.executor(), spec=self.chosen.spec, quantity=self.quantity)
         verdict = run.expectations[self.chosen.name].judge(result, run.properties_for(self.chosen))
         record_verdict(result, verdict)
         self.user_properties.append((RESULT_PROPERTY, result.to_json()))
@@ -105,4 +115,5 @@ class CaseItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
-        return self.path, max(self.case.line - 1, 0), f"{self.case.id} [{self.chosen.name}]"
+        label = self.chosen.name if self.quantity == "output" else f"{self.chosen.name}:{self.quantity}"
+        return self.path, max(self.case.line - 1, 0), f"{self.case.id} [{label}]"

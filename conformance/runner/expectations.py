@@ -244,17 +244,23 @@ class Expectations:
         self._exact = {e.pattern: e for e in self.entries if not e.is_glob}
         self._globs = [(e, glob_regex(e.pattern)) for e in self.entries if e.is_glob]
 
-    def match(self, case_id: str) -> Expectation | None:
-        if case_id in self._exact:
-            return self._exact[case_id]
-        for entry, regex in self._globs:
-            if regex.fullmatch(case_id):
-                return entry
+    def match(self, case_id: str, quantity: str = "output") -> Expectation | None:
+        """The entry for a result: its key ``case`` or ``case::grad_input`` (a gradient),
+        exact first, then globs; a gradient also matches an entry written for its bare case
+        id (every quantity of that case)."""
+        keys = [case_id] if quantity == "output" else [f"{case_id}::{quantity}", case_id]
+        for key in keys:
+            if key in self._exact:
+                return self._exact[key]
+        for key in keys:
+            for entry, regex in self._globs:
+                if regex.fullmatch(key):
+                    return entry
         return None
 
     def judge(self, result, props: dict) -> Verdict:
         """The outcome this run should give for the result's case, and whether it did."""
-        entry = self.match(result.case)
+        entry = self.match(result.case, getattr(result, "quantity", "output"))
         if entry is not None:
             expected = entry.outcome_for(props)
         elif result.status == "UNSUPPORTED":
@@ -271,7 +277,7 @@ class Expectations:
         """
         seen: dict[int, list] = {id(e): [] for e in self.entries}
         for result in results:
-            entry = self.match(result.case)
+            entry = self.match(result.case, getattr(result, "quantity", "output"))
             if entry is not None:
                 seen[id(entry)].append(result)
         found = []

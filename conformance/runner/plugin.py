@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ..case import QUANTITIES
+
 PLUGIN_NAME = "conformance-run"
 
 
@@ -231,7 +233,7 @@ class ConformanceRun:
             collected = self.results[chosen.name]
             if not collected:
                 continue
-            collected.sort(key=lambda r: (r["file"], r["line"], r["case"]))
+            collected.sort(key=lambda r: (r["file"], r["line"], r["case"], QUANTITIES.index(r.get("quantity", "output"))))
             results = [ResultRow(r) for r in collected]
             properties = self.properties_for(chosen)
             stale = self.expectations[chosen.name].stale(results, properties)
@@ -282,7 +284,8 @@ class ConformanceRun:
             for r in unexpected:
                 first = r["message"].splitlines()[0] if r["message"] else ""
                 why = r.get("unexpected") or f"{r['status']}, expected {r['expected_status']}"
-                line = f"  {r['case']} [{r['adapter']}]: {why}: {first}"
+                key = r["case"] if r.get("quantity", "output") == "output" else f"{r['case']}::{r['quantity']}"
+                line = f"  {key} [{r['adapter']}]: {why}: {first}"
                 tr.write_line(line if len(line) <= 160 else line[:157] + "...")
         if self.stale:
             tr.write_line(f"stale expectations ({len(self.stale)}):")
