@@ -35,6 +35,20 @@ from .layout import canonical_input_layout, canonical_kernel_layout
 # 28); Conv and ConvTranspose last changed in opset 22, which is the kernel version run.
 OPSET = 28
 
+
+def model_opset() -> int:
+    """The opset the models import: OPSET, or the newest the installed onnx knows if older.
+
+    The releases label pins each older onnxruntime beside the onnx it was built against
+    (onnx 1.17 for onnxruntime 1.20): that onnx writes the IR version the runtime reads, and
+    its newest opset is one the runtime registers. Conv and ConvTranspose are the same from
+    opset 22 on; before it, only bfloat16 is missing from T."""
+    try:
+        import onnx.defs
+    except ImportError:  # translating without onnx installed (the project's own tests)
+        return OPSET
+    return min(OPSET, onnx.defs.onnx_opset_version())
+
 DOCS_CONV_TRANSPOSE = "https://onnx.ai/onnx/operators/onnx__ConvTranspose.html"
 DOCS_CONV = "https://onnx.ai/onnx/operators/onnx__Conv.html"
 DOCS_KERNELS = "https://github.com/microsoft/onnxruntime/blob/main/docs/OperatorKernels.md"
@@ -166,7 +180,7 @@ class OnnxNodeAdapter(Adapter):
             kwargs={**attributes, **common_attributes(case)},
             input_layout=canonical_input_layout(dims),
             kernel_layout=canonical_kernel_layout(case.op, dims),
-            note=f"one {self.node_op} node, opset {OPSET}, W/B as initializers, {self.runtime_note}",
+            note=f"one {self.node_op} node, opset {model_opset()}, W/B as initializers, {self.runtime_note}",
         )
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
@@ -192,7 +206,7 @@ class OnnxNodeAdapter(Adapter):
                 "    [helper.make_tensor_value_info('Y', elem_type, [None] * x.ndim)],",
                 "    initializer=initializers,",
                 ")",
-                f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {OPSET})])",
+                f"model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', {model_opset()})])",
                 *self.run_lines(),
             ]
         )
