@@ -372,3 +372,116 @@ def test_a_known_finding_comes_before_the_diagnosis(driver, report):
     assert sections[:2] == ["Known finding", "Diagnosis"] or sections[:2] == [f"Known finding: {target[1].expectation_kind}", "Diagnosis"]
     known = body.find_element("css selector", ".known-finding").get_attribute("textContent")
     assert target[1].expectation_reason in known and target[1].expectation_link in known
+
+
+def fragment_params(driver) -> dict[str, str]:
+    return driver.execute_script(
+        "return Object.fromEntries(new URLSearchParams(location.hash.slice(1)))"
+    )
+
+
+def test_a_shared_view_link_restores_filters_opens_scrolls_to_and_focuses_the_cell(driver, report):
+    merged = report["merged"]
+    adapter = "mxnet.nd.Deconvolution"
+    case = next(c for (c, a), cell in merged.cells.items() if a == adapter and cell.status == "FAIL")
+    open_page(driver, report["plain"] + f"#op=conv_transpose&only={adapter}&s=FE&case={case}&adapter={adapter}")
+    wait_for(driver, "return document.getElementById('details-title').textContent.indexOf(' on ') > 0")
+    assert driver.find_element("id", "details-title").get_attribute("textContent") == f"{case}  on  {adapter}"
+    assert shown_columns(driver) == [merged.adapters.index(adapter)]
+    assert driver.find_element("css selector", "#op-switch input[value='conv_transpose']").is_selected()
+    checked = driver.execute_script(
+        "return Array.from(document.querySelectorAll('input[name=status]')).filter(b => b.checked).map(b => b.value)"
+    )
+    assert checked == ["F", "E"]
+    # the focused element is that cell, on screen and not under the details panel
+    focused = driver.execute_script(
+        "var b = document.activeElement; var c = window.conformanceReport.resultNumber(b);"
+        "var r = b.getBoundingClientRect(); var p = document.getElementById('details').getBoundingClientRect();"
+        "var wrap = document.querySelector('.matrix-wrap').getBoundingClientRect();"
+        "return {cls: b.className, tab: b.tabIndex, label: b.getAttribute('aria-label'),"
+        " inView: r.top >= wrap.top && r.bottom <= wrap.bottom && r.left >= 0 && r.right <= p.left,"
+        " r: [r.top, r.bottom, r.left, r.right], wrap: [wrap.top, wrap.bottom], p: p.left};"
+    )
+    assert "s-FAIL" in focused["cls"] and focused["tab"] == 0 and focused["inView"], str(focused)
+    assert focused["label"].startswith(f"{case} - {adapter} - FAIL")
+    assert chromium.console_errors(driver) == []
+
+
+def test_filters_are_written_to_the_fragment_and_back_restores_them(driver, report):
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    adapter = "mxnet.nd.Deconvolution"
+    click(driver, f"#adapter-chips button[data-only='{merged.adapters.index(adapter)}']")
+    assert fragment_params(driver) == {"only": adapter}
+    click(driver, "#unexpected-only")
+    assert fragment_params(driver) == {"only": adapter, "u": "1"}
+    click(driver, "label.chip.s-PASS")
+    shown_statuses = driver.execute_script(
+        "return Array.from(document.querySelectorAll('input[name=status]')).filter(b => b.checked).map(b => b.value).join('')"
+    )
+    assert fragment_params(driver) == {"only": adapter, "u": "1", "s": shown_statuses} and "P" not in shown_statuses
+    driver.back()
+    wait_for(driver, "return document.querySelector('label.chip.s-PASS input').checked")
+    assert driver.find_element("id", "unexpected-only").is_selected()
+    driver.back()
+    wait_for(driver, "return !document.getElementById('unexpected-only').checked")
+    assert shown_columns(driver) == [merged.adapters.index(adapter)]
+    driver.back()
+    wait_for(driver, "return document.getElementById('shown-count').textContent === 'Showing all 52 cases'")
+    assert len(shown_columns(driver)) == len(merged.adapters)
+    # opening a cell adds it to the fragment; closing takes it out
+    title = open_cell(driver, "#matrix button.c.s-FAIL")
+    case, adapter = title.split("  on  ") if "  on  " in title else title.split(" on ")
+    assert fragment_params(driver) == {"case": case.strip(), "adapter": adapter.strip()}
+    driver.find_element("id", "details-close").click()
+    wait_for(driver, "return document.getElementById('details').hidden && location.hash === ''")
+    assert chromium.console_errors(driver) == []
+
+
+def test_the_keyboard_reaches_and_opens_a_cell_in_one_tab_stop_and_arrows(driver, report):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    def keys(*sequence):
+        ActionChains(driver).send_keys(*sequence).perform()
+
+    def focused():
+        return driver.execute_script(
+            "var b = document.activeElement; if (!b.classList.contains('c')) return null;"
+            "return [window.conformanceReport.resultNumber(b), b.closest('td').cellIndex,"
+            " b.closest('tr').rowIndex, b.tabIndex, b.getAttribute('aria-label')]"
+        )
+
+    open_page(driver, report["plain"])
+    assert driver.execute_script("return document.querySelectorAll('#matrix button.c[tabindex=\"0\"]').length") == 1
+    keys(Keys.TAB)  # the first tab stop on the page: the skip link
+    assert driver.execute_script("return document.activeElement.id") == "skip-to-matrix"
+    keys(Keys.ENTER)
+    k, column, row, tabindex, label = focused()
+    assert (k, tabindex) == (0, 0) and label.startswith(next(iter(report["merged"].cases)) + " - ")
+    keys(Keys.ARROW_DOWN)  # the same column, the next row with a result there
+    below = focused()
+    assert below[1] == column and below[2] > row and below[0] == 1
+    keys(Keys.ENTER)
+    wait_for(driver, "return document.getElementById('details-title').textContent.indexOf(' on ') > 0")
+    keys(Keys.ESCAPE)
+    wait_for(driver, "return document.getElementById('details').hidden")
+    assert focused() == below[:3] + [0, below[4]]
+    assert below[4].count(" - ") >= 2 and below[4].split(" - ")[2] in ("PASS", "UNSUPPORTED", "FAIL", "ERROR")
+    # Tab from a cell leaves the grid: it is one tab stop
+    keys(Keys.TAB)
+    assert driver.execute_script("return !document.activeElement.closest('#matrix')")
+    # along a row of the transposed cases: Right, Left, End, Home; only one cell is tabbable
+    driver.execute_script("document.querySelector('#matrix tr.r[data-s^=\"F\"] button.c').focus()")
+    start = focused()
+    keys(Keys.ARROW_RIGHT)
+    assert focused()[0] == start[0] + 1 and focused()[2] == start[2]
+    keys(Keys.ARROW_LEFT)
+    assert focused()[0] == start[0]
+    keys(Keys.END)
+    last = focused()
+    assert last[2] == start[2] and last[1] > start[1] + 1
+    keys(Keys.HOME)
+    assert focused()[0] == start[0]
+    assert driver.execute_script("return document.querySelectorAll('#matrix button.c[tabindex=\"0\"]').length") == 1
+    assert chromium.console_errors(driver) == []

@@ -99,6 +99,112 @@
     return row ? row.tr.querySelectorAll('button.c')[k - row.k] || null : null;
   }
 
+  // ---- the matrix as a grid: one tab stop, arrow keys (WAI-ARIA data grid) -----------------
+
+  var currentCell = null;  // the one cell button with tabindex 0
+  var rowIndex = new Map();  // tr -> its place in rows
+
+  var STATUS_WORDS = { PASS: 'PASS', FAIL: 'FAIL', ERROR: 'ERROR', UNSUP: 'UNSUPPORTED', CRASH: 'CRASH',
+                       TIMEOUT: 'TIMEOUT', HARNESS: 'HARNESS', CONFLICT: 'CONFLICT' };
+
+  /* "case - adapter - status": set when a cell first becomes current or gets focus, not in
+   * the markup (tens of thousands of cells). */
+  function labelCell(button) {
+    if (button.hasAttribute('aria-label')) return;
+    var cell = cellName(button);
+    var status = STATUS_WORDS[button.textContent] || button.textContent;
+    var note = button.classList.contains('unexp') ? ', did not meet its expectation'
+      : button.classList.contains('known') ? ', known finding' : '';
+    button.setAttribute('aria-label', cell.case + ' - ' + cell.adapter + ' - ' + status + note);
+  }
+
+  function makeCurrent(button) {
+    if (currentCell === button) return;
+    if (currentCell) currentCell.tabIndex = -1;
+    currentCell = button;
+    if (button) { button.tabIndex = 0; labelCell(button); }
+  }
+
+  function shownRow(row) { return !row.tr.hidden && !row.tr.parentNode.hidden; }
+
+  function shownColumn(index) { return !state.hiddenAdapters[index - 1]; }
+
+  function cellButtonAt(row, column) {
+    var td = row.tr.cells[column];
+    return td && shownColumn(column) ? td.querySelector('button.c') : null;
+  }
+
+  /* After a filter change the current cell may be hidden: the first shown cell takes over. */
+  function keepCurrentShown() {
+    if (currentCell && currentCell.getClientRects().length) return;
+    for (var r = 0; r < rows.length; r++) {
+      if (!shownRow(rows[r])) continue;
+      for (var c = 1; c < rows[r].tr.cells.length; c++) {
+        var button = cellButtonAt(rows[r], c);
+        if (button) { makeCurrent(button); return; }
+      }
+    }
+  }
+
+  /* The cell an arrow key (or Home, End) moves to from button; null at the edge, undefined
+   * for other keys. Cells without a result (n/a, not run) and hidden ones are stepped over. */
+  function neighbour(button, key) {
+    var td = button.closest('td');
+    var r = rowIndex.get(td.parentNode);
+    var row = rows[r];
+    var column = td.cellIndex;
+    var cells = row.tr.cells.length;
+    var c;
+    if (key === 'ArrowRight' || key === 'ArrowLeft') {
+      var step = key === 'ArrowRight' ? 1 : -1;
+      for (c = column + step; c >= 1 && c < cells; c += step) if (cellButtonAt(row, c)) return cellButtonAt(row, c);
+      return null;
+    }
+    if (key === 'Home' || key === 'End') {
+      var found = null;
+      for (c = 1; c < cells; c++) {
+        var b = cellButtonAt(row, c);
+        if (b) { found = b; if (key === 'Home') break; }
+      }
+      return found;
+    }
+    if (key === 'ArrowDown' || key === 'ArrowUp') {
+      var dir = key === 'ArrowDown' ? 1 : -1;
+      for (var i = r + dir; i >= 0 && i < rows.length; i += dir) {
+        if (shownRow(rows[i]) && cellButtonAt(rows[i], column)) return cellButtonAt(rows[i], column);
+      }
+      return null;
+    }
+    return undefined;
+  }
+
+  function wireGrid() {
+    for (var r = 0; r < rows.length; r++) rowIndex.set(rows[r].tr, r);
+    table.addEventListener('keydown', function (event) {
+      var button = event.target.closest && event.target.closest('button.c');
+      if (!button || event.altKey || event.ctrlKey || event.metaKey) return;
+      var next = neighbour(button, event.key);
+      if (next === undefined) return;
+      event.preventDefault();
+      if (!next) return;
+      makeCurrent(next);
+      next.focus({ preventScroll: true });
+      next.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'instant' });
+    });
+    table.addEventListener('focusin', function (event) {
+      if (event.target.classList && event.target.classList.contains('c')) makeCurrent(event.target);
+    });
+    // The skip link: straight to the grid's current cell.
+    var skip = byId('skip-to-matrix');
+    if (skip) {
+      skip.addEventListener('click', function (event) {
+        event.preventDefault();
+        keepCurrentShown();
+        if (currentCell) revealCell(currentCell);
+      });
+    }
+  }
+
   // ---- the matrix filters -------------------------------------------------------------
 
   function collectRows() {
@@ -110,7 +216,7 @@
       for (var i = 0; i < trs.length; i++) {
         var tr = trs[i];
         if (tr.className !== 'r') continue;
-        var row = { tr: tr, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
+        var row = { tr: tr, id: tr.querySelector('.cid').textContent, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
                     op: tr.getAttribute('data-o'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
         body.rows.push(row);
         rows.push(row);
@@ -196,6 +302,7 @@
     Object.keys(state.hiddenAdapters).forEach(function (index) {
       table.classList.toggle('hide-a' + index, state.hiddenAdapters[index]);
     });
+    keepCurrentShown();
     byId('shown-count').textContent = shown === rows.length
       ? 'Showing all ' + rows.length + ' cases'
       : 'Showing ' + shown + ' of ' + rows.length + ' cases';
@@ -215,21 +322,28 @@
   /* A summary count or an adapter's name: only that adapter, and the status or the
    * "did not meet expectation" filter it counts; then the matrix. */
   function setFilterFrom(link) {
-    var only = Number(link.getAttribute('data-only'));
-    setAdapters(function (index) { return index === only; });
+    var only = link.getAttribute('data-only');
+    setAdapters(function (index) { return only === null || index === Number(only); });
     var status = link.getAttribute('data-status');
     var boxes = byId('filters').querySelectorAll('input[name=status]');
     for (var i = 0; i < boxes.length; i++) boxes[i].checked = !status || boxes[i].value === status;
     byId('unexpected-only').checked = link.getAttribute('data-unexpected') === '1';
-    var both = byId('filters').querySelector('input[name=op][value=""]');
-    if (both) both.checked = true;
+    var op = link.getAttribute('data-op') || '';
+    var radio = byId('filters').querySelector('input[name=op][value="' + op + '"]');
+    if (radio) radio.checked = true;
+    byId('text-filter').value = link.getAttribute('data-q') || '';
+    byId('tag-filter').value = link.getAttribute('data-tag') || '';
+    byId('disagreements-only').checked = false;
     applyFilters();
   }
 
   function wireFilters() {
     var form = byId('filters');
     var chips = form.querySelectorAll('#adapter-chips .adapter');
-    for (var c = 0; c < chips.length; c++) adapterOps.push(' ' + (chips[c].getAttribute('data-ops') || '') + ' ');
+    for (var c = 0; c < chips.length; c++) {
+      adapterOps.push(' ' + (chips[c].getAttribute('data-ops') || '') + ' ');
+      adapterNames.push(chips[c].querySelector('code').textContent);
+    }
     form.addEventListener('click', function (event) {
       var button = event.target.closest('button.mini');
       if (!button) return;
@@ -241,20 +355,175 @@
         setAdapters(function () { return all; });
       }
       applyFilters();
+      saveView(true);
     });
-    var links = document.querySelectorAll('a.set-filter');
-    for (var l = 0; l < links.length; l++) {
-      links[l].addEventListener('click', function (event) { setFilterFrom(event.currentTarget); });
-    }
+    // A link that sets the filters (a summary count, a finding, a rule) stays on this page
+    // entry's history: the view it sets is pushed, then the matrix is scrolled to.
+    document.addEventListener('click', function (event) {
+      var link = event.target.closest && event.target.closest('a.set-filter');
+      if (!link) return;
+      event.preventDefault();
+      setFilterFrom(link);
+      saveView(true);
+      byId('matrix-section').scrollIntoView({ block: 'start', behavior: 'instant' });
+    });
     var timer = null;
-    form.addEventListener('change', applyFilters);
+    form.addEventListener('change', function () { applyFilters(); saveView(true); });
     form.addEventListener('input', function (event) {
       if (event.target.id !== 'text-filter') return;
       clearTimeout(timer);
-      timer = setTimeout(applyFilters, 120);
+      timer = setTimeout(function () { applyFilters(); saveView(false); }, 120);
     });
     form.addEventListener('submit', function (event) { event.preventDefault(); applyFilters(); });
-    form.addEventListener('reset', function () { setTimeout(applyFilters, 0); });
+    form.addEventListener('reset', function () { setTimeout(function () { applyFilters(); saveView(true); }, 0); });
+  }
+
+  // ---- the view in the URL fragment ---------------------------------------------------
+  // #op=conv_transpose&only=torch.nn.ConvTranspose&u=1&case=basic-2d&adapter=torch.nn.ConvTranspose
+  // Filters by name (not position), so a link works on another report of the same suite;
+  // the open cell by case id and adapter name. #result-<n> (a result's number) still opens.
+
+  var adapterNames = [];  // per column, from the chips
+  var appliedHash = null;  // the fragment the page shows; a hashchange to it changes nothing
+
+  function viewParams() {
+    var form = byId('filters');
+    var params = new URLSearchParams();
+    var op = form.querySelector('input[name=op]:checked');
+    if (op && op.value) params.set('op', op.value);
+    var statuses = form.querySelectorAll('input[name=status]');
+    var on = '';
+    var all = true;
+    for (var i = 0; i < statuses.length; i++) {
+      if (statuses[i].checked) on += statuses[i].value; else all = false;
+    }
+    if (!all) params.set('s', on);
+    var boxes = form.querySelectorAll('input[name=adapter]');
+    var shown = [];
+    var hidden = [];
+    for (var j = 0; j < boxes.length; j++) (boxes[j].checked ? shown : hidden).push(adapterNames[j]);
+    if (hidden.length) {
+      if (shown.length === 1) params.set('only', shown[0]);
+      else if (shown.length <= hidden.length) params.set('show', shown.join(','));
+      else params.set('hide', hidden.join(','));
+    }
+    if (byId('tag-filter').value) params.set('tag', byId('tag-filter').value);
+    if (byId('text-filter').value) params.set('q', byId('text-filter').value);
+    if (byId('disagreements-only').checked) params.set('d', '1');
+    if (byId('ignore-unsupported').checked) params.set('iu', '1');
+    if (byId('unexpected-only').checked) params.set('u', '1');
+    if (selectedButton && !byId('details').hidden) {
+      var cell = cellName(selectedButton);
+      params.set('case', cell.case);
+      params.set('adapter', cell.adapter);
+    }
+    return params.toString();
+  }
+
+  /* Write the view to the fragment: a new history entry (push) or in place of this one. */
+  function saveView(push) {
+    var text = viewParams();
+    var hash = text ? '#' + text : '';
+    if (hash === location.hash) return;
+    appliedHash = hash;
+    try {
+      history[push ? 'pushState' : 'replaceState'](null, '', hash || location.pathname + location.search);
+    } catch (err) { /* a file: URL in a browser that refuses: the view still works, unshared */ }
+  }
+
+  function setControls(params) {
+    var form = byId('filters');
+    var op = params.get('op') || '';
+    var radios = form.querySelectorAll('input[name=op]');
+    var matched = false;
+    for (var r = 0; r < radios.length; r++) { radios[r].checked = radios[r].value === op; matched = matched || radios[r].checked; }
+    if (!matched && radios.length) radios[0].checked = true;
+    var s = params.get('s');
+    var statuses = form.querySelectorAll('input[name=status]');
+    for (var i = 0; i < statuses.length; i++) statuses[i].checked = s === null || s.indexOf(statuses[i].value) >= 0;
+    var named = null;
+    var shownIfNamed = true;
+    if (params.has('only')) named = [params.get('only')];
+    else if (params.has('show')) named = params.get('show').split(',');
+    else if (params.has('hide')) { named = params.get('hide').split(','); shownIfNamed = false; }
+    setAdapters(function (index) {
+      return named === null ? true : (named.indexOf(adapterNames[index]) >= 0) === shownIfNamed;
+    });
+    byId('tag-filter').value = params.get('tag') || '';
+    if (byId('tag-filter').selectedIndex < 0) byId('tag-filter').value = '';
+    byId('text-filter').value = params.get('q') || '';
+    byId('disagreements-only').checked = params.get('d') === '1';
+    byId('ignore-unsupported').checked = params.get('iu') === '1';
+    byId('unexpected-only').checked = params.get('u') === '1';
+  }
+
+  /* The (case id, adapter name) of a matrix button. */
+  function cellName(button) {
+    var td = button.closest('td');
+    var tr = td.parentNode;
+    return { case: tr.querySelector('.cid').textContent, adapter: adapterNames[td.cellIndex - 1] };
+  }
+
+  function cellButton(caseId, adapter) {
+    var column = adapterNames.indexOf(adapter);
+    if (column < 0) return null;
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].id === caseId) {
+        var td = rows[i].tr.cells[column + 1];
+        return td ? td.querySelector('button.c') : null;
+      }
+    }
+    return null;
+  }
+
+  /* Scroll the matrix so the cell is in view, clear of the details panel, and focus it.
+   * A cell the view's filters hide is shown by clearing them first. */
+  function revealCell(button) {
+    if (!button.getClientRects().length) {
+      setControls(new URLSearchParams());
+      applyFilters();
+    }
+    button.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+    var panel = byId('details');
+    var wrap = button.closest('.matrix-wrap');
+    if (!panel.hidden && wrap) {
+      // Room to scroll the cell out from under the panel, even when the table is narrow: an
+      // empty absolutely placed box past its right edge (it does not change the table's layout).
+      var room = wrap.querySelector('.scroll-room');
+      if (!room) { room = el('div', 'scroll-room'); room.setAttribute('aria-hidden', 'true'); wrap.appendChild(room); }
+      room.style.left = (table.offsetWidth + panel.offsetWidth) + 'px';
+      var right = panel.getBoundingClientRect().left - 12;
+      var cell = button.getBoundingClientRect();
+      if (cell.right > right) wrap.scrollLeft += cell.right - right;
+    }
+    makeCurrent(button);
+    button.focus({ preventScroll: true });
+  }
+
+  /* The page's state from the fragment: on load, a shared link, back and forward. */
+  function followHash() {
+    var hash = location.hash;
+    if (hash === appliedHash) return;
+    appliedHash = hash;
+    var numbered = /^#result-(\d+)$/.exec(hash);
+    if (numbered) {
+      var button = buttonFor(Number(numbered[1]));
+      if (button) { openCell(button); saveView(false); }  // rewritten by name: a link that lasts
+      return;
+    }
+    if (hash && hash.indexOf('=') < 0) { closeDetails(true); return; }  // a section: #summary
+    var params = new URLSearchParams(hash.slice(1));
+    setControls(params);
+    applyFilters();
+    var target = params.has('case') ? cellButton(params.get('case'), params.get('adapter')) : null;
+    if (target) openCell(target); else closeDetails(true);
+  }
+
+  function openCell(button) {
+    var k = resultNumber(button);
+    var current = selectedButton && !byId('details').hidden ? resultNumber(selectedButton) : -1;
+    if (current !== k) openDetails(k, button, true);
+    revealCell(button);
   }
 
   // ---- formatting ---------------------------------------------------------------------
@@ -671,14 +940,19 @@
     return body;
   }
 
-  function openDetails(k, button) {
+  /* Open result k's details. From a click, focus goes to the panel and the view (with the
+   * cell) is pushed to the history; from the fragment (fromHash), the caller focuses the cell. */
+  function openDetails(k, button, fromHash) {
     var token = ++openToken;
     if (selectedButton) selectedButton.classList.remove('sel');
     selectedButton = button || buttonFor(k);
     if (selectedButton) selectedButton.classList.add('sel');
     var body = showPanel('Details');
     body.appendChild(el('p', 'muted', 'Loading the details…'));
-    byId('details-close').focus({ preventScroll: true });
+    if (!fromHash) {
+      byId('details-close').focus({ preventScroll: true });
+      saveView(true);
+    }
     reportData().then(function (d) {
       if (token !== openToken) return;  // another cell was clicked meanwhile
       var result = d.results[k];
@@ -687,21 +961,19 @@
       var testCase = d.cases[result.c];
       var adapter = d.adapters[result.a];
       showPanel(testCase.id + '  on  ' + adapter.name).appendChild(buildDetails(result, testCase, adapter, d.files));
-      if (location.hash !== '#result-' + k) location.replace('#result-' + k);
     }).catch(function (err) {
       if (token !== openToken) return;
       showPanel('Details').appendChild(el('pre', 'message', String(err && err.message || err)));
     });
   }
 
-  function closeDetails() {
+  /* Close the panel; the fragment loses the cell (fromHash: it already has). Focus returns
+   * to the cell. */
+  function closeDetails(fromHash) {
     var panel = byId('details');
     if (panel.hidden) return;
     panel.hidden = true;
-    if (location.hash.indexOf('#result-') === 0) {
-      // Drop the fragment without scrolling (assigning '#' would jump to the top).
-      try { history.replaceState(null, '', location.pathname + location.search); } catch (err) { /* keep it */ }
-    }
+    if (!fromHash) saveView(false);
     if (selectedButton) selectedButton.focus({ preventScroll: true });
   }
 
@@ -710,37 +982,27 @@
       var button = event.target.closest('button.c');
       if (button) openDetails(resultNumber(button), button);
     });
-    byId('details-close').addEventListener('click', closeDetails);
+    byId('details-close').addEventListener('click', function () { closeDetails(false); });
     byId('details').addEventListener('click', function (event) {
       var copy = event.target.closest('button[data-copy]');
       if (copy) copyFrom(copy);
     });
     document.addEventListener('keydown', function (event) {
-      if (event.key === 'Escape') closeDetails();
+      if (event.key === 'Escape') closeDetails(false);
     });
     window.addEventListener('hashchange', followHash);
-    followHash();
-  }
-
-  /* #result-<k> names a cell's details: a link to it, or the back button, opens them. */
-  function followHash() {
-    var match = /^#result-(\d+)$/.exec(location.hash);
-    if (match) {
-      var k = Number(match[1]);
-      var current = selectedButton && resultNumber(selectedButton);
-      if (byId('details').hidden || current !== k) openDetails(k);
-    } else {
-      closeDetails();
-    }
+    window.addEventListener('popstate', followHash);
   }
 
   function init() {
     table = byId('matrix');
     if (!table) return;
     collectRows();
+    wireGrid();
     wireFilters();
     wireDetails();
     applyFilters();
+    followHash();
     // For tests and benchmarks: a cell's result number and back.
     window.conformanceReport = { readyAt: performance.now(), rows: rows.length,
                                  resultNumber: resultNumber, buttonFor: buttonFor };
