@@ -191,7 +191,9 @@ def mindspore_cell_inverse(call, x_shape=None, w_shape=None):
 
 PATTERNS = [
     (re.compile(r"^(torch\.nn\.functional\.conv(_transpose)?[123]d|torch\.nn\.Conv(Transpose)?[123]d|"
-                r"mindspore\.mint\.nn\.functional\.conv(_transpose)?[123]d)$"), torch_inverse),
+                r"mindspore\.mint\.nn\.functional\.conv(_transpose)?[123]d|"
+                # torch.nn.grad.conv{N}d_input / _weight: the gradients of torch's conv with these arguments
+                r"torch\.nn\.grad\.conv[123]d_\S+)$"), torch_inverse),
     (re.compile(r"^mx\.(nd\.(De)?[Cc]onvolution|gluon\.nn\.Conv[123]D(Transpose)?)$"), mxnet_inverse),
     (re.compile(r"^mx\.conv(_transpose)?([123]d|_general)$"), mlx_inverse),
     (re.compile(r"^cv2\.dnn\.readNetFromCaffe$"), caffe_inverse),
