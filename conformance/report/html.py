@@ -31,6 +31,7 @@ from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds
 from ..properties import shown_flags
 from ..vocabulary import FINDING_KINDS
+from .releases import release_series
 from .safejson import embed_json
 from .summary import (
     DISAGREEMENT_RULE,
@@ -294,6 +295,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "all_tags": sorted({t for c in cases for t in c.tags}),
         "groups": groups,
         "reasons": expressibility(merged),
+        "release_series": release_series(merged.release_files),
         "missing": missing_adapters(merged),
         "findings": findings_by_kind(merged),
         "kinds": FINDING_KINDS,
@@ -313,7 +315,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
 
 def render_html(merged: Merged, title: str = "Conformance report", compress_above: int | None = None) -> str:
     model = build_page_model(merged, title, compress_above)
-    style = static_text("report.css") + column_rules(len(merged.adapters)) + "\n"
+    style = static_text("report.css") + static_text("releases.css") + column_rules(len(merged.adapters)) + "\n"
     script = static_text("report.js")
     csp = "; ".join(
         [

@@ -107,6 +107,8 @@ class Merged:
     # The adapters the run meant to cover (``conformance report --expect``): the report
     # names those with no results at all.
     expected_adapters: list[str] = field(default_factory=list)
+    # Every file read, older releases too (releases.py): the release view's series.
+    release_files: list[Any] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -144,6 +146,8 @@ def merge_files(arguments: Iterable[str | os.PathLike], expected_adapters: Itera
     """Read every results file named by ``arguments`` (files or directories) and merge them;
     ``expected_adapters`` are the adapters the run meant to cover."""
     paths, missing = results_paths(arguments)
+    from .releases import ReadFile, split_older_releases
+
     merged = Merged(file_errors=missing, expected_adapters=list(expected_adapters))
     for path in paths:
         try:
@@ -151,7 +155,11 @@ def merge_files(arguments: Iterable[str | os.PathLike], expected_adapters: Itera
         except ResultsFileError as err:
             merged.file_errors.append(FileError(str(path), str(err)))
             continue
-        add_run(merged, str(path), run_info, results)
+        merged.release_files.append(ReadFile(str(path), run_info, results))
+    # An adapter's older releases are a series for the release view, not conflicting claims
+    current, _ = split_older_releases(merged.release_files)
+    for read in current:
+        add_run(merged, read.path, read.run_info, read.results)
     return finish(merged)
 
 
