@@ -522,3 +522,16 @@ def test_findings_are_counted_by_framework_and_kind(tmp_path):
     )
     [row] = findings_by_kind(merge_files([tmp_path]))
     assert (row.framework, row.counts) == ("torch", {"bug": 0, "convention": 1, "limitation": 1})
+
+
+def test_short_adapter_labels_cut_middle_parts_and_stay_distinct():
+    from conformance.report.display import short_adapter_labels
+
+    names = ["torch.nn.functional.conv_transpose", "paddle.nn.functional.conv@NHWC", "iree.Conv", "a.bx.C", "a.by.C"]
+    assert short_adapter_labels(names) == {
+        "torch.nn.functional.conv_transpose": "torch.n.f.conv_transpose",
+        "paddle.nn.functional.conv@NHWC": "paddle.n.f.conv@NHWC",
+        "iree.Conv": "iree.Conv",
+        "a.bx.C": "a.bx.C",  # "a.b.C" twice: both keep their names
+        "a.by.C": "a.by.C",
+    }

@@ -61,10 +61,14 @@ def report(tmp_path_factory):
     return {"merged": merged, "plain": plain.as_uri(), "compressed": compressed.as_uri(), "folder": folder}
 
 
-def open_page(driver, url: str) -> None:
+def open_page(driver, url: str, unfold: bool = True) -> None:
+    """Load the page; unfold the adapter chips and legend (the page folds them below 900 px
+    of height, and headless Chromium's 1000 px window has 857 px of viewport)."""
     driver.get("about:blank")  # a URL that differs only in its #fragment would not reload
     driver.get(url)
     wait_for(driver, "return document.documentElement.getAttribute('data-ready') === 'true'")
+    if unfold:
+        driver.execute_script("document.querySelectorAll('details.fold').forEach(d => { d.open = true; })")
 
 
 def wait_for(driver, script: str, *args, timeout: float = 10.0):
@@ -485,3 +489,44 @@ def test_the_keyboard_reaches_and_opens_a_cell_in_one_tab_stop_and_arrows(driver
     assert focused()[0] == start[0]
     assert driver.execute_script("return document.querySelectorAll('#matrix button.c[tabindex=\"0\"]').length") == 1
     assert chromium.console_errors(driver) == []
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """Resize the window so the page's viewport is width x height (the window adds its frame)."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [innerWidth, innerHeight]")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
+
+def test_at_800_px_the_matrix_starts_on_the_first_screen_and_columns_are_narrow(driver, report):
+    set_viewport(driver, 1440, 800)
+    try:
+        open_page(driver, report["plain"], unfold=False)
+        assert driver.execute_script("return [innerWidth, innerHeight]") == [1440, 800]
+        # the adapter chips and the legend start folded
+        assert driver.execute_script("return Array.from(document.querySelectorAll('details.fold')).map(d => d.open)") == [
+            False,
+            False,
+        ]
+        driver.find_element("css selector", ".top nav a[href='#matrix-section']").click()
+        wait_for(driver, "return document.getElementById('matrix-section').getBoundingClientRect().top < 5")
+        first_row = driver.execute_script(
+            "var r = document.querySelector('#matrix tr.r').getBoundingClientRect(); return [r.top, r.bottom]"
+        )
+        assert 0 < first_row[0] and first_row[1] < 800, first_row
+        # columns: narrow, a short label shown, the full name on hover and to screen readers
+        header = driver.execute_script(
+            "var th = document.querySelector('#matrix thead th.a1'); return [th.getBoundingClientRect().width,"
+            " th.title, th.querySelector('code').textContent, th.querySelector('.vh').textContent,"
+            " document.querySelector('#matrix th.case').getBoundingClientRect().width]"
+        )
+        width, title, short, full, case_width = header
+        assert title == full == report["merged"].adapters[1] and len(short) <= len(full)
+        assert width <= 80 and case_width <= 360
+        assert (1440 - 48 - case_width) // width >= 12  # columns side by side at 1440 px (6 before)
+        path = report["folder"] / "report-800px.png"
+        driver.save_screenshot(str(path))
+        print(f"screenshot: {path}")
+        assert chromium.console_errors(driver) == []
+    finally:
+        driver.set_window_size(1400, 1000)

@@ -1,4 +1,5 @@
-"""Numbers as the page shows them: heatmap slices rounded for display, durations.
+"""Numbers and names as the page shows them: heatmap slices rounded for display, durations,
+short adapter labels for the matrix's narrow columns.
 
 The page draws and prints at most 7 significant digits, so the report embeds no more (the
 repro script keeps every value). The difference heatmap is computed here from the full
@@ -70,3 +71,23 @@ def display_slice(slice_: dict[str, Any]) -> dict[str, Any]:
 def seconds(value: Any) -> float | None:
     """A duration to 3 significant digits: the page shows no more."""
     return float(f"{value:.3g}") if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def short_adapter_label(name: str) -> str:
+    """An adapter's name for a narrow matrix column: the middle parts of a dotted name cut to
+    their first letter ("torch.nn.functional.conv_transpose" -> "torch.n.f.conv_transpose");
+    a variant after "@" is kept whole."""
+    base, at, variant = name.partition("@")
+    parts = base.split(".")
+    if len(parts) <= 2:
+        return name
+    return ".".join([parts[0], *(p[:1] for p in parts[1:-1]), parts[-1]]) + at + variant
+
+
+def short_adapter_labels(names: list[str]) -> dict[str, str]:
+    """Each name's short label, or the name itself where two short labels would be the same."""
+    short = {name: short_adapter_label(name) for name in names}
+    taken: dict[str, int] = {}
+    for label in short.values():
+        taken[label] = taken.get(label, 0) + 1
+    return {name: label if taken[label] == 1 else name for name, label in short.items()}

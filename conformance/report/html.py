@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from .compact import StringTable, compact_result
 from .merge import CONFLICT, Cell, Merged, RunFile
-from .display import display_slice, seconds
+from .display import display_slice, seconds, short_adapter_labels
 from ..properties import shown_flags
 from ..vocabulary import FINDING_KINDS
 from .releases import release_series
@@ -281,6 +281,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "adapters": adapters,
         # the ops each adapter runs, for the op switch (an adapter with no result: none)
         "adapter_ops": {a: " ".join(sorted(merged.adapter_ops.get(a, ()))) for a in adapters},
+        "short_labels": short_adapter_labels(adapters),  # the matrix's column headers
         "ops": sorted({c.op for c in cases}),
         "recipes": merged.recipes,
         "summaries": summaries,

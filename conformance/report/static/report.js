@@ -191,9 +191,18 @@
       next.focus({ preventScroll: true });
       next.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'instant' });
     });
+    var readout = byId('cell-readout');
     table.addEventListener('focusin', function (event) {
-      if (event.target.classList && event.target.classList.contains('c')) makeCurrent(event.target);
+      if (!event.target.classList || !event.target.classList.contains('c')) return;
+      makeCurrent(event.target);
+      // the column headers are short labels: the focused cell's full names, in words
+      if (readout) readout.textContent = event.target.getAttribute('aria-label');
     });
+    // Below 900 px of height or width the adapter chips and the legend start folded, so the
+    // matrix begins on the first screen.
+    if (window.innerHeight < 900 || window.innerWidth < 900) {
+      ['adapter-box', 'legend-box'].forEach(function (id) { if (byId(id)) byId(id).open = false; });
+    }
     // The skip link: straight to the grid's current cell.
     var skip = byId('skip-to-matrix');
     if (skip) {
@@ -303,6 +312,12 @@
       table.classList.toggle('hide-a' + index, state.hiddenAdapters[index]);
     });
     keepCurrentShown();
+    var shownAdapters = 0;
+    for (var a = 0; a < adapterNames.length; a++) if (!state.hiddenAdapters[a]) shownAdapters++;
+    if (byId('adapters-shown')) {
+      byId('adapters-shown').textContent = shownAdapters === adapterNames.length
+        ? 'all ' + shownAdapters + ' shown' : shownAdapters + ' of ' + adapterNames.length + ' shown';
+    }
     byId('shown-count').textContent = shown === rows.length
       ? 'Showing all ' + rows.length + ' cases'
       : 'Showing ' + shown + ' of ' + rows.length + ' cases';
