@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from math import prod
 
 from .case import QUANTITIES
 from .oracle import InvalidConfiguration, resolve
@@ -69,6 +70,15 @@ def kernel_vs_input(case, axes) -> set[str]:
     return {"kernel > input" if bigger else "kernel <= input"}
 
 
+def precision_probe(case, axes) -> set[str]:
+    """A case tagged ``precision`` (cases/precision.yaml) by its products per output n: a
+    kernel computing below its dtype cannot hide on full-mantissa data with small n."""
+    if "precision" not in case.tags:
+        return {"no"}
+    n = case.in_channels // case.groups * prod(case.kernel_spatial)
+    return {"n = 1" if n == 1 else "n = 2" if n == 2 else "n 3-8" if n <= 8 else "n > 8"}
+
+
 FEATURES = (
     Feature("dims", lambda case, axes: {f"{case.spatial_dims}D"}, ("1D", "2D", "3D")),
     Feature("stride", lambda case, axes: _values(case.stride), ("1", "2", "3", "4")),
@@ -103,6 +113,7 @@ FEATURES = (
     ),
     Feature("kernel vs input", kernel_vs_input, ("kernel <= input", "kernel > input")),
     Feature("quantity", lambda case, axes: set(case.check), QUANTITIES),
+    Feature("precision probe", precision_probe, ("no", "n = 1", "n = 2", "n 3-8", "n > 8")),
     Feature("op", lambda case, axes: {case.op}, OPS),
 )
 FEATURES_BY_NAME = {feature.name: feature for feature in FEATURES}
@@ -120,6 +131,7 @@ PAIRS = (
     ("groups", "dims"),
     ("groups", "stride"),
     ("dtype", "dims"),
+    ("precision probe", "dtype"),
     ("bias", "dims"),
     ("quantity", "padding"),
     ("quantity", "dims"),

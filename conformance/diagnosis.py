@@ -3,7 +3,9 @@
 ``diagnose(case, actual, reference)`` names the first hypothesis that explains a wrong
 output (a flipped kernel, swapped kernel channels, transposed spatial axes, ignored
 dilation, output_padding at the start, a shifted window), each computed with the oracle on
-a modified case and accepted only if it passes the same bound. ``accepted-invalid`` is the
+a modified case and accepted only if it passes the same bound. Last, ``subnormals-flushed``
+(subnormal inputs read as zero) and ``reduced-precision``: the
+output is the oracle's on inputs rounded to a narrower format (``precision``). ``accepted-invalid`` is the
 diagnosis of an ``expect: error`` case the framework answered instead of refusing;
 ``shape-differs`` that of a shape-only adapter's wrong shape (``compare.judge_shape``).
 """
@@ -19,6 +21,7 @@ import numpy as np
 
 from .bound import absolute_case, bound_from
 from .oracle import InvalidConfiguration, evaluate, resolve
+from .precision import flushes_subnormals, matching_format
 
 DIAGNOSES: dict[str, str] = {
     "kernel-flipped": (
@@ -61,6 +64,19 @@ DIAGNOSES: dict[str, str] = {
     "accepted-invalid": (
         "The case is invalid in canonical terms (expect: error) and the framework returned an "
         "output instead of refusing it."
+    ),
+    "subnormals-flushed": (
+        "The framework read subnormal inputs as zero (denormals-are-zero / flush-to-zero, the CPU "
+        "flags TensorFlow's and oneDNN's threads set for speed): its output is the oracle's with "
+        "every input below the dtype's smallest normal set to 0. Tried after every geometry "
+        "hypothesis, before reduced-precision."
+    ),
+    "reduced-precision": (
+        "The framework computed below the case's dtype: its output is the oracle's on the inputs "
+        "rounded to a narrower format (float32 as float16, TF32 or bfloat16; float16 as bfloat16; "
+        "float64 as float32), within that format's own bound - a reduced-precision kernel or mode "
+        "(oneDNN's fpmath modes, TF32 tensor cores, a float64 request computed in float32). "
+        "Tried after every geometry hypothesis; see conformance/precision.py."
     ),
     "unexplained": (
         "None of the known mistakes (flipped kernel, swapped kernel channels, transposed "
@@ -155,6 +171,10 @@ def _search(case, actual, reference, reference_abs, only: Optional[str] = None) 
         predicted = predict()
         if predicted is not None and _matches(case, actual, *predicted):
             return code
+    if only in (None, "subnormals-flushed") and flushes_subnormals(case, actual):
+        return "subnormals-flushed"
+    if only in (None, "reduced-precision") and matching_format(case, actual, reference) is not None:
+        return "reduced-precision"
     return "unexplained"
 
 

@@ -11,6 +11,10 @@ names the change, most serious first:
 - ``shape``: the same status, another output shape;
 - ``added`` / ``removed``: reported on one side only (a new case, adapter or release).
 
+Beside the changes per result, ``Diff.precision_changes`` lists each (adapter, dtype) whose
+precision profile (``precision.summarise``) reads differently: a kernel that began to
+accumulate in float16 or to compute below its dtype, even where every result still passes.
+
 A change *gates* (``conformance diff`` exits 1) when the after side is not PASS, something
 changed, and the after side's expectations do not explain it (``Result.met_expectation``):
 a regression no one has recorded. Each side may hold several files for one (case,
@@ -123,6 +127,20 @@ class Diff:
             if before[adapter] != after[adapter]
         ]
 
+    def precision_changes(self) -> list[tuple[str, str, str, str]]:
+        """(adapter, dtype, before, after) where the precision profile's words differ
+        (``precision.describe``): a kernel that now accumulates in float16, or computes below
+        its dtype. A profile on one side only is not a change (the cases were not run)."""
+        before, after = _precision_words(self.before), _precision_words(self.after)
+        return [(a, d, before[(a, d)], after[(a, d)]) for a, d in sorted(set(before) & set(after)) if before[(a, d)] != after[(a, d)]]
+
+
+def _precision_words(merged: Merged) -> dict[tuple[str, str], str]:
+    from . import precision
+
+    results = (cell.result for cell in merged.cells.values())
+    return {(p.adapter, p.dtype): precision.describe(p) for p in precision.summarise(results)}
+
 
 def versions(merged: Merged) -> dict[str, str]:
     """adapter -> its framework's version(s) in this side's files ('a, b' if several)."""
@@ -197,6 +215,8 @@ def format_terminal(diff: Diff, limit: int | None = None) -> str:
     ]
     for adapter, old, new in diff.version_changes():
         lines.append(f"  {adapter}: {old} -> {new}")
+    for adapter, dtype, old, new in diff.precision_changes():
+        lines.append(f"  precision {adapter} {dtype}: {old} -> {new}")
     counts = diff.counts()
     lines.append("changes: " + (", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "none"))
     shown = diff.changes if limit is None else diff.changes[:limit]
@@ -230,6 +250,10 @@ def format_markdown(diff: Diff, title: str = "Conformance diff") -> str:
     if diff.version_changes():
         lines += ["| adapter | before | after |", "|---|---|---|"]
         lines += [f"| `{adapter}` | {old} | {new} |" for adapter, old, new in diff.version_changes()]
+        lines.append("")
+    if diff.precision_changes():
+        lines += ["| adapter | dtype | precision before | precision after |", "|---|---|---|---|"]
+        lines += [f"| `{a}` | {d} | {_md(old)} | {_md(new)} |" for a, d, old, new in diff.precision_changes()]
         lines.append("")
     gating = diff.gating
     lines.append(
@@ -267,4 +291,5 @@ def to_json(diff: Diff) -> dict[str, Any]:
         "gating": len(diff.gating),
         "versions": [{"adapter": a, "before": old, "after": new} for a, old, new in diff.version_changes()],
         "changes": [change.to_json() for change in diff.changes],
+        "precision": [{"adapter": a, "dtype": d, "before": old, "after": new} for a, d, old, new in diff.precision_changes()],
     }

@@ -21,6 +21,10 @@ KERNEL_ENV_VARS = (
     "ONEDNN_MAX_CPU_ISA",
     "DNNL_MAX_CPU_ISA",
     "ONEDNN_DEFAULT_FPMATH_MODE",
+    # precision switches (issue 16): TF's oneDNN fpmath mode, NVIDIA's and torch's TF32 overrides
+    "TF_SET_ONEDNN_FPMATH_MODE",
+    "NVIDIA_TF32_OVERRIDE",
+    "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE",
     "ATEN_CPU_CAPABILITY",
     "TORCH_MKLDNN_MATMUL_MIN_DIM",
     "XLA_FLAGS",
@@ -104,3 +108,41 @@ def run_properties(framework_version: str, build: dict | None, device: str) -> d
 
 def shown_flags(cpu_flags) -> list[str]:
     return [flag for flag in SHOWN_CPU_FLAGS if flag in set(cpu_flags or ())]
+
+
+# The in-process switches that let a framework compute float32 below float32 (TF32, bfloat16)
+# or float64 in float32, as (module, read): each is read only when its module is already
+# imported (the executor's child, after the adapter's import), never by importing it.
+_PRECISION_SWITCHES = (
+    ("torch", "torch.backends.cudnn.allow_tf32", lambda torch: torch.backends.cudnn.allow_tf32),
+    ("torch", "torch.backends.cuda.matmul.allow_tf32", lambda torch: torch.backends.cuda.matmul.allow_tf32),
+    ("torch", "torch.get_float32_matmul_precision", lambda torch: torch.get_float32_matmul_precision()),
+    ("torch", "torch.backends.mkldnn.fp32_precision", lambda torch: torch.backends.mkldnn.fp32_precision),
+    ("torch", "torch.backends.mkldnn.conv.fp32_precision", lambda torch: torch.backends.mkldnn.conv.fp32_precision),
+    ("torch", "torch.backends.cudnn.conv.fp32_precision", lambda torch: torch.backends.cudnn.conv.fp32_precision),
+    (
+        "tensorflow",
+        "tf.config.experimental.tensor_float_32_execution_enabled",
+        lambda tf: tf.config.experimental.tensor_float_32_execution_enabled(),
+    ),
+    ("jax", "jax_default_matmul_precision", lambda jax: jax.config.jax_default_matmul_precision),
+    ("jax", "jax_enable_x64", lambda jax: jax.config.jax_enable_x64),
+)
+
+
+def precision_switches() -> dict:
+    """The precision switches of the frameworks imported in this process, by their API names.
+
+    Recorded in the run's ``build`` so a results file says which precision a kernel was
+    allowed to use; a switch an older release lacks is left out.
+    """
+    found = {}
+    for module, name, read in _PRECISION_SWITCHES:
+        if module not in sys.modules:
+            continue
+        try:
+            value = read(sys.modules[module])
+        except Exception:  # an attribute this release lacks (e.g. fp32_precision before torch 2.9)
+            continue
+        found[name] = value if isinstance(value, (bool, int, float, str)) or value is None else str(value)
+    return found

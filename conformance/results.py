@@ -67,6 +67,9 @@ class Result:
     unexpected: str | None = None
     framework_s: float | None = None  # time inside the framework call
     oracle_s: float | None = None
+    # The error in units of the dtype's rounding (``precision.measure``): err_u_magnitude,
+    # err_u_value, accumulation_u, n, dtype, format; None where no values were compared.
+    precision: dict[str, Any] | None = None
     # Non-PASS results carry what the report draws: 2D slices of expected/actual, the repro.
     details: dict[str, Any] | None = None
 

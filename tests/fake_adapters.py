@@ -268,3 +268,150 @@ class ShapeOnlyAcceptsInvalid(ShapeOnly):
 
     def repro_source(self, case, call):
         return super().repro_source(case, AcceptsInvalid.lax(call))
+
+
+# -- precision (issue 16): an honest conv/conv_transpose and kernels that compute below the dtype --
+
+
+def taps_conv(x, w, stride, dilation, pads, groups):
+    """conv by a loop over kernel taps: pad x, then per tap one strided slice times w[:, :, t]."""
+    import itertools
+
+    import numpy as np
+
+    dims = x.ndim - 2
+    xpad = np.pad(x, [(0, 0), (0, 0)] + [tuple(p) for p in pads])
+    kernel = w.shape[2:]
+    out = [(xpad.shape[2 + a] - dilation[a] * (kernel[a] - 1) - 1) // stride[a] + 1 for a in range(dims)]
+    c_in_g, c_out_g = x.shape[1] // groups, w.shape[0] // groups
+    y = np.zeros([x.shape[0], w.shape[0]] + out)
+    for g, t in itertools.product(range(groups), itertools.product(*(range(k) for k in kernel))):
+        window = tuple(
+            slice(t[a] * dilation[a], t[a] * dilation[a] + (out[a] - 1) * stride[a] + 1, stride[a]) for a in range(dims)
+        )
+        xs = xpad[(slice(None), slice(g * c_in_g, (g + 1) * c_in_g)) + window]
+        ws = w[(slice(g * c_out_g, (g + 1) * c_out_g), slice(None)) + tuple(t)]
+        y[:, g * c_out_g : (g + 1) * c_out_g] += np.einsum("nc...,oc->no...", xs, ws)
+    return y
+
+
+def taps_conv_transpose(x, w, stride, dilation, pads, output_padding, groups):
+    """conv_transpose by a loop over kernel taps: scatter x times w[:, :, t] into the full
+    result, then crop the padding and append output_padding at the end."""
+    import itertools
+
+    import numpy as np
+
+    dims = x.ndim - 2
+    kernel = w.shape[2:]
+    full = [(x.shape[2 + a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1 for a in range(dims)]
+    out = [full[a] - pads[a][0] - pads[a][1] + output_padding[a] for a in range(dims)]
+    room = [max(full[a], pads[a][0] + out[a]) for a in range(dims)]
+    c_in_g, c_out_g = x.shape[1] // groups, w.shape[1]
+    buffer = np.zeros([x.shape[0], c_out_g * groups] + room)
+    for g, t in itertools.product(range(groups), itertools.product(*(range(k) for k in kernel))):
+        window = tuple(
+            slice(t[a] * dilation[a], t[a] * dilation[a] + (x.shape[2 + a] - 1) * stride[a] + 1, stride[a])
+            for a in range(dims)
+        )
+        xs = x[:, g * c_in_g : (g + 1) * c_in_g]
+        ws = w[(slice(g * c_in_g, (g + 1) * c_in_g), slice(None)) + tuple(t)]
+        buffer[(slice(None), slice(g * c_out_g, (g + 1) * c_out_g)) + window] += np.einsum("nc...,cm->nm...", xs, ws)
+    return buffer[(slice(None), slice(None)) + tuple(slice(pads[a][0], pads[a][0] + out[a]) for a in range(dims))]
+
+
+class Taps(Adapter):
+    """A correct conv and conv_transpose (explicit padding): computes in float64 from the
+    case's values and rounds once to its dtype, as a kernel that accumulates wider does."""
+
+    name = "fake.taps"
+    framework = "fake"
+    module = "numpy"
+    op = "conv_transpose"
+    docs = "tests/fake_adapters.py"
+    # The dtype the kernel really computes in, per case dtype (rounding x, w, b and the result).
+    computes_in: ClassVar[dict[str, str]] = {}
+
+    def applies_to(self, case):
+        return True
+
+    def translate(self, case):
+        if case.padding_mode is not None:
+            return Unsupported(f"padding-mode:{case.padding_mode}", "explicit pairs only", self.docs)
+        if case.output_shape is not None:
+            return Unsupported("output-shape", "the fake takes output_padding only", self.docs)
+        kwargs = {
+            "stride": list(case.stride),
+            "dilation": list(case.dilation),
+            "pads": [list(p) for p in case.explicit_padding],
+            "groups": case.groups,
+        }
+        if case.op == "conv_transpose":
+            kwargs["output_padding"] = list(case.output_padding)
+        dims = "DHW"[3 - case.spatial_dims :]
+        return NativeCall(
+            f"taps_{case.op}", kwargs, input_layout="NC" + dims, kernel_layout=("OI" if case.op == "conv" else "IO") + dims
+        )
+
+    def narrow(self, case):
+        return self.computes_in.get(case.dtype, case.dtype)
+
+    def execute(self, case, call):
+        narrow = numpy_dtype(self.narrow(case))
+
+        def rounded(array):
+            with np.errstate(over="ignore"):
+                return None if array is None else array.astype(narrow).astype(np.float64)
+
+        x, w, b = rounded(case.x), rounded(case.w), rounded(case.b)
+        with framework_call(), np.errstate(all="ignore"):
+            function = taps_conv if case.op == "conv" else taps_conv_transpose
+            y = function(x, w, **call.kwargs)
+            if b is not None:
+                y = y + b.reshape((1, -1) + (1,) * (y.ndim - 2))
+            return y.astype(narrow).astype(numpy_dtype(case.dtype)).astype(np.float64)
+
+    def repro_source(self, case, call):
+        import ml_dtypes  # noqa: F401  (bfloat16 in the repro's dtype)
+
+        kwargs = ", ".join(f"{k}={v!r}" for k, v in call.kwargs.items())
+        narrow = self.narrow(case)
+        return "\n".join(
+            [
+                "import ml_dtypes",
+                inspect.getsource(taps_conv if case.op == "conv" else taps_conv_transpose),
+                f"narrow = np.dtype(ml_dtypes.bfloat16) if {narrow!r} == 'bfloat16' else np.dtype({narrow!r})",
+                "x, w = x.astype(narrow).astype(np.float64), w.astype(narrow).astype(np.float64)",
+                f"y = taps_{case.op}(x, w, {kwargs})",
+                "y = y if b is None else y + b.astype(narrow).astype(np.float64).reshape((1, -1) + (1,) * (y.ndim - 2))",
+                "y = y.astype(narrow).astype(dtype).astype(np.float64)",
+            ]
+        )
+
+
+class Float16InsideFloat32(Taps):
+    """Computes float32 cases from float16-rounded inputs, in float16 (a float32 layer run at half precision)."""
+
+    name = "fake.float16-inside-float32"
+    computes_in = {"float32": "float16"}
+
+
+class Bfloat16InsideFloat16(Taps):
+    """Computes float16 cases from bfloat16-rounded inputs (a float16 kernel with bfloat16 arithmetic)."""
+
+    name = "fake.bfloat16-inside-float16"
+    computes_in = {"float16": "bfloat16"}
+
+
+class Float32InsideFloat64(Taps):
+    """Computes float64 cases in float32 (a float64 request quietly computed in float32)."""
+
+    name = "fake.float32-inside-float64"
+    computes_in = {"float64": "float32"}
+
+
+PLANTED_REDUCED_PRECISION = {
+    Float16InsideFloat32: ("float32", "float16"),
+    Bfloat16InsideFloat16: ("float16", "bfloat16"),
+    Float32InsideFloat64: ("float64", "float32"),
+}

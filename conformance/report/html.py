@@ -29,6 +29,7 @@ from markupsafe import Markup
 from .compact import StringTable, compact_result
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds, short_adapter_labels
+from .. import precision
 from ..properties import shown_flags
 from ..vocabulary import FINDING_KINDS
 from .releases import release_series
@@ -296,6 +297,8 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "all_tags": sorted({t for c in cases for t in c.tags}),
         "groups": groups,
         "reasons": expressibility(merged),
+        "precision_profiles": precision_rows(merged),
+        "precision_threshold": precision.ACCUMULATION_THRESHOLD,
         "release_series": release_series(merged.release_files),
         "missing": missing_adapters(merged),
         "findings": findings_by_kind(merged),
@@ -312,6 +315,15 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "format_rate": format_rate,
         "format_seconds": format_seconds,
     }
+
+
+def precision_rows(merged: Merged) -> list[dict[str, Any]]:
+    """The precision profile's rows: one per (adapter, dtype) with a precision record."""
+    css = {precision.BELOW: "bad", precision.ACCUMULATES: "warn"}
+    return [
+        {**profile.to_json(), "text": precision.describe(profile), "verdict_class": css.get(profile.verdict, "")}
+        for profile in precision.summarise(cell.result for cell in merged.cells.values())
+    ]
 
 
 def render_html(merged: Merged, title: str = "Conformance report", compress_above: int | None = None) -> str:

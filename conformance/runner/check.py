@@ -24,7 +24,7 @@ import re
 import time
 import traceback
 
-from .. import compare, oracle
+from .. import compare, oracle, precision
 from ..adapters.base import Unsupported
 from ..bound import oracle_quantity
 from ..repro import build_repro
@@ -108,6 +108,8 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
     result.max_abs_err = verdict.max_abs_err
     result.err_ratio = verdict.err_ratio
     result.diagnosis = verdict.diagnosis
+    if result.judged == "values" and quantity == "output":
+        result.precision = precision.measure(case, outcome.value, reference, reference_abs, verdict.diagnosis)
     if verdict.status != "PASS":
         values = None if adapter.judges == "shape" else outcome.value
         result.details = _details(case, adapter, call, executor, spec, reference, values, None, reference_abs=reference_abs)

@@ -113,6 +113,9 @@ class Worker:
         cls = get_adapter(spec)
         version = cls.framework_version()
         build = cls.build_properties()
+        from conformance.properties import precision_switches
+
+        build.update(precision_switches())
         self.adapters[spec] = cls()
         return ("ok", {"version": version, "build": build})
 
