@@ -40,6 +40,11 @@ BUILTIN_MODULES = (
     "conformance.adapters.tfjs_api",
     "conformance.adapters.onnxruntime_web_api",
     "conformance.adapters.torch_onnx_api",
+    # The backward: gradient adapters (``<forward>.grad`` and the explicit-gradient APIs).
+    "conformance.adapters.torch_grad_api",
+    "conformance.adapters.tensorflow_grad_api",
+    "conformance.adapters.jax_grad_api",
+    "conformance.adapters.mxnet_grad_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 
