@@ -20,6 +20,7 @@ COMMANDS = {
     "coverage": "show which parameter values and combinations the cases cover",
     "fuzz": "search for disagreements with generated cases and write them as YAML",
     "diff": "what changed per (case, adapter) between two sets of results files",
+    "port": "the same layer in other APIs: equivalent call, composition, or why there is none",
 }
 
 
