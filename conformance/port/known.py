@@ -37,7 +37,11 @@ def geometry_key(layer: Layer):
         for (before, out), n, k, s, d in zip(windows, layer.input_shape[2:], layer.kernel, layer.stride, layer.dilation):
             crops.append((before, full_transpose_length(n, k, s, d) - before - out))
         windows = crops
-    return (layer.op, tuple(layer.kernel), tuple(layer.stride), tuple(layer.dilation), layer.groups, tuple(map(tuple, windows)))
+    # how the window is spelled (a mode or explicit pads, with or without output_shape): the
+    # same window asked another way can get another answer from a framework
+    spelled = (layer.padding if isinstance(layer.padding, str) else "explicit", layer.output_shape is None)
+    return (layer.op, tuple(layer.kernel), tuple(layer.stride), tuple(layer.dilation), layer.groups,
+            tuple(map(tuple, windows)), spelled)
 
 
 def layer_of_params(params: dict) -> Layer | None:

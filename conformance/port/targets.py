@@ -127,25 +127,70 @@ def _literal(value):
     return repr(value)
 
 
+def spellings(layer: Layer) -> list[Layer]:
+    """The layer and the other canonical spellings of its window ('same' and explicit pads
+    can be the same window): a target that takes only one of them still gets asked."""
+    found = [layer]
+    dims = layer.dims
+    windows = layer.windows()
+    candidates = []
+    for mode in ("same", "valid", "same_lower"):
+        candidates.append(replace(layer, padding=mode, output_padding=(0,) * dims, output_shape=None))
+        if layer.op == "conv_transpose":
+            candidates.append(replace(layer, padding=mode, output_padding=(0,) * dims, output_shape=tuple(o for _, o in windows)))
+    if layer.op == "conv_transpose":
+        from .inverse.common import window_to_explicit
+
+        pairs, extras = [], []
+        for (before, out), n, k, s, d in zip(windows, layer.input_shape[2:], layer.kernel, layer.stride, layer.dilation):
+            pair, extra = window_to_explicit(full_transpose_length(n, k, s, d), before, out)
+            pairs.append(pair)
+            extras.append(extra)
+        candidates.append(replace(layer, padding=tuple(pairs), output_padding=tuple(extras), output_shape=None))
+        candidates.append(replace(layer, padding=tuple(pairs), output_padding=(0,) * dims, output_shape=tuple(o for _, o in windows)))
+    else:
+        candidates.append(replace(layer, padding=tuple(tuple(w) for w in windows)))
+    for candidate in candidates:
+        try:
+            same = candidate.windows() == windows
+        except Exception:  # a spelling the canonical rules refuse for this layer
+            same = False
+        if same and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+def _express_any(adapter: Adapter, layer: Layer, seed: int, bias: bool):
+    """(spelling, NativeCall) for the first spelling the adapter expresses, else (layer, its Unsupported)."""
+    first = None
+    for spelling in spellings(layer):
+        call = adapter.express(spelling.case(seed, bias=bias))
+        if isinstance(call, NativeCall):
+            return spelling, call
+        first = first or call
+    return layer, first
+
+
 def answer(source: Source, layer: Layer, name: str, seed: int = 0) -> Answer:
     adapter = all_adapters()[name]()
-    case = layer.case(seed)
-    call = adapter.express(case)
+    spelling, call = _express_any(adapter, layer, seed, layer.bias)
     if isinstance(call, NativeCall):
         verdict = "composition" if adapter.kind == "recipe" else "equivalent"
-        found = _rows(source, layer, adapter, call, verdict, {"case": "same", "flip": name in FLIPPED})
+        plan = {"case": "same", "flip": name in FLIPPED, "layer": spelling.to_json()}
+        found = _rows(source, layer, adapter, call, verdict, plan)
         found.call = user_call(call, layer.bias)
         if adapter.kind == "recipe":
             found.reason = "a recipe: a composition of calls (see the adapter's repro for its code)"
-        return _with_known(found, layer)
+        return _with_known(found, spelling)
     reason = call
     if call.reason == "bias" and layer.bias:
-        bare = adapter.express(layer.case(seed, bias=False))
+        spelling, bare = _express_any(adapter, layer, seed, False)
         if isinstance(bare, NativeCall):
-            found = _rows(source, layer, adapter, bare, "composition", {"case": "no_bias", "flip": name in FLIPPED, "add_bias": True})
+            plan = {"case": "no_bias", "flip": name in FLIPPED, "add_bias": True, "layer": spelling.to_json()}
+            found = _rows(source, layer, adapter, bare, "composition", plan)
             found.call = f"y = {user_call(bare)}  # no bias argument\ny = y + {_bias_expr(bare.input_layout)}"
             found.reason = f"composition: {call.reason} ({reason_words(call.reason)}): the call, then + b"
-            return _with_known(found, layer)
+            return _with_known(found, spelling)
         reason = bare
     if reason.reason in PADDING_REASONS or reason.reason.startswith("padding-mode:"):
         composed = _composition(source, layer, adapter, name, seed, reason)
