@@ -535,3 +535,45 @@ def test_short_adapter_labels_cut_middle_parts_and_stay_distinct():
         "a.bx.C": "a.bx.C",  # "a.b.C" twice: both keep their names
         "a.by.C": "a.by.C",
     }
+
+
+def test_the_explainers_scatter_picture_sums_to_the_seed_cases_printed_result():
+    import yaml
+
+    from conformance.report import explainer
+
+    from pathlib import Path
+
+    seeds = yaml.safe_load((Path(__file__).resolve().parent.parent / "cases/seeds/d2l.yaml").read_text())
+    case = next(c for c in seeds["cases"] if c["id"] == explainer.SEED_CASE)
+    assert [[explainer.X]] == case["input"]["values"] and [[explainer.K]] == case["kernel"]["values"]
+    _, total = explainer.scatter(explainer.X, explainer.K, explainer.STRIDE)
+    assert [[total]] == case["expected"]["values"]
+    svg = explainer.scatter_svg()
+    assert svg.count("<rect") == 4 * 9 + 9 and "style=" not in svg
+
+
+def test_findings_and_rules_count_the_cells_they_link_to(tmp_path):
+    from conformance.report.views import expressibility_rules, findings, row_ranges
+
+    assert row_ranges({0, 1, 2, 5, 7, 8}) == "0-2,5,7-8" and row_ranges([]) == ""
+    page, merged = rendered(
+        tmp_path,
+        (
+            "t",
+            [
+                make_result("c1", TRANSPOSED, "FAIL", expected_status="FAIL", expectation_kind="bug", expectation_reason="r1"),
+                make_result("c2", TRANSPOSED, "FAIL", expected_status="FAIL", expectation_kind="bug", expectation_reason="r1"),
+                make_result("c3", TRANSPOSED, "UNSUPPORTED", unsupported_reason="groups"),
+            ],
+        ),
+        ("k", [make_result("c1", KERAS), make_result("c3", KERAS)]),
+        ("c", [make_result("v1", CONV, line=9)]),
+    )
+    [bug] = findings(merged)["bug"]
+    assert (bug.reason, bug.cells, bug.adapters, bug.row_text) == ("r1", 2, [TRANSPOSED], "0-1")
+    [rule] = expressibility_rules(merged)
+    assert rule.code == "groups" and rule.adapters_that("cannot") == [TRANSPOSED]
+    assert rule.adapters_that("expressed") == [KERAS] and rule.adapters_that("not met") == [CONV]
+    assert f'data-show="{TRANSPOSED}" data-rows="0-1" data-label="bug: ' in page
+    assert 'id="explainer"' in page and 'href="#explainer"' in page and "<svg role=\"img\"" in page

@@ -56,6 +56,10 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     synthetic.write_synthetic_results(folder / "results", n_cases=48, n_conv_cases=4, failure_rate=0.3, seed=3)
     merged = merge_files([folder / "results"])
+    # The generator writes no kind of finding: give each explained result one, in turn.
+    kinds = ["bug", "convention", "limitation"]
+    for i, cell in enumerate(c for c in merged.cells.values() if c.result.expectation_reason):
+        cell.result.expectation_kind = kinds[i % 3]
     plain = write_html(merged, folder / "index.html")
     compressed = write_html(merged, folder / "compressed.html", compress_above=0)
     return {"merged": merged, "plain": plain.as_uri(), "compressed": compressed.as_uri(), "folder": folder}
@@ -530,3 +534,28 @@ def test_at_800_px_the_matrix_starts_on_the_first_screen_and_columns_are_narrow(
         assert chromium.console_errors(driver) == []
     finally:
         driver.set_window_size(1400, 1000)
+
+
+def test_a_findings_count_shows_exactly_its_cells_and_the_explainer_is_linked_from_the_header(driver, report):
+    from conformance.report.views import findings
+
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    first = max((f for group in findings(merged).values() for f in group), key=lambda f: f.cells)
+    driver.execute_script("document.querySelectorAll('#findings details').forEach(d => { d.open = true; })")
+    click(driver, f"#findings a.count-link[data-rows='{first.row_text}'][data-show='{','.join(first.adapters)}']")
+    assert shown_columns(driver) == sorted(merged.adapters.index(a) for a in first.adapters)
+    ids = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tr.r')).filter(r => !r.hidden && !r.parentNode.hidden)"
+        ".map(r => r.querySelector('.cid').textContent)"
+    )
+    cases = list(merged.cases)
+    assert ids == [cases[i] for i in sorted(first.rows)]
+    assert fragment_params(driver)["rows"] == first.row_text
+    click(driver, "#reset-filters")
+    wait_for(driver, "return document.getElementById('shown-count').textContent === 'Showing all 52 cases'")
+    # the teacher: the header's first link leads to the explainer and its picture
+    click(driver, ".top nav a[href='#explainer']")
+    wait_for(driver, "return Math.abs(document.getElementById('explainer').getBoundingClientRect().top) < 5")
+    assert driver.execute_script("return document.querySelectorAll('#explainer svg rect').length") == 45
+    assert chromium.console_errors(driver) == []

@@ -29,6 +29,8 @@ from markupsafe import Markup
 from .compact import StringTable, compact_result
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds, short_adapter_labels
+from .explainer import scatter_svg
+from .views import expressibility_rules, findings, row_ranges
 from .. import precision
 from ..properties import shown_flags
 from ..vocabulary import FINDING_KINDS
@@ -283,6 +285,10 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         # the ops each adapter runs, for the op switch (an adapter with no result: none)
         "adapter_ops": {a: " ".join(sorted(merged.adapter_ops.get(a, ()))) for a in adapters},
         "short_labels": short_adapter_labels(adapters),  # the matrix's column headers
+        "scatter_svg": scatter_svg(),  # the explainer's picture
+        "finding_groups": findings(merged),
+        "rules": expressibility_rules(merged),
+        "row_ranges": row_ranges,
         "ops": sorted({c.op for c in cases}),
         "recipes": merged.recipes,
         "summaries": summaries,

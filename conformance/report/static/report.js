@@ -227,6 +227,7 @@
         if (tr.className !== 'r') continue;
         var row = { tr: tr, id: tr.querySelector('.cid').textContent, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
                     op: tr.getAttribute('data-o'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
+        row.index = rows.length;
         body.rows.push(row);
         rows.push(row);
       }
@@ -261,6 +262,7 @@
    * applies to it and has a selected status, and (with the toggle) it is a disagreement:
    * the shown adapters' statuses differ, or one of them is FAIL/ERROR/CRASH/TIMEOUT/HARNESS/CONFLICT. */
   function rowVisible(row) {
+    if (rowSet && !rowSet[row.index]) return false;
     if (state.op && row.op !== state.op) return false;
     if (state.tag && row.tags.indexOf(' ' + state.tag + ' ') < 0) return false;
     for (var t = 0; t < state.terms.length; t++) {
@@ -318,9 +320,9 @@
       byId('adapters-shown').textContent = shownAdapters === adapterNames.length
         ? 'all ' + shownAdapters + ' shown' : shownAdapters + ' of ' + adapterNames.length + ' shown';
     }
-    byId('shown-count').textContent = shown === rows.length
+    byId('shown-count').textContent = (shown === rows.length
       ? 'Showing all ' + rows.length + ' cases'
-      : 'Showing ' + shown + ' of ' + rows.length + ' cases';
+      : 'Showing ' + shown + ' of ' + rows.length + ' cases') + (rowSet ? ' (of ' + rowSetLabel + '; Reset filters shows all)' : '');
   }
 
   /* A group header counts the cases it shows: "3 of 10 cases" under filters. */
@@ -338,7 +340,12 @@
    * "did not meet expectation" filter it counts; then the matrix. */
   function setFilterFrom(link) {
     var only = link.getAttribute('data-only');
-    setAdapters(function (index) { return only === null || index === Number(only); });
+    var show = link.hasAttribute('data-show') ? link.getAttribute('data-show').split(',') : null;
+    setAdapters(function (index) {
+      if (show) return show.indexOf(adapterNames[index]) >= 0;
+      return only === null || index === Number(only);
+    });
+    setRowSet(link.getAttribute('data-rows'), link.getAttribute('data-label'));
     var status = link.getAttribute('data-status');
     var boxes = byId('filters').querySelectorAll('input[name=status]');
     for (var i = 0; i < boxes.length; i++) boxes[i].checked = !status || boxes[i].value === status;
@@ -390,7 +397,29 @@
       timer = setTimeout(function () { applyFilters(); saveView(false); }, 120);
     });
     form.addEventListener('submit', function (event) { event.preventDefault(); applyFilters(); });
-    form.addEventListener('reset', function () { setTimeout(function () { applyFilters(); saveView(true); }, 0); });
+    form.addEventListener('reset', function () {
+      setRowSet(null);
+      setTimeout(function () { applyFilters(); saveView(true); }, 0);
+    });
+  }
+
+  // ---- a chosen set of rows (a finding's cases, a rule's) -----------------------------
+  // "3-9,12": matrix row numbers, from a link's data-rows; named by its data-label.
+
+  var rowSet = null;
+  var rowSetText = '';
+  var rowSetLabel = '';
+
+  function setRowSet(text, label) {
+    rowSet = null;
+    rowSetText = text || '';
+    rowSetLabel = text ? (label || 'a chosen set') : '';
+    if (!text) return;
+    rowSet = {};
+    text.split(',').forEach(function (range) {
+      var ends = range.split('-').map(Number);
+      for (var i = ends[0]; i <= (ends.length > 1 ? ends[1] : ends[0]); i++) rowSet[i] = true;
+    });
   }
 
   // ---- the view in the URL fragment ---------------------------------------------------
@@ -427,6 +456,7 @@
     if (byId('disagreements-only').checked) params.set('d', '1');
     if (byId('ignore-unsupported').checked) params.set('iu', '1');
     if (byId('unexpected-only').checked) params.set('u', '1');
+    if (rowSetText) { params.set('rows', rowSetText); params.set('set', rowSetLabel); }
     if (selectedButton && !byId('details').hidden) {
       var cell = cellName(selectedButton);
       params.set('case', cell.case);
@@ -470,6 +500,7 @@
     byId('disagreements-only').checked = params.get('d') === '1';
     byId('ignore-unsupported').checked = params.get('iu') === '1';
     byId('unexpected-only').checked = params.get('u') === '1';
+    setRowSet(params.get('rows'), params.get('set'));
   }
 
   /* The (case id, adapter name) of a matrix button. */
