@@ -559,3 +559,47 @@ def test_a_findings_count_shows_exactly_its_cells_and_the_explainer_is_linked_fr
     wait_for(driver, "return Math.abs(document.getElementById('explainer').getBoundingClientRect().top) < 5")
     assert driver.execute_script("return document.querySelectorAll('#explainer svg rect').length") == 45
     assert chromium.console_errors(driver) == []
+
+
+AXE = REPO / "js" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def run_axe(driver) -> list[dict]:
+    """axe-core's violations on the page as it is (injected through WebDriver, which the page's
+    CSP does not govern): id, impact, help and the first nodes' selectors."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    driver.set_script_timeout(120)
+    return driver.execute_async_script(
+        """
+        var done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ['violations']}).then(function (r) {
+          done(r.violations.map(function (v) {
+            return {id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); })};
+          }));
+        }, function (e) { done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]); });
+        """
+    )
+
+
+def test_axe_core_finds_no_serious_or_critical_violation(driver, report):
+    if not AXE.is_file():
+        message = f"axe-core is not installed at {AXE} (npm ci --prefix js/axe)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    open_page(driver, report["plain"])
+    serious = [v for v in run_axe(driver) if v["impact"] in ("serious", "critical")]
+    assert serious == [], "\n".join(map(str, serious))
+    # and with a cell's details open
+    open_cell(driver, "#matrix button.c.s-FAIL")
+    serious = [v for v in run_axe(driver) if v["impact"] in ("serious", "critical")]
+    assert serious == [], "\n".join(map(str, serious))
+    # tab stops: the grid is one, whatever its size
+    tabbable = driver.execute_script(
+        "return Array.from(document.querySelectorAll('a[href], button, input, select, summary, [tabindex]'))"
+        ".filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length)"
+        ".map(e => !!e.closest('#matrix'))"
+    )
+    assert tabbable.count(True) == 1 and report["merged"].n_results > 200
+    print(f"tab stops on the page: {len(tabbable)} for {report['merged'].n_results} results")

@@ -1006,7 +1006,11 @@
       result = expandResult(result, d);
       var testCase = d.cases[result.c];
       var adapter = d.adapters[result.a];
-      showPanel(testCase.id + '  on  ' + adapter.name).appendChild(buildDetails(result, testCase, adapter, d.files));
+      var panelBody = showPanel(testCase.id + '  on  ' + adapter.name);
+      panelBody.appendChild(buildDetails(result, testCase, adapter, d.files));
+      // a script or traceback scrolls: the keyboard reaches it (then arrow keys scroll it)
+      var blocks = panelBody.querySelectorAll('pre');
+      for (var p = 0; p < blocks.length; p++) blocks[p].tabIndex = 0;
     }).catch(function (err) {
       if (token !== openToken) return;
       showPanel('Details').appendChild(el('pre', 'message', String(err && err.message || err)));
@@ -1040,7 +1044,23 @@
     window.addEventListener('popstate', followHash);
   }
 
+  /* A region that scrolls sideways but holds nothing focusable is reachable by keyboard
+   * only if it takes focus itself (then arrow keys scroll it). */
+  function scrollRegionsFocusable() {
+    var regions = document.querySelectorAll('.scroll');
+    for (var i = 0; i < regions.length; i++) {
+      var region = regions[i];
+      if (region.scrollWidth <= region.clientWidth || region.querySelector('a[href], button, input, select')) continue;
+      var section = region.closest('section');
+      var title = section && section.querySelector('h2');
+      region.tabIndex = 0;
+      region.setAttribute('role', 'region');
+      region.setAttribute('aria-label', (title ? title.textContent + ': ' : '') + 'scrolls sideways');
+    }
+  }
+
   function init() {
+    scrollRegionsFocusable();
     table = byId('matrix');
     if (!table) return;
     collectRows();
