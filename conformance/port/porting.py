@@ -17,7 +17,7 @@ def parse_shape(text: str | None, flag: str) -> tuple[int, ...] | None:
     if text is None:
         return None
     try:
-        shape = tuple(int(part) for part in text.replace("x", ",").split(",") if part.strip())
+        shape = tuple(int(part) for part in text.split(","))
     except ValueError:
         shape = ()
     if not shape or any(size < 1 for size in shape):

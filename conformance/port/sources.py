@@ -18,7 +18,8 @@ from .layer import Layer, PortError
 from .parse import ParsedCall, TensorArg, parse_call
 from .signatures import Signature, sig
 
-REQUIRED = object()
+# The parameters that take tensors: a name there stands for the user's array.
+TENSOR_PARAMS = frozenset({"input", "weight", "bias", "filters", "lhs", "rhs", "data", "inputs"})
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def keras_layer(api, m, b, x, w):
     dims, transposed = int(m["d"]), "transpose" in api.lower()
     prefix = "tf_keras" if api.startswith("tf_keras") or m.get("v1") else "keras"
     family = f"{prefix}.layers.Conv{dims}D{'Transpose' if transposed else ''}"
+    if not isinstance(b["filters"], int):
+        raise PortError(f"{api}: argument filters={getattr(b['filters'], 'text', b['filters'])!r}: give the number of output channels")
     kwargs = {k: b[k] for k in ("filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias")}
     if transposed:
         kwargs["output_padding"] = b["output_padding"]
@@ -356,12 +359,12 @@ def read_source(text: str, input_shape=None, weight_shape=None) -> tuple[Source,
     parsed: ParsedCall = parse_call(text)
     match, signature, reader = find_source(parsed.api)
     bound, notes = signature.bind(parsed.api, parsed.args, parsed.kwargs)
+    for name, value in bound.items():
+        if isinstance(value, TensorArg) and name not in TENSOR_PARAMS:
+            raise PortError(f"{parsed.api}: argument {name}={value.text!r} is a name; give its literal value")
     tensors = [v for v in bound.values() if isinstance(v, TensorArg)]
     x = input_shape or (_tensor_shape(tensors[0]) if tensors else None)
     w = weight_shape or (_tensor_shape(tensors[1]) if len(tensors) > 1 else None)
-    for name, value in bound.items():
-        if isinstance(value, TensorArg) and value not in tensors[:3]:
-            raise PortError(f"{parsed.api}: argument {name}={value.text!r} is a name; give its literal value")
     family, kwargs, input_layout, kernel_layout, flipped, adapter = reader(parsed.api, match.groupdict(), bound, x, w)
     call = NativeCall(family, kwargs, input_layout, kernel_layout)
     if x is not None and len(x) != len(input_layout):
@@ -370,6 +373,8 @@ def read_source(text: str, input_shape=None, weight_shape=None) -> tuple[Source,
         raise PortError(f"--weight-shape {','.join(map(str, w))}: {family}'s weight is {len(kernel_layout)}-d ({kernel_layout})")
     layer = canonical_from_native(call, x, w)
     layer = _documented_lengths(family, call, layer)
+    if family in ("ConvTranspose", "Conv"):  # an ONNX node has a bias when it has a third input
+        layer = replace(layer, bias=isinstance(bound.get("inputs"), list) and len(bound["inputs"]) >= 3)
     if layer.in_channels is None or layer.out_channels is None:
         what = "input channels" if layer.in_channels is None else "output channels"
         flag = "--input-shape" if layer.in_channels is None else "--weight-shape"

@@ -25,6 +25,7 @@ from .sources import Source
 PADDING_REASONS = ("asymmetric-padding", "explicit-padding", "output-padding", "output-shape",
                    "output-shape-with-explicit-padding", "output-shape-with-output-padding",
                    "output-padding-with-padding-mode", "negative-padding")
+FORWARD_ARGUMENTS = ("output_size",)
 # Adapters whose kernel is the canonical one spatially flipped (the user passes a flipped array).
 FLIPPED = frozenset({"jax.lax.conv_transpose.no_transpose_kernel", "flax.linen.ConvTranspose.no_transpose_kernel",
                      "flax.nnx.ConvTranspose.no_transpose_kernel"})
@@ -107,7 +108,12 @@ def user_call(call: NativeCall, bias: bool = False) -> str:
         param = " ".join(f"{k}: {_proto(v)}" for k, v in call.kwargs["convolution_param"].items())
         return f'layer {{ type: "{call.kwargs["layer"]}" convolution_param {{ {param} }} }}  # cv2.dnn.readNetFromCaffe'
     if last[:1].isupper() and not call.api.startswith("ops."):
-        return f"{call.api}({', '.join(f'{k}={_literal(v)}' for k, v in call.kwargs.items())})"
+        # output_size is the layer's forward argument (torch, Paddle), not its constructor's
+        forward = {k: v for k, v in call.kwargs.items() if k in FORWARD_ARGUMENTS and v is not None}
+        built = f"{call.api}({', '.join(f'{k}={_literal(v)}' for k, v in call.kwargs.items() if k not in FORWARD_ARGUMENTS)})"
+        if forward:
+            return f"{built}(x, {', '.join(f'{k}={_literal(v)}' for k, v in forward.items())})"
+        return built
     args = [f"{k}={_literal(v)}" for k, v in call.kwargs.items() if k != "bias"]
     tensors = ["x", "w"] + (["b"] if call.kwargs.get("bias") else [])
     return f"{call.api}({', '.join(tensors + args)})"
@@ -152,7 +158,7 @@ def spellings(layer: Layer) -> list[Layer]:
         candidates.append(replace(layer, padding=tuple(tuple(w) for w in windows)))
     for candidate in candidates:
         try:
-            same = candidate.windows() == windows
+            same = candidate.windows() == windows and not _valid_cropped_by_size(candidate)
         except Exception:  # a spelling the canonical rules refuse for this layer
             same = False
         if same and candidate not in found:
@@ -169,6 +175,15 @@ def _express_any(adapter: Adapter, layer: Layer, seed: int, bias: bool):
             return spelling, call
         first = first or call
     return layer, first
+
+
+def _valid_cropped_by_size(layer: Layer) -> bool:
+    """'valid' with an output_shape below the full result: a crop at the end said as a size,
+    which torch's and MXNet's output-size arguments refuse; not a spelling of 'valid'."""
+    if layer.op != "conv_transpose" or layer.padding != "valid" or layer.output_shape is None:
+        return False
+    return any(out < full_transpose_length(n, k, s, d)
+               for out, n, k, s, d in zip(layer.output_shape, layer.input_shape[2:], layer.kernel, layer.stride, layer.dilation))
 
 
 def answer(source: Source, layer: Layer, name: str, seed: int = 0) -> Answer:
