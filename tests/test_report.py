@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -577,3 +578,17 @@ def test_findings_and_rules_count_the_cells_they_link_to(tmp_path):
     assert rule.adapters_that("expressed") == [KERAS] and rule.adapters_that("not met") == [CONV]
     assert f'data-show="{TRANSPOSED}" data-rows="0-1" data-label="bug: ' in page
     assert 'id="explainer"' in page and 'href="#explainer"' in page and "<svg role=\"img\"" in page
+
+
+def test_a_pass_cell_of_a_small_case_carries_its_values_from_the_case_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # case files are read relative to the checkout
+    page, _ = rendered(
+        tmp_path,
+        ("t", [make_result("d2l-basic", TRANSPOSED, file="cases/seeds/d2l.yaml", line=11)]),
+        ("k", [make_result("missing-case", KERAS, file="cases/no-such-file.yaml")]),
+    )
+    cases = {case["id"]: case for case in details_of(page)["cases"]}
+    values = cases["d2l-basic"]["values"]
+    assert values["x"] == {"shape": [1, 1, 2, 2], "values": [0.0, 1.0, 2.0, 3.0]}
+    assert values["expected"] == {"shape": [1, 1, 3, 3], "values": [0.0, 0.0, 1.0, 0.0, 4.0, 6.0, 4.0, 12.0, 9.0]}
+    assert "b" not in values and "values" not in cases["missing-case"]

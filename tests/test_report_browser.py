@@ -603,3 +603,27 @@ def test_axe_core_finds_no_serious_or_critical_violation(driver, report):
     )
     assert tabbable.count(True) == 1 and report["merged"].n_results > 200
     print(f"tab stops on the page: {len(tabbable)} for {report['merged'].n_results} results")
+
+
+def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypatch):
+    from conformance.results import Result, write_results_file
+
+    monkeypatch.chdir(REPO)  # the report reads the case files of the checkout
+    result = Result(
+        case="d2l-basic", file="cases/seeds/d2l.yaml", line=11, op="conv_transpose", status="PASS",
+        expected_status="PASS", adapter="torch.nn.functional.conv_transpose", err_ratio=0.0,
+    )
+    run_info = {"adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu"}
+    write_results_file(tmp_path / "t.json", run_info, [result])
+    page = write_html(merge_files([tmp_path]), tmp_path / "index.html")
+    open_page(driver, page.as_uri())
+    open_cell(driver, "#matrix button.c.s-PASS")
+    tables = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#details-body table.values')).map(t =>"
+        " [t.caption.textContent, Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent))])"
+    )
+    assert tables[-1] == ["expected (oracle)[0, 0, :, :]", [["0", "0", "1"], ["0", "4", "6"], ["4", "12", "9"]]]
+    assert tables[0] == ["input x[0, 0, :, :]", [["0", "1"], ["2", "3"]]]
+    text = driver.find_element("id", "details-body").get_attribute("textContent")
+    assert "Actual: within the bound of expected everywhere (err_ratio 0)" in text
+    assert chromium.console_errors(driver) == []

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .case_values import case_values
 from .compact import StringTable, compact_result
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds, short_adapter_labels
@@ -256,6 +257,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
             }
         )
+    values = case_values(merged)  # small cases' tensors, from the case files when they are here
     data = {
         "cases": [
             {
@@ -266,6 +268,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 "description": c.description,
                 "tags": c.tags,
                 "params": c.params,
+                **({"values": values[c.id]} if c.id in values else {}),
             }
             for c in cases
         ],

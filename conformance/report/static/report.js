@@ -856,6 +856,58 @@
     return frag;
   }
 
+  // ---- a small case's values, as tables (any cell, PASS included) -------------------------
+
+  /* One tensor as tables of its last two dims, one per index of the leading ones. */
+  function tensorTables(name, tensor) {
+    var box = el('div', 'tensor');
+    var shape = tensor.shape;
+    var values = tensor.values;
+    box.appendChild(el('h4', '', name + ' ' + shapeText(shape)));
+    var cols = shape.length ? shape[shape.length - 1] : 1;
+    var rowsPer = shape.length > 1 ? shape[shape.length - 2] : 1;
+    var lead = shape.slice(0, Math.max(0, shape.length - 2));
+    var planes = Math.max(1, Math.round(values.length / (rowsPer * cols)));
+    for (var p = 0; p < planes; p++) {
+      var index = [];
+      var rest = p;
+      for (var d = lead.length - 1; d >= 0; d--) { index.unshift(rest % lead[d]); rest = Math.floor(rest / lead[d]); }
+      var tableNode = el('table', 'values');
+      tableNode.appendChild(el('caption', '', name + (index.length ? '[' + index.join(', ') + ', :, :]' : '')));
+      var tbody = el('tbody');
+      for (var r = 0; r < rowsPer; r++) {
+        var tr = el('tr');
+        for (var c = 0; c < cols; c++) tr.appendChild(el('td', '', String(values[(p * rowsPer + r) * cols + c])));
+        tbody.appendChild(tr);
+      }
+      tableNode.appendChild(tbody);
+      box.appendChild(tableNode);
+    }
+    return box;
+  }
+
+  function valuesSection(testCase, result) {
+    var frag = document.createDocumentFragment();
+    var values = testCase.values;
+    frag.appendChild(heading('Values'));
+    if (!values) {
+      frag.appendChild(el('p', 'muted', 'Not shown: the case is larger than the page shows as tables, or its case file ' +
+        'was not where the report was written. The repro script holds every value.'));
+      return frag;
+    }
+    var box = el('div', 'tensors');
+    [['input x', values.x], ['kernel w', values.w], ['bias b', values.b], ['expected (oracle)', values.expected]].forEach(function (pair) {
+      if (pair[1]) box.appendChild(tensorTables(pair[0], pair[1]));
+    });
+    frag.appendChild(box);
+    var actual = result.status === 'PASS'
+      ? 'Actual: within the bound of expected everywhere (err_ratio ' + (result.err_ratio !== undefined ? formatNumber(result.err_ratio) : 'not recorded') +
+        '); a results file keeps no values for a PASS.'
+      : (result.details && result.details.slice ? 'Actual: see the heatmaps above.' : '');
+    frag.appendChild(el('p', 'muted', 'Canonical layout (channels first), 7 significant digits; the repro script holds them exactly. ' + actual));
+    return frag;
+  }
+
   // ---- the details panel --------------------------------------------------------------
 
   function shapeText(shape) { return Array.isArray(shape) ? '(' + shape.join(', ') + ')' : null; }
@@ -942,6 +994,7 @@
 
     var details = result.details || {};
     if (details.slice) frag.appendChild(heatmaps(details.slice));
+    frag.appendChild(valuesSection(testCase, result));
 
     frag.appendChild(heading('Case'));
     frag.appendChild(kvTable([
