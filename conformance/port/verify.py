@@ -27,38 +27,47 @@ def environment(framework: str, root: Path = Path(".")) -> Path | None:
 
 def verify(layer, seed: int, runs: list[dict], root: Path = Path(".")) -> dict[str, dict]:
     """runs: [{"adapter", "plan"}] -> {adapter: {"status", "max_abs_err", "err_ratio", "message", "env"}}."""
+    return verify_many([(layer, seed, runs)], root)[0]
+
+
+def verify_many(jobs: list, root: Path = Path(".")) -> list[dict[str, dict]]:
+    """Several layers at once: one subprocess per framework environment for all of them.
+    jobs: [(layer, seed, runs)] -> one {adapter: answer} per job."""
     adapters = all_adapters()
-    by_framework: dict[str, list[dict]] = {}
-    for run in runs:
-        by_framework.setdefault(adapters[run["adapter"]].framework, []).append(run)
-    answers: dict[str, dict] = {}
+    by_framework: dict[str, list[tuple[int, dict]]] = {}
+    for index, (_, _, runs) in enumerate(jobs):
+        for run in runs:
+            by_framework.setdefault(adapters[run["adapter"]].framework, []).append((index, run))
+    answers: list[dict[str, dict]] = [{} for _ in jobs]
     for framework, group in by_framework.items():
         python = environment(framework, root)
         if python is None:
-            for run in group:
-                answers[run["adapter"]] = {"status": "NO-ENV", "max_abs_err": None, "err_ratio": None,
-                                           "message": f"no environment .tox/{framework}: `tox -e {framework}` creates it"}
+            for index, run in group:
+                answers[index][run["adapter"]] = {"status": "NO-ENV", "max_abs_err": None, "err_ratio": None,
+                                                  "message": f"no environment .tox/{framework}: `tox -e {framework}` creates it"}
             continue
-        request = json.dumps({"layer": layer.to_json(), "seed": seed, "runs": group})
+        request = [{"layer": jobs[index][0].to_json(), "seed": jobs[index][1], "runs": [run], "job": index}
+                   for index, run in group]
         env = {**os.environ, "PYTHONPATH": str(Path(root).resolve()) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         try:
-            done = subprocess.run([str(python), "-m", "conformance.port.verify_child"], input=request, text=True,
-                                  capture_output=True, timeout=TIMEOUT_S, cwd=root, env=env)
+            done = subprocess.run([str(python), "-m", "conformance.port.verify_child"], input=json.dumps(request),
+                                  text=True, capture_output=True, timeout=TIMEOUT_S * max(1, len(request) // 10 + 1),
+                                  cwd=root, env=env)
         except subprocess.TimeoutExpired:
-            for run in group:
-                answers[run["adapter"]] = {"status": "TIMEOUT", "max_abs_err": None, "err_ratio": None,
-                                           "message": f"no answer from {python} within {TIMEOUT_S} s"}
-            continue
-        _, marker, payload = done.stdout.rpartition(MARKER)
+            done = None
+        _, marker, payload = (done.stdout if done else "").rpartition(MARKER)
         if not marker:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
-            for run in group:
-                answers[run["adapter"]] = {"status": "CRASH", "max_abs_err": None, "err_ratio": None,
-                                           "message": f"{python}: {tail[0]}"}
+            if done is None:
+                why = f"no answer from {python} in time"
+            else:
+                tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+                why = f"{python}: {tail[0]}"
+            for index, run in group:
+                answers[index][run["adapter"]] = {"status": "CRASH", "max_abs_err": None, "err_ratio": None, "message": why}
             continue
         for answer in json.loads(payload):
             answer["env"] = str(python.parent.parent)
-            answers[answer.pop("adapter")] = answer
+            answers[answer.pop("job")][answer.pop("adapter")] = answer
     return answers
 
 

@@ -74,21 +74,23 @@ def run_one(layer, seed, case, reference, run):
 
 
 def main() -> int:
-    request = json.loads(sys.stdin.read())
+    """stdin: [{"layer", "seed", "runs", "job"}]; stdout: the marker, then one answer per run."""
     from .. import oracle
 
-    layer = _layer(request["layer"])
-    seed = request["seed"]
-    case = layer.case(seed)
-    reference = oracle.evaluate(case)
     answers = []
-    for run in request["runs"]:
-        try:
-            answer = run_one(layer, seed, case, reference, run)
-        except Exception as err:  # the framework refusing, or a missing package: the run's answer
-            answer = {"status": "ERROR", "message": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
-                      "max_abs_err": None, "err_ratio": None, "traceback": traceback.format_exc(limit=3)}
-        answers.append({"adapter": run["adapter"], **answer})
+    for job in json.loads(sys.stdin.read()):
+        layer = _layer(job["layer"])
+        seed = job["seed"]
+        case = layer.case(seed)
+        reference = oracle.evaluate(case)
+        for run in job["runs"]:
+            try:
+                answer = run_one(layer, seed, case, reference, run)
+            except Exception as err:  # the framework refusing, or a missing package: the run's answer
+                first = str(err).splitlines()[0] if str(err) else ""
+                answer = {"status": "ERROR", "message": f"{type(err).__name__}: {first}", "max_abs_err": None,
+                          "err_ratio": None, "traceback": traceback.format_exc(limit=3)}
+            answers.append({"adapter": run["adapter"], "job": job["job"], **answer})
     sys.stdout.write("\n@@PORT-VERIFY@@" + json.dumps(answers, default=float) + "\n")
     return 0
 
