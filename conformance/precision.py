@@ -41,6 +41,10 @@ MANTISSA_BITS = {"float64": 52, "float32": 23, "tf32": 10, "float16": 10, "bfloa
 # The smallest normal of TF32 is float32's (same exponent).
 _FORMAT_DTYPE = {"tf32": "float32"}
 
+# A narrower computation puts most elements of a full-mantissa output outside the dtype's
+# bound; a few wrong elements in an otherwise exact output are another mistake.
+SPREAD_FRACTION = 0.25
+
 # Beyond one final rounding, the error of a kernel that accumulates wider than its dtype is
 # a few units of the wider format: far below a quarter of u (|x| (op) |w|). One that
 # accumulates in the dtype shows up to (n - 1) u (|x| (op) |w|) on some output once n >= 2.
@@ -86,8 +90,11 @@ def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Opt
     u_F |y| + u |y|`` (a kernel may also accumulate in the format, and rounds its result to
     the case dtype) plus the larger smallest normal, and the output is closer to it than to
     the canonical reference (the sum of squared distances in units of that bound: a kernel
-    that rounds its inputs is shaped like the prediction, an output with a few wrong
-    elements is not). Called for an output that failed the dtype's own bound. Equal non-finite values match: a float32 layer run in float16 overflows where
+    that rounds its inputs is shaped like the prediction) or has a quarter or more of the
+    elements the prediction moves outside the dtype's bound outside it too (errors spread
+    through the output; an output
+    with a few wrong elements is another mistake). Called for an output that failed the
+    dtype's own bound. Equal non-finite values match: a float32 layer run in float16 overflows where
     float16 does. A format whose rounding changes no input is skipped: it predicts the
     reference itself, and integer data cannot tell precisions apart.
     """
@@ -128,7 +135,17 @@ def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Opt
             to_prediction = np.sum((from_prediction / scale) ** 2)
             to_reference = np.sum((from_reference / scale) ** 2)
             overflowed = bool((~np.isfinite(actual) & np.isfinite(reference)).any())
-        if to_prediction < to_reference or (overflowed and to_prediction == to_reference == 0):
+            # Or the errors spread through the output, as a narrower computation's do: a
+            # quarter or more of the elements outside the dtype's own bound (where the
+            # format's own accumulation error outweighs its input rounding, the output may be
+            # as close to the reference as to the prediction).
+            # Counted where the prediction itself leaves the dtype's bound: elements no
+            # product reaches (zeros between stride-dilated taps) tell nothing.
+            own_bound = bound_from(case, evaluate(absolute_case(case)), reference)
+            telling = ~(np.abs(value - reference) <= own_bound)
+            outside = ~(np.abs(actual - reference) <= own_bound)
+            spread = bool(telling.any()) and np.mean(outside[telling]) >= SPREAD_FRACTION
+        if to_prediction < to_reference or spread or (overflowed and to_prediction == to_reference == 0):
             return fmt
     return None
 
