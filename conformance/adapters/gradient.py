@@ -11,7 +11,9 @@ reasons) and renders one text that leaves the gradient named by ``case.quantity`
 ``y`` in the canonical layout of the tensor it is the gradient of. The text reads ``g``,
 the upstream gradient (canonical output layout, float64) besides ``x``, ``w``, ``b``, and
 casts it to the case dtype as it does the inputs. A gradient w.r.t. a relaid-out tensor is
-relaid back with the inverse permutation (exact).
+relaid back with the inverse permutation (exact). Asked for the forward output (which the
+runner never does: it is not among ``quantities``), an autodiff adapter renders its forward
+adapter's call.
 """
 
 from __future__ import annotations
