@@ -95,7 +95,7 @@ def choose_targets(op: str, to: list[str] | None, exclude: str | None) -> list[s
     return list(dict.fromkeys(chosen))
 
 
-def user_call(call: NativeCall, bias: bool = False) -> str:
+def user_call(call: NativeCall, bias: bool = False, applied: bool = False) -> str:
     """The call in the API's user form: layers/modules as constructors, functions with their
     tensors (a function's ``bias`` flag becomes the array ``b``), an ONNX node by
     ``onnx.helper.make_node``, a Caffe layer as its prototxt."""
@@ -113,7 +113,7 @@ def user_call(call: NativeCall, bias: bool = False) -> str:
         built = f"{call.api}({', '.join(f'{k}={_literal(v)}' for k, v in call.kwargs.items() if k not in FORWARD_ARGUMENTS)})"
         if forward:
             return f"{built}(x, {', '.join(f'{k}={_literal(v)}' for k, v in forward.items())})"
-        return built
+        return f"{built}(x)" if applied else built  # in a composition: the layer applied to x
     args = [f"{k}={_literal(v)}" for k, v in call.kwargs.items() if k != "bias"]
     tensors = ["x", "w"] + (["b"] if call.kwargs.get("bias") else [])
     return f"{call.api}({', '.join(tensors + args)})"
@@ -203,7 +203,7 @@ def answer(source: Source, layer: Layer, name: str, seed: int = 0) -> Answer:
         if isinstance(bare, NativeCall):
             plan = {"case": "no_bias", "flip": name in FLIPPED, "add_bias": True, "layer": spelling.to_json()}
             found = _rows(source, layer, adapter, bare, "composition", plan)
-            found.call = f"y = {user_call(bare)}  # no bias argument\ny = y + {_bias_expr(bare.input_layout)}"
+            found.call = f"y = {user_call(bare, applied=True)}  # no bias argument\ny = y + {_bias_expr(bare.input_layout)}"
             found.reason = f"composition: {call.reason} ({reason_words(call.reason)}): the call, then + b"
             return _with_known(found, spelling)
         reason = bare
@@ -265,10 +265,10 @@ def _composition(source, layer, adapter, name, seed, reason) -> Answer | None:
         for axis, pair in zip(axes, pads):
             widths[axis] = pair
         lines.append(f"x = np.pad(x, {[list(w) for w in widths]})  # the explicit zeros, then an unpadded call")
-        lines.append(f"y = {user_call(call)}")
+        lines.append(f"y = {user_call(call, applied=True)}")
     else:
         plan["crops"] = [list(c) for c in crops]
-        lines.append(f"y = {user_call(call)}  # the full result, nothing cropped")
+        lines.append(f"y = {user_call(call, applied=True)}  # the full result, nothing cropped")
         index = [":"] * len(layout)
         widths = [(0, 0)] * len(layout)
         for axis, (before, after) in zip(axes, crops):
