@@ -96,8 +96,9 @@ def test_adapters_the_run_meant_to_cover_without_results_are_named_first(tmp_pat
     page, markdown = tmp_path / "index.html", tmp_path / "summary.md"
     code, out, err = run(capsys, str(results), "-o", str(page), "--markdown", str(markdown), "--expect", "torch")
     assert code == 0
-    missing = "torch.nn.ConvTranspose, torch.nn.functional.conv, torch.nn.Conv"
-    assert f"no results from 3 adapter(s) the run meant to cover: {missing}" in err
+    gradients = "torch.nn.functional.conv_transpose.grad, torch.nn.functional.conv.grad, torch.nn.grad.conv"
+    missing = f"torch.nn.ConvTranspose, torch.nn.functional.conv, torch.nn.Conv, {gradients}"
+    assert f"no results from 6 adapter(s) the run meant to cover: {missing}" in err
     html = page.read_text()
     summary = html.split('<section id="summary"')[1]
     assert summary.index('id="missing-adapters"') < summary.index("met its expectation")
@@ -105,4 +106,4 @@ def test_adapters_the_run_meant_to_cover_without_results_are_named_first(tmp_pat
         assert f"<code>{name}</code>" in summary.split("</p>")[0]
     assert "Every result that is here met its expectation" in html
     text = markdown.read_text()
-    assert "**No results from 3 adapters this run meant to cover:**" in text
+    assert "**No results from 6 adapters this run meant to cover:**" in text

@@ -293,6 +293,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "rules": expressibility_rules(merged),
         "row_ranges": row_ranges,
         "ops": sorted({c.op for c in cases}),
+        "quantities": sorted({getattr(c, "quantity", "output") for c in cases}),
         "recipes": merged.recipes,
         "summaries": summaries,
         "status_totals": status_totals,

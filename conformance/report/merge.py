@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..results import STATUSES, Result, ResultsFileError, read_results_file
+from ..case import QUANTITIES
+from ..results import STATUSES, Result, ResultsFileError, read_results_file, result_key
 
 CONFLICT = "CONFLICT"  # the page's status for a cell whose files disagree
 
@@ -79,6 +80,8 @@ class CaseInfo:
     description: str
     tags: list[str]
     params: dict[str, Any]
+    # "output", or the gradient this row judges (its id is then "<case>::<quantity>").
+    quantity: str = "output"
 
 
 @dataclass
@@ -177,11 +180,13 @@ def add_run(merged: Merged, source: str, run_info: dict[str, Any], results: list
         if adapter not in seen_adapters:
             seen_adapters.append(adapter)
         merged.adapter_ops.setdefault(adapter, set()).add(result.op)
-        if result.case not in merged.cases:
-            merged.cases[result.case] = case_info(result)
-        cell = merged.cells.get((result.case, adapter))
+        # One row per (case, quantity): a gradient is its own row, "<case>::<quantity>".
+        key = result_key(result.case, getattr(result, "quantity", "output") or "output")
+        if key not in merged.cases:
+            merged.cases[key] = case_info(result)
+        cell = merged.cells.get((key, adapter))
         if cell is None:
-            merged.cells[(result.case, adapter)] = Cell([Claim(result, source)])
+            merged.cells[(key, adapter)] = Cell([Claim(result, source)])
         else:
             cell.claims.append(Claim(result, source))
     merged.runs.append(RunFile(source, run_info, seen_adapters, len(results)))
@@ -191,7 +196,7 @@ def finish(merged: Merged) -> Merged:
     """Order cases as the suite is written (file, line, id); adapters by name, those that
     run conv_transpose cases first (the suite's subject), then the others; within each,
     the APIs before the recipes."""
-    order = sorted(merged.cases.values(), key=lambda c: (c.file, c.line, c.id))
+    order = sorted(merged.cases.values(), key=lambda c: (c.file, c.line, c.id.split("::")[0], _quantity_order(c.quantity)))
     merged.cases = {c.id: c for c in order}
     recipes = {run.run_info.get("adapter") for run in merged.runs if run.run_info.get("adapter_kind") == "recipe"}
     merged.recipes = recipes & set(merged.adapter_ops)
@@ -199,6 +204,10 @@ def finish(merged: Merged) -> Merged:
         merged.adapter_ops, key=lambda a: ("conv_transpose" not in merged.adapter_ops[a], a in merged.recipes, a)
     )
     return merged
+
+
+def _quantity_order(quantity: str) -> int:
+    return QUANTITIES.index(quantity) if quantity in QUANTITIES else len(QUANTITIES)
 
 
 def invalid_field(result: Result) -> str | None:
@@ -217,8 +226,10 @@ def invalid_field(result: Result) -> str | None:
 
 
 def case_info(result: Result) -> CaseInfo:
+    quantity = getattr(result, "quantity", "output") or "output"
     return CaseInfo(
-        id=result.case,
+        id=result_key(result.case, quantity),
+        quantity=quantity,
         file=str(result.file or ""),
         line=result.line,
         op=result.op,

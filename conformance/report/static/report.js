@@ -226,7 +226,7 @@
         var tr = trs[i];
         if (tr.className !== 'r') continue;
         var row = { tr: tr, id: tr.querySelector('.cid').textContent, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
-                    op: tr.getAttribute('data-o'), tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
+                    op: tr.getAttribute('data-o'), quantity: tr.getAttribute('data-g') || 'output', tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
         row.index = rows.length;
         body.rows.push(row);
         rows.push(row);
@@ -250,6 +250,9 @@
     state.unexpectedOnly = byId('unexpected-only').checked;
     var op = form.querySelector('input[name=op]:checked');
     state.op = op ? op.value : '';
+    // The quantity switch: the forward output, the gradients (grad_*), or both.
+    var quantity = form.querySelector('input[name=quantity]:checked');
+    state.quantity = quantity ? quantity.value : '';
     // With one op chosen, the adapters of the other op leave the table too.
     if (state.op) {
       for (var a = 0; a < adapterOps.length; a++) {
@@ -264,6 +267,7 @@
   function rowVisible(row) {
     if (rowSet && !rowSet[row.index]) return false;
     if (state.op && row.op !== state.op) return false;
+    if (state.quantity && (state.quantity === 'output') !== (row.quantity === 'output')) return false;
     if (state.tag && row.tags.indexOf(' ' + state.tag + ' ') < 0) return false;
     for (var t = 0; t < state.terms.length; t++) {
       if (row.text.indexOf(state.terms[t]) < 0) return false;
