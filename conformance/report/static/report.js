@@ -136,7 +136,11 @@
 
   /* After a filter change the current cell may be hidden: the first shown cell takes over. */
   function keepCurrentShown() {
-    if (currentCell && currentCell.getClientRects().length) return;
+    // from the filters' own state: asking the layout would force it for the whole table
+    if (currentCell) {
+      var td = currentCell.closest('td');
+      if (shownRow(rows[rowIndex.get(td.parentNode)]) && shownColumn(td.cellIndex)) return;
+    }
     for (var r = 0; r < rows.length; r++) {
       if (!shownRow(rows[r])) continue;
       for (var c = 1; c < rows[r].tr.cells.length; c++) {
