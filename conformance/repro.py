@@ -136,6 +136,10 @@ def build_repro(
     """
     if framework_version is None:
         framework_version = adapter.framework_version()
+    if getattr(adapter, "repro_language", "python") == "javascript":  # a .mjs file run with node
+        from .repro_js import build_js_repro
+
+        return build_js_repro(case, adapter, call, reference, framework_version, why_invalid, reference_abs)
     params = json.dumps(case.params(), separators=(", ", ": "))
     gradient_words = f": its {quantity}" if quantity != "output" else ""
     header = [

@@ -18,12 +18,12 @@ from conformance.adapters.onnxruntime_web_api import NPM_FOLDER  # noqa: E402
 if shutil.which("node") is None or not (NPM_FOLDER / "node_modules" / "onnxruntime-web").is_dir():
     pytest.skip("needs node and js/ortweb/node_modules (tox -e ortweb runs npm ci)", allow_module_level=True)
 
-from adapter_checks import assert_matches_oracle, grid_case, make_case, run_script  # noqa: E402
+from adapter_checks import assert_matches_oracle, grid_case, make_case  # noqa: E402
+from node_checks import assert_js_repro_passes  # noqa: E402
 
 from conformance.adapters.onnxruntime_web_api import OrtWebConv, OrtWebConvTranspose  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 
 TRANSPOSE_GRID = [
@@ -65,12 +65,7 @@ def test_build_properties():
     assert isinstance(build["wasm_threads"], int) and build["wasm_threads"] >= 1
 
 
-def test_repro_script_runs_standalone_and_matches_the_run(tmp_path):
-    adapter = OrtWebConvTranspose()
-    case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="valid")
-    call = adapter.express(case)
-    y = adapter.execute(case, call)
-    reference = evaluate(case)
-    assert judge(case, y, reference).status == "PASS"
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
-    assert f"framework output shape: {y.shape}" in out
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_the_mjs_repro_runs_standalone_and_matches_the_run(dtype, tmp_path):
+    case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="valid", dtype=dtype)
+    assert_js_repro_passes(OrtWebConvTranspose(), case, tmp_path)

@@ -8,13 +8,13 @@
    onnxruntime-web 1.30 (the newest release) refuses the builder's IR version 14 and opset
    28, so the model is stamped IR 13 and opset 26 (``WEB_IR_VERSION``, ``WEB_OPSET``); Conv
    and ConvTranspose last changed in opset 22, so the node means the same.
-2. The rendered call (``repro_source``) serializes the model, writes it base64 into a small
-   ES module that creates an ``ort.InferenceSession`` on the ``wasm`` execution provider and
-   runs it on ``X`` given as a literal typed array, runs that with ``node`` (``tfjs_api``'s
-   ``node_run_lines``) and reads ``Y`` back as JSON: ``print(program)`` in a repro script is
-   the JS bug report. The package is pinned in ``js/ortweb/package.json`` (``npm ci`` in the
-   ``ortweb`` tox environment). A JS exception ('Can't create a session. ERROR_CODE: ...') is
-   raised as a RuntimeError, the framework's answer; node dying of a signal is a CRASH.
+2. The rendered call (``repro_source``) is an ES module (``node_program``): the model,
+   serialized when the program is rendered, base64 in the text; an ``ort.InferenceSession``
+   on the package's execution provider; ``X`` from ``x`` as the dtype's typed array; ``Y``
+   back as ``y``. The runner runs it in its persistent Node child, and the repro is a
+   standalone ``.mjs`` embedding the same text. The package is pinned in
+   ``js/ortweb/package.json`` (``npm ci`` in the ``ortweb`` tox environment). A JS exception
+   ('Can't create a session. ERROR_CODE: ...') is the framework's answer; Node dying is a CRASH.
 3. dtypes: the JS ``Tensor`` types (onnxruntime-common's ``Tensor.DataTypeMap``) have
    float32, float64 and float16 (its bits in a ``Uint16Array`` where JS has no
    ``Float16Array``) and no bfloat16: bfloat16 is UNSUPPORTED (no way to feed ``X``); the
@@ -31,8 +31,8 @@ from typing import Any
 
 from ..case import Case
 from .base import NativeCall, Unsupported
-from .onnxruntime_api import DOCS_CONV, DOCS_CONV_TRANSPOSE, OnnxNodeAdapter
-from .tfjs_api import node_json, node_run_lines
+from .node_program import NodeProgramAdapter, js
+from .onnxruntime_api import DOCS_CONV, DOCS_CONV_TRANSPOSE, OnnxNodeAdapter, model_opset
 
 # The npm project of the onnxruntime_web adapters (package.json + package-lock.json; `npm ci` there).
 NPM_FOLDER = Path(__file__).resolve().parents[2] / "js" / "ortweb"
@@ -50,25 +50,46 @@ DOCS_TENSOR_TYPES = (
 TYPED_ARRAYS = {"float32": "Float32Array", "float64": "Float64Array", "float16": "Uint16Array"}
 
 
-class _OrtWebNodeAdapter(OnnxNodeAdapter):
-    """One ONNX node run by ``ort.InferenceSession`` of onnxruntime-web on the ``wasm`` provider."""
+FLOAT16_SOURCE = """\
+// float16 has no JS typed array in Node 20: its bits in a Uint16Array, as onnxruntime-common documents.
+// Exact for the values float16 represents (the case's values are rounded to float16).
+function float16Bits(v) {
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (Number.isNaN(v)) return 0x7e00;
+  if (a === Infinity) return sign | 0x7c00;
+  if (a < 2 ** -14) return sign | Math.round(a / 2 ** -24);  // zero and subnormals
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e -= 1;
+  if (2 ** (e + 1) <= a) e += 1;
+  return sign | ((e + 15) << 10) | Math.round((a / 2 ** e - 1) * 1024);
+}
+function float16Value(h) {
+  const sign = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  if (e === 0) return sign * f * 2 ** -24;
+  if (e === 31) return f ? NaN : sign * Infinity;
+  return sign * (1 + f / 1024) * 2 ** (e - 15);
+}"""
 
-    framework = "ortweb"
-    module = "onnxruntime-web"
+
+class OnnxJsNodeAdapter(NodeProgramAdapter, OnnxNodeAdapter):
+    """One ONNX node run by an ONNX Runtime JavaScript package's ``ort.InferenceSession``: the
+    model is ``OnnxNodeAdapter``'s, built by its Python text when the program is rendered
+    (``model_bytes``) and embedded base64 in the ES module, which feeds ``X`` and leaves ``y``.
+    Subclasses give the package, its execution provider and the model stamps it loads."""
+
+    npm_package: str = ""
+    execution_provider: str = ""
+    # The stamps the package needs to load the model (None: the builder's own, model_opset())
+    ir_version: int | None = WEB_IR_VERSION
+    opset: int | None = WEB_OPSET
+    pip_extras = ("onnx",)
+    dtypes = frozenset({"float64", "float32", "float16"})
+    dtype_reasons = {"bfloat16": "the JS Tensor of onnxruntime-common has no bfloat16 type: X cannot be fed"}
 
     @classmethod
     def install_line(cls, version: str | None) -> str:
-        """npm's onnxruntime-web (node imports it from npm_folder); onnx and numpy build the model."""
-        import numpy as np
-
-        return f'npm install onnxruntime-web@{PACKAGE_VERSION} && pip install "onnx" "numpy=={np.__version__}"'
-
-    pip_extras = ("onnx",)
-    framework_modules = ("onnxruntime-web",)  # its exceptions come back as RuntimeError from the rendered call
-    dtypes = frozenset({"float64", "float32", "float16"})
-    dtype_reasons = {"bfloat16": "onnxruntime-web's JS Tensor has no bfloat16 type: X cannot be fed"}
-    runtime_note = "onnxruntime-web's wasm execution provider, run by Node"
-    runtime_imports = ("import base64", "import json", "import os", "import subprocess")
+        return f"npm install {cls.npm_package}@{cls.npm_packages[cls.npm_package]}"
 
     def express(self, case: Case) -> NativeCall | Unsupported:
         """As ``Adapter.express``, with the JS Tensor types as the doc of a dtype refusal."""
@@ -76,75 +97,86 @@ class _OrtWebNodeAdapter(OnnxNodeAdapter):
             return Unsupported(f"dtype:{case.dtype}", self.dtype_reasons.get(case.dtype, ""), DOCS_TENSOR_TYPES)
         return super().express(case)
 
+    def run_lines(self) -> list[str]:
+        """After the shared builder: the stamps this package loads, if it needs any."""
+        if self.ir_version is None:
+            return []
+        return [f"model.ir_version = {self.ir_version}", f"model.opset_import[0].version = {self.opset}"]
+
+    def model_bytes(self, case: Case, call: NativeCall) -> bytes:
+        """The serialized model: ``OnnxNodeAdapter``'s onnx.helper text run here (the node's
+        attributes, W and B as initializers in the case's dtype), stamped by ``run_lines``."""
+        import numpy as np
+
+        namespace = {"x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype}
+        builder = OnnxNodeAdapter.repro_source(self, case, call)
+        exec(compile(builder, f"<model of {self.name}>", "exec"), namespace)  # noqa: S102 - the adapter's own text
+        assert isinstance(namespace["x"], np.ndarray)
+        return namespace["model"].SerializeToString()
+
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        import base64
+
+        model = base64.b64encode(self.model_bytes(case, call)).decode("ascii")
+        typed_array = TYPED_ARRAYS[case.dtype]
+        feed = "Uint16Array.from(x.data, float16Bits)" if case.dtype == "float16" else f"{typed_array}.from(x.data)"
+        inputs = "X, W, B" if case.b is not None else "X, W"
+        return "\n".join(
+            [
+                f"import * as ort from '{self.npm_package}';",
+                "",
+                *([FLOAT16_SOURCE, ""] if case.dtype == "float16" else []),
+                f"// The ONNX model, built with onnx.helper: one {call.api} node ({inputs}) -> Y, attributes {js(call.kwargs)},",
+                f"// W{' and B' if case.b is not None else ''} (the w{' and b' if case.b is not None else ''} above) as {case.dtype} initializers,"
+                + (f" stamped IR version {self.ir_version}, opset {self.opset}" if self.ir_version else f" opset {model_opset()}"),
+                f"const model = Buffer.from('{model}', 'base64');",
+                f"const session = await ort.InferenceSession.create(model, {{executionProviders: ['{self.execution_provider}']}});",
+                f"const X = new ort.Tensor('{case.dtype}', {feed}, x.shape);  // ONNX is channels first, like x",
+                "const { Y } = await session.run({ X });",
+                "const y = { shape: Y.dims, data: Y.data instanceof Uint16Array ? Array.from(Y.data, float16Value) : Y.data };"
+                if case.dtype == "float16"
+                else "const y = { shape: Y.dims, data: Y.data };",
+            ]
+        )
+
+
+class _OrtWebNodeAdapter(OnnxJsNodeAdapter):
+    """One ONNX node run by ``ort.InferenceSession`` of onnxruntime-web on the ``wasm`` provider."""
+
+    framework = "ortweb"
+    module = "onnxruntime-web"
+    framework_modules = ("onnxruntime-web",)
+    npm_folder = NPM_FOLDER
+    npm_package = "onnxruntime-web"
+    npm_packages = {"onnxruntime-web": PACKAGE_VERSION}
+    execution_provider = "wasm"
+    runtime_note = "onnxruntime-web's wasm execution provider, run by Node"
+
     @classmethod
-    def _probe(cls) -> dict[str, Any]:
+    def probe_source(cls) -> str:
         """Versions, and the threads the wasm backend settles on (after a session's init)."""
-        return node_json(
-            NPM_FOLDER,
-            "\n".join(
-                [
-                    "import * as ort from 'onnxruntime-web';",
-                    "try { await ort.InferenceSession.create(new Uint8Array(0), {executionProviders: ['wasm']}); }"
-                    " catch (err) { /* an empty model: only the backend's init is wanted */ }",
-                    "console.log(JSON.stringify({web: ort.env.versions.web, common: ort.env.versions.common,"
-                    " threads: ort.env.wasm.numThreads, simd: ort.env.wasm.simd ?? null,"
-                    " node: process.versions.node, v8: process.versions.v8}));",
-                ]
-            ),
+        return "\n".join(
+            [
+                "import * as ort from 'onnxruntime-web';",
+                "try { await ort.InferenceSession.create(new Uint8Array(0), {executionProviders: ['wasm']}); }"
+                " catch (err) { /* an empty model: only the backend's init is wanted */ }",
+                "const y = {web: ort.env.versions.web, common: ort.env.versions.common,"
+                " threads: ort.env.wasm.numThreads, node: process.versions.node, v8: process.versions.v8};",
+            ]
         )
 
     @classmethod
-    def framework_version(cls) -> str:
-        return str(cls._probe()["web"])
+    def version_from_probe(cls, probe: dict[str, Any]) -> str:
+        return str(probe["web"])
 
     @classmethod
-    def build_properties(cls) -> dict[str, Any]:
-        probe = cls._probe()
+    def build_from_probe(cls, probe: dict[str, Any]) -> dict[str, Any]:
         return {
             "backend": "wasm",
             "onnxruntime_common": probe["common"],
             "wasm_threads": probe["threads"],
-            "node": probe["node"],
-            "v8": probe["v8"],
+            **super().build_from_probe(probe),
         }
-
-    def run_lines(self) -> list[str]:
-        return [
-            "",
-            "# ONNX Runtime Web in Node: print(program) is the standalone JS (save it as repro.mjs in npm_folder,",
-            f"# then `node repro.mjs`); npm_folder: `npm install onnxruntime-web@{PACKAGE_VERSION}`",
-            f"npm_folder = {str(NPM_FOLDER)!r}",
-            f"# onnxruntime-web {PACKAGE_VERSION} refuses IR version 14 ('max supported IR version: 13') and opset 28",
-            f"# ('official support for domain ai.onnx is till opset {WEB_OPSET}'): the same node and initializers, stamped",
-            f"# IR {WEB_IR_VERSION} and opset {WEB_OPSET} (Conv and ConvTranspose last changed in opset 22, so the node means the same)",
-            f"model.ir_version = {WEB_IR_VERSION}",
-            f"model.opset_import[0].version = {WEB_OPSET}",
-            "model_base64 = base64.b64encode(model.SerializeToString()).decode('ascii')",
-            f"typed_array = {TYPED_ARRAYS!r}[dtype]",
-            "x_ort = x.astype(dtype)",
-            "x_values = x_ort.view(np.uint16) if dtype == 'float16' else x_ort  # float16: its bits",
-            "program = '\\n'.join([",
-            "    \"import * as ort from 'onnxruntime-web';\",",
-            "    '',",
-            "    'try {',",
-            "    f\"  const model = Buffer.from('{model_base64}', 'base64');  // the ONNX model above\",",
-            "    \"  const session = await ort.InferenceSession.create(model, {executionProviders: ['wasm']});\",",
-            "    f\"  const X = new ort.Tensor('{dtype}', {typed_array}.from({json.dumps(x_values.ravel().tolist())}),"
-            " {list(x.shape)});\",",
-            "    '  const {Y} = await session.run({X});',",
-            "    '  const values = Array.from(Y.data, String);  // float16 in a Uint16Array: its bits',",
-            "    '  console.log(JSON.stringify({type: Y.type, array: Y.data.constructor.name, shape: Y.dims, values}));',",
-            "    '} catch (err) {',",
-            "    '  console.log(JSON.stringify({error: `${err.name}: ${err.message}`}));',",
-            "    '}',",
-            "])",
-            *node_run_lines("ONNX Runtime Web"),
-            "if answer['array'] == 'Uint16Array':  # float16 bits",
-            "    y = np.array(answer['values'], dtype=np.uint16).view(np.float16).astype(np.float64)",
-            "else:",
-            "    y = np.array(answer['values'], dtype=np.float64)",
-            "y = y.reshape(answer['shape'])",
-        ]
 
 
 class OrtWebConvTranspose(_OrtWebNodeAdapter):

@@ -94,10 +94,15 @@ class Executor:
         self.known_versions: dict[str, str] = {}  # spec -> framework version, any child so far
         self.known_builds: dict[str, dict] = {}  # spec -> what the framework reports of its build
         self.children_started = 0
+        self._nodes: dict = {}  # npm folder -> NodeExecutor, for JavaScript adapters
+        self._spec_folders: dict[str, object] = {}  # spec -> its npm folder, or None (a Python adapter)
 
     # -- public -----------------------------------------------------------------
     def warm_up(self, spec: str) -> Outcome:
         """Load the adapter and import its framework in the child; ``value`` is the version."""
+        node = self._node_executor(spec)
+        if node is not None:  # a JavaScript adapter: its own Node child (node_executor)
+            return node.warm_up(spec)
         if self._alive() and spec in self._versions:
             return Outcome("ok", self._versions[spec], stage="import")
         self._ensure_child()
@@ -110,6 +115,9 @@ class Executor:
 
     def execute(self, spec: str, case, call) -> Outcome:
         """Run one case; ``value`` is the output array and ``seconds`` the time inside execute."""
+        node = self._node_executor(spec)
+        if node is not None:
+            return node.execute(spec, case, call)
         ready = self.warm_up(spec)
         if not ready.ok:
             return ready
@@ -117,6 +125,8 @@ class Executor:
 
     def close(self) -> None:
         """Ask the child to finish (end of its input), then make sure it is gone."""
+        for node in self._nodes.values():
+            node.close()
         proc = self._proc
         if proc is None:
             return
@@ -135,6 +145,33 @@ class Executor:
         self.close()
 
     # -- the child --------------------------------------------------------------
+    def child_command(self) -> tuple[str, ...]:
+        return CHILD_COMMAND
+
+    def child_cwd(self) -> str | None:
+        return None
+
+    def _node_executor(self, spec: str):
+        """The Node child's executor for a JavaScript adapter (one per npm folder), else None."""
+        from .node_executor import NodeExecutor, is_javascript
+
+        if spec not in self._spec_folders:
+            from conformance.adapters import get_adapter
+
+            try:
+                cls = get_adapter(spec)
+            except Exception:  # not loadable here: the Python child reports why
+                cls = None
+            self._spec_folders[spec] = cls.npm_folder if cls is not None and is_javascript(cls) else None
+        folder = self._spec_folders[spec]
+        if folder is None:
+            return None
+        if folder not in self._nodes:
+            node = NodeExecutor(folder, case_timeout=self.case_timeout, import_timeout=self.import_timeout)
+            node.known_versions, node.known_builds = self.known_versions, self.known_builds  # shared with the runner
+            self._nodes[folder] = node
+        return self._nodes[folder]
+
     def _alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
@@ -145,7 +182,8 @@ class Executor:
             self._discard()
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(
-            CHILD_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0
+            self.child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0,
+            cwd=self.child_cwd(),
         )
         self._versions = {}
         self.children_started += 1
