@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -52,19 +53,53 @@ def test_repro_reproduces():
 
 def test_every_case_is_compiled_by_inductor_on_its_own():
     """The runner's child runs many cases in one process: each must compile its own graph with
-    inductor (one captured frame, one FX graph looked up), not reuse or give up on earlier ones."""
+    inductor (one graph captured, one FX graph looked up), not reuse or give up on earlier ones.
+    The rendered call clears dynamo's counters, so they count that case alone."""
     from torch._dynamo.utils import counters
-
-    def compiled_counts():
-        inductor = counters["inductor"]
-        return counters["frames"]["ok"], inductor["fxgraph_cache_miss"] + inductor["fxgraph_cache_hit"]
 
     adapter = InductorConvModule()
     for length in (5, 6, 7):  # the same module with another input shape: a recompile without the reset
-        before = compiled_counts()
         run(adapter, make_case("conv", 1, length, 3, stride=2))
-        after = compiled_counts()
-        assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
+        inductor = counters["inductor"]
+        assert counters["stats"]["unique_graphs"] == 1
+        assert inductor["fxgraph_cache_miss"] + inductor["fxgraph_cache_hit"] == 1
+
+
+@pytest.mark.parametrize("fallback", ["disabled", "graph-break"])
+def test_a_fallback_to_eager_is_an_error_not_a_pass(fallback):
+    """A forward dynamo runs eager (a frame it skips: no graph; a graph break between ops: two
+    graphs, the gap run eager) is refused by the one-graph check the rendered call ends with."""
+    import torch
+
+    def disabled(forward):
+        return torch._dynamo.disable(forward)
+
+    def graph_break(forward):
+        def with_a_graph_break(x):
+            y = forward(x)
+            torch._dynamo.graph_break()
+            return y * 1
+
+        return with_a_graph_break
+
+    case = make_case("conv", 1, 6, 3)
+    adapter = InductorConvModule()
+    source = adapter.repro_source(case, adapter.express(case)).replace(
+        "module.load_state_dict(", "module.forward = wrap(module.forward)\nmodule.load_state_dict("
+    )
+    wrap = disabled if fallback == "disabled" else graph_break
+    namespace = {"np": np, "x": case.x, "w": case.w, "b": case.b, "dtype": case.dtype, "wrap": wrap}
+    graphs = 0 if fallback == "disabled" else 2
+    with pytest.raises(RuntimeError, match=f"did not run the module as one inductor graph \\({graphs} graphs"):
+        exec(source, namespace)  # noqa: S102 - the adapter's own rendering
+
+
+def test_build_properties_warms_up_and_configures_inductor():
+    from torch._inductor import config
+
+    properties = InductorConvTransposeModule.build_properties()
+    assert config.compile_threads == 1
+    assert {"vec_isa", "cpp_compiler", "layout_optimization"} <= set(properties)
 
 
 @pytest.mark.parametrize("capability, isa", [("default", "INVALID_VEC_ISA"), ("avx2", "avx2"), (None, None)])
@@ -77,8 +112,8 @@ def test_aten_cpu_capability_picks_inductors_vector_isa(capability, isa):
     if capability:
         env["ATEN_CPU_CAPABILITY"] = capability
     code = (
-        "from conformance.adapters.torch_compile_api import InductorConvModule as A\n"
-        "print(A.build_properties()['vec_isa'])\n"
+        "from conformance.adapters.torch_compile_api import inductor_choices\n"
+        "print(inductor_choices()['vec_isa'])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -14,6 +14,7 @@ from conformance.adapters.base import NativeCall, Unsupported
 from conformance.adapters.torch_api import TorchConvModule, TorchConvTransposeModule
 from conformance.adapters.torch_compile_api import (
     EAGER_FORWARD,
+    ONE_GRAPH_CHECK,
     InductorConvModule,
     InductorConvTransposeModule,
     compiled_source,
@@ -78,13 +79,28 @@ def test_the_module_is_compiled_between_loading_and_calling(cls, _, case):
 
 
 def test_compiled_source_refuses_a_text_without_the_eager_call():
-    assert compiled_source("a\n" + EAGER_FORWARD + "xt)\n") == (
-        "a\ntorch.compiler.reset()  # a fresh program per case, as in a new process (no earlier graphs or"
-        ' recompiles)\ncompiled = torch.compile(module, backend="inductor")\nwith torch.no_grad():\n'
-        "    out = compiled(xt)\n"
+    assert compiled_source("a\n" + EAGER_FORWARD + "xt)\ny = out\n") == (
+        "a\nfrom torch._dynamo.utils import counters  # dynamo's and inductor's event counts\n"
+        "torch.compiler.reset()  # a fresh program per case, as in a new process (no earlier graphs or"
+        ' recompiles)\ncounters.clear()\ncompiled = torch.compile(module, backend="inductor")\n'
+        "with torch.no_grad():\n    out = compiled(xt)\n" + ONE_GRAPH_CHECK + "y = out\n"
     )
     with pytest.raises(ValueError, match="no longer calls"):
         compiled_source("out = module(xt)\n")
+
+
+def test_the_one_graph_check_follows_the_call_and_raises_unless_one_graph():
+    """Rendered with the counters dynamo would leave: one graph passes, none or two raise."""
+    source = compiled_source("a\n" + EAGER_FORWARD + "xt)\ny = out\n")
+    lines = source.splitlines()
+    assert lines.index("    out = compiled(xt)") + 1 == lines.index(ONE_GRAPH_CHECK.splitlines()[0])
+    for graphs in (0, 1, 2):
+        namespace = {"counters": {"stats": {"unique_graphs": graphs}}}
+        if graphs == 1:
+            exec(ONE_GRAPH_CHECK, namespace)  # noqa: S102 - our own rendering
+        else:
+            with pytest.raises(RuntimeError, match=f"did not run the module as one inductor graph \\({graphs} graphs"):
+                exec(ONE_GRAPH_CHECK, namespace)  # noqa: S102
 
 
 @pytest.mark.parametrize(
