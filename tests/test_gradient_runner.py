@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 
 from conformance import bound, compare
-from conformance.adapters.base import Adapter, NativeCall
+from conformance.adapters.base import Adapter, NativeCall, Unsupported
 from conformance.adapters.gradient import GradientMixin
 from conformance.case import Case
+from conformance.dtypes import round_to_dtype
 from conformance.gradient_diagnosis import diagnose_quantity
 from conformance.loader import load_file
 from conformance.oracle import geometry, gradients
@@ -124,7 +125,13 @@ class LoopGradient(GradientMixin, Adapter):
     module = "numpy"
     op = "conv"
 
-    def translate(self, case):  # the test's cases give explicit padding
+    def translate(self, case):
+        if isinstance(case.padding, str):
+            return Unsupported(f"padding-mode:{case.padding}", "the loops take explicit padding")
+        if case.groups != 1:
+            return Unsupported("groups", "the loops take groups=1")
+        if any(d != 1 for d in case.dilation):
+            return Unsupported("dilation", "the loops take dilation 1")
         return NativeCall("loops", {"stride": list(case.stride), "padding": [list(p) for p in case.padding]})
 
     def repro_source(self, case, call):
@@ -133,7 +140,17 @@ class LoopGradient(GradientMixin, Adapter):
     def execute(self, case, call):
         kw = call.kwargs
         value = loop_gradient(case.x, case.w, case.grad_output, kw["stride"], kw["padding"], case.quantity)
-        return value.astype(np.float32).astype(np.float64)
+        return round_to_dtype(value, case.dtype)
+
+
+class FlippedLoopGradient(LoopGradient):
+    """A backward bug on purpose: the kernel gradient flipped along every spatial axis."""
+
+    name = "fake.flipped-loop-gradient"
+
+    def execute(self, case, call):
+        value = super().execute(case, call)
+        return np.flip(value, axis=tuple(range(2, value.ndim))).copy() if case.quantity == "grad_weight" else value
 
 
 def loop_gradient(x, w, g, stride, padding, quantity):
@@ -146,7 +163,7 @@ def loop_gradient(x, w, g, stride, padding, quantity):
                 if all(0 <= ii < size for ii, size in zip(i, x.shape[2:])):
                     gx[(b, c) + i] += w[(o, c) + t] * g[(b, o) + p]
                     gw[(o, c) + t] += x[(b, c) + i] * g[(b, o) + p]
-    return {"grad_input": gx, "grad_weight": gw, "grad_bias": g.sum(axis=(0, 2, 3))}[quantity]
+    return {"grad_input": gx, "grad_weight": gw, "grad_bias": g.sum(axis=(0, *range(2, g.ndim)))}[quantity]
 
 
 def test_one_test_id_and_one_result_per_case_adapter_and_quantity(tmp_path):
@@ -173,3 +190,17 @@ def test_one_test_id_and_one_result_per_case_adapter_and_quantity(tmp_path):
     assert [(r["case"], r["quantity"], r["status"]) for r in data["results"]] == [
         ("gr", "grad_input", "PASS"), ("gr", "grad_weight", "PASS"), ("gr", "grad_bias", "PASS")
     ]
+
+
+def test_fuzz_searches_gradients_and_names_a_flipped_kernel_gradient(tmp_path, capsys):
+    from conformance import cli
+
+    out_dir = tmp_path / "out"
+    code = cli.main(["fuzz", "--adapter", "test_gradient_runner:FlippedLoopGradient", "--examples", "25", "--seed", "1",
+                     "--shrink-calls", "20", "--out", str(out_dir), "--expectations", str(tmp_path / "none")])
+    out = capsys.readouterr().out
+    assert "FAIL values kernel-flipped::grad_weight" in out, out
+    assert "::grad_input" not in out and "::grad_bias" not in out  # those are right
+    (written,) = out_dir.rglob("*.yaml")
+    (case,) = load_file(written).cases
+    assert "grad_weight" in case.check

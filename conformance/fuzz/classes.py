@@ -111,7 +111,7 @@ def disagreement_class(result) -> str | None:
 
 def explaining_entry(expectations, case_id: str, result):
     """The expectations entry that explains this disagreement under the module's rule, or None."""
-    entry = expectations.match(case_id)
+    entry = expectations.match(case_id, getattr(result, "quantity", "output"))
     if entry is not None and any(o.mismatch(result) is None for o in entry.outcomes):
         return entry
     for entry in expectations.entries:

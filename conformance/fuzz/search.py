@@ -15,6 +15,11 @@
 
 ``@seed`` with ``database=None`` makes a run a function of its arguments: the same seed
 gives the same examples, the same shrinks and the same files.
+
+A gradient adapter (``quantities`` other than the output) is searched on its gradients:
+each example checks every quantity it offers (grad_bias where the case has a bias), with
+the case's default upstream gradient; a class is a quantity's class (``FAIL values
+kernel-flipped::grad_weight``), and its finding is written with that ``check:``.
 """
 
 from __future__ import annotations
@@ -110,11 +115,12 @@ def fuzz_adapter(
     strategy = expressible_specs(adapter, dtypes, run.statuses)
 
     def explore(spec: dict) -> None:
-        result = check(build(spec, SEARCH_ID), adapter, executor)
         run.examples += 1
-        run.statuses[result.status] += 1
-        klass = disagreement_class(result)
-        if klass is not None:
+        for result in checked(adapter, executor, spec):
+            run.statuses[result.status] += 1
+            klass = quantity_class(result)
+            if klass is None:
+                continue
             tally = run.classes.get(klass)
             if tally is None:
                 entry = explaining_entry(expectations, case_id_for(klass), result)
@@ -137,7 +143,30 @@ def fuzz_adapter(
 
 
 def expressible_specs(adapter, dtypes, unsupported_count: Counter):
-    return case_specs(adapter.op, dtypes).filter(lambda spec: expressible(adapter, spec, unsupported_count))
+    specs = case_specs(adapter.op, dtypes).map(lambda spec: with_quantities(adapter, spec))
+    return specs.filter(lambda spec: expressible(adapter, spec, unsupported_count))
+
+
+def with_quantities(adapter, spec: dict) -> dict:
+    """The spec with ``check:`` the gradients a gradient adapter offers (a forward adapter's
+    spec is left as it is: it checks the output)."""
+    offered = [q for q in getattr(adapter, "quantities", ("output",)) if q != "output"]
+    if not offered:
+        return spec
+    return {**spec, "check": [q for q in offered if q != "grad_bias" or "bias" in spec]}
+
+
+def checked(adapter, executor, spec: dict) -> list:
+    """The results of every quantity the spec checks."""
+    case = build(spec, SEARCH_ID)
+    return [check(case, adapter, executor, quantity=quantity) for quantity in case.check]
+
+
+def quantity_class(result) -> str | None:
+    """The disagreement class, with ``::<quantity>`` for a gradient."""
+    klass = disagreement_class(result)
+    quantity = getattr(result, "quantity", "output")
+    return klass if klass is None or quantity == "output" else f"{klass}::{quantity}"
 
 
 def expressible(adapter, spec: dict, statuses: Counter) -> bool:
@@ -166,11 +195,12 @@ def _shrink(
         if key not in seen:
             if state["last"] is not None and state["calls"] >= shrink_calls:
                 return  # budget spent: an example not seen before counts as not failing
-            result = check(build(spec, SEARCH_ID), adapter, executor)
+            results = checked(adapter, executor, spec)
             if state["last"] is not None:
                 state["calls"] += 1
                 progress.show(f"shrink {adapter.name}: {tally.klass}", state["calls"], shrink_calls)
-            seen[key] = (disagreement_class(result) == tally.klass, result)
+            found = [r for r in results if quantity_class(r) == tally.klass]
+            seen[key] = (bool(found), found[0] if found else results[0])
         failing, result = seen[key]
         if failing:
             state["last"] = (spec, result)
