@@ -41,6 +41,11 @@ MANTISSA_BITS = {"float64": 52, "float32": 23, "tf32": 10, "float16": 10, "bfloa
 # The smallest normal of TF32 is float32's (same exponent).
 _FORMAT_DTYPE = {"tf32": "float32"}
 
+# A format is only tried where its bound, n u_F (|x| (op) |w|), is well below the output's
+# own magnitude: bfloat16 with n = 432 allows errors of 1.7 (|x| (op) |w|), which any output
+# of the right scale meets (a garbage 3D conv_transpose did).
+MAX_FORMAT_BOUND = 0.25
+
 # A narrower computation puts most elements of a full-mantissa output outside the dtype's
 # bound; a few wrong elements in an otherwise exact output are another mistake.
 SPREAD_FRACTION = 0.25
@@ -96,7 +101,8 @@ def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Opt
     with a few wrong elements is another mistake). Called for an output that failed the
     dtype's own bound. Equal non-finite values match: a float32 layer run in float16 overflows where
     float16 does. A format whose rounding changes no input is skipped: it predicts the
-    reference itself, and integer data cannot tell precisions apart.
+    reference itself, and integer data cannot tell precisions apart; so is one whose bound
+    n u_F exceeds ``MAX_FORMAT_BOUND``.
     """
     actual = np.asarray(actual, dtype=np.float64)
     if reference is None:
@@ -104,6 +110,8 @@ def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Opt
     if actual.shape != reference.shape:
         return None
     for fmt in NARROWER_FORMATS.get(case.dtype, ()):
+        if products_per_output(case) * format_unit_roundoff(fmt) > MAX_FORMAT_BOUND:
+            continue  # the format's bound is as large as the output itself: it tells nothing
         rounded = _rounded_case(case, fmt)
         if all(
             a is None or np.array_equal(a, b, equal_nan=True)
@@ -174,7 +182,8 @@ def measure(case, actual, reference, reference_abs, diagnosis: Optional[str] = N
 
     - ``err_u_magnitude``: max |y - y_ref| / (u (|x| (op) |w|)), the issue's yardstick: at
       most n for a kernel that accumulates in the dtype, about 1 or less for one rounding.
-    - ``err_u_value``: max |y - y_ref| / (u |y_ref|): at most 1 for one correctly rounded result.
+    - ``err_u_value``: max |y - y_ref| / (u max(|y_ref|, smallest normal)): at most 1 for
+      one correctly rounded result.
     - ``accumulation_u``: max (|y - y_ref| - u |y_ref| - the oracle's own rounding) /
       (u (|x| (op) |w|)): what is left beyond one final rounding (<= 0: none).
     - ``format``: the narrower format that explains the output (``reduced-precision`` only).
@@ -196,9 +205,13 @@ def measure(case, actual, reference, reference_abs, diagnosis: Optional[str] = N
             empty = dict.fromkeys(("err_u_magnitude", "err_u_value", "accumulation_u"))
             return {"dtype": case.dtype, "n": n, **empty, "format": matching_format(case, actual, reference)}
         error = np.abs(actual - reference)[mask]
-        magnitude, value = reference_abs[mask], np.abs(reference[mask])
+        # One rounding errs by at most u |y|, or u times the smallest normal where y is
+        # subnormal (the spacing there is fixed): an output that cancels to a subnormal is
+        # not evidence of accumulation.
+        magnitude = reference_abs[mask]
+        value = np.maximum(np.abs(reference[mask]), smallest_normal(case.dtype))
         oracle = (n + 1) * ORACLE_UNIT_ROUNDOFF * magnitude
-        nonzero = value > 0
+        nonzero = np.abs(reference[mask]) > 0
         profile = {
             "dtype": case.dtype,
             "n": n,
