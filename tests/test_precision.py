@@ -126,3 +126,28 @@ def test_coverage_shows_the_precision_probes_as_an_axis(probes):
     coverage = tally(probes)
     assert coverage.count("precision probe", "n = 1", "conv") > 0 and coverage.count("precision probe", "no") == 0
     assert coverage.uncovered_pairs(("precision probe", "dtype")) == [(label, d) for label in ["no"] for d in coverage.labels("dtype")]
+
+
+def test_conformance_diff_shows_a_precision_change(tmp_path):
+    from conformance.diff import diff_runs, format_terminal, to_json
+    from conformance.results import run_info, write_results_file
+
+    def side(name, accumulation):
+        results = [_result("one", "float16", 1, 0.0), _result("big", "float16", 64, accumulation)]
+        info = run_info("a", "fake", "1.0", properties={"os": "linux"})
+        return str(write_results_file(tmp_path / name / "a.json", info, results))
+
+    diff = diff_runs([side("before", 0.0)], [side("after", 3.0)])
+    assert diff.precision_changes() == [("a", "float16", precision.ROUNDS_ONCE, precision.ACCUMULATES)]
+    assert "precision a float16: rounds once (accumulates wider) -> accumulates in the dtype" in format_terminal(diff)
+    assert to_json(diff)["precision"][0]["after"] == precision.ACCUMULATES and diff.changes == []
+
+
+def test_the_report_has_a_precision_profile_section(honest_results):
+    from conformance.report.html import render_html
+    from conformance.report.merge import Merged, add_run, finish
+
+    merged = Merged()
+    add_run(merged, "fake.taps.json", {"adapter": "fake.taps", "framework": "fake"}, honest_results)
+    page = render_html(finish(merged))
+    assert 'id="precision"' in page and "rounds once (accumulates wider)" in page
