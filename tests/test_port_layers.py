@@ -8,7 +8,7 @@ import pytest
 from conformance.port.porting import parse_shape
 from conformance.port.sources import read_source
 from conformance.port.targets import answer
-from tests.port_layers import LAYERS, expected
+from port_layers import LAYERS, expected
 
 
 @pytest.mark.parametrize("name, call, input_shape, weight_shape, verdicts", LAYERS, ids=[entry[0] for entry in LAYERS])

@@ -18,7 +18,7 @@ from conformance.port.porting import parse_shape
 from conformance.port.sources import read_source
 from conformance.port.targets import answer
 from conformance.port.verify import environment, verify_many
-from tests.port_layers import LAYERS, expected
+from port_layers import LAYERS, expected
 
 pytestmark = pytest.mark.skipif(os.environ.get("CONFORMANCE_PORT_VERIFY") != "1",
                                 reason="runs frameworks for minutes: set CONFORMANCE_PORT_VERIFY=1")

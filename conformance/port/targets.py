@@ -306,6 +306,8 @@ def _with_known(found: Answer, layer: Layer) -> Answer:
         passed = [r.case for r in records if r.status == "PASS"]
         if passed:
             found.known.append(f"recorded PASS on the same geometry: {', '.join(passed[:3])}")
+        elif found.verdict != "none":
+            found.known.append("no recorded run on this geometry: the verdict is the translation's; --verify runs it")
         return found
     kind = f"{bad.kind}: " if bad.kind else ""
     what = bad.reason or bad.message

@@ -148,6 +148,8 @@ def tfjs_inverse(call, x_shape=None, w_shape=None):
 
 PATTERNS = [
     (re.compile(r"^tf\.nn\.(conv[123]d_transpose|conv_transpose|convolution|conv[123]d)$"), tf_inverse),
+    # the gradients of tf.nn.conv2d with these arguments (a gradient adapter's call)
+    (re.compile(r"^tf\.compat\.v1\.nn\.conv2d_backprop_(input|filter)( \| \S+)?$"), tf_inverse),
     (re.compile(r"^(keras|tf_keras|tf\.keras)\.layers\.Conv[123]D(Transpose)?$"), keras_inverse),
     (re.compile(r"^tf\.conv([123]d|[23]dTranspose)$"), tfjs_inverse),
 ]
