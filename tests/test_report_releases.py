@@ -145,3 +145,21 @@ def test_the_release_view_in_the_browser(driver, folders):
     summary.click()
     assert driver.execute_script("return document.querySelector('details.rel').open") is False
     assert not driver.find_element("css selector", ".rel-table").is_displayed()
+
+
+def test_an_archived_file_keeps_what_the_view_reads_and_cuts_an_expected_pass_to_its_place():
+    from conformance.report.releases import archived
+
+    data = {"format": "conformance-results/1", "run_info": info("1.20.1"), "results": [r.to_json() for r in outcomes("1.20.1")]}
+    data["results"][0].update(details={"repro": "x" * 1000}, params={"stride": [2]})
+    data["results"].append({**result("elsewhere", "PASS", 9).to_json(), "file": "cases/untracked.yaml"})
+    cut = archived(data, {"cases/x.yaml"})
+    assert [r["case"] for r in cut["results"]] == ["basic", "zero-stride", "opad", "f64"]
+    assert cut["results"][0] == {"case": "basic", "file": "cases/x.yaml", "line": 1, "op": "conv_transpose", "status": "PASS", "quantity": "output"}
+    kept = cut["results"][1]
+    assert (kept["status"], kept["diagnosis"], kept["expectation_reason"]) == ("FAIL", "accepted-invalid", REASON_OLD_BUG)
+    assert "details" not in kept and "params" not in kept
+    # what the view builds from the archive is what it builds from the full files
+    full = release_series([ReadFile("a", info("1.20.1"), outcomes("1.20.1")), ReadFile("b", info("1.32.0"), outcomes("1.32.0"))])
+    short = release_series([ReadFile("a", info("1.20.1"), [Result.from_json(r) for r in cut["results"]]), ReadFile("b", info("1.32.0"), outcomes("1.32.0"))])
+    assert [(r.case, [o.label for o in r.outcomes]) for r in full[0].rows] == [(r.case, [o.label for o in r.outcomes]) for r in short[0].rows]

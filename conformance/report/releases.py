@@ -206,3 +206,56 @@ def build_series(name: str, framework: str, columns: list[Release], results: lis
         if on_axis[-1] != axis[-1]:
             finding.fixed_in = columns[axis[axis.index(on_axis[-1]) + 1]].label
     return Series(name, framework, columns, rows, findings)
+
+
+# -- the measured sweep as data (docs/measured/releases-<machine>/) ---------------------------
+# What an archived result keeps: what the release view, the matrix and `conformance diff` read.
+# The slices, repro scripts, parameters and native calls of each result are left out (they are
+# the same in every release and come back with `tox -e <env>`): a release's files shrink ~20x.
+ARCHIVED_FIELDS = (
+    "case", "file", "line", "op", "status", "expected_status", "message", "shape", "expected_shape",
+    "max_abs_err", "err_ratio", "diagnosis", "judged", "quantity", "adapter", "tags",
+    "unsupported_reason", "expectation_reason", "expectation_link", "expectation_links", "expectation_kind",
+    "expectation_where", "expected_diagnosis", "expected_message", "unexpected",
+)
+
+
+# A PASS that met its expectation keeps only where it is and what it was (its adapter is the
+# file's, run_info["adapter"]; expected_status defaults to PASS).
+ARCHIVED_PASS_FIELDS = ("case", "file", "line", "op", "status", "quantity")
+
+
+def archived(data: dict[str, Any], case_files: set[str] | None = None) -> dict[str, Any]:
+    """A results file's JSON with each result cut to ARCHIVED_FIELDS (ARCHIVED_PASS_FIELDS for
+    an expected PASS) and, given ``case_files``, only the results of those case files."""
+    results = [r for r in data["results"] if case_files is None or r.get("file") in case_files]
+
+    def cut(r: dict[str, Any]) -> dict[str, Any]:
+        plain = r.get("status") == "PASS" and r.get("expected_status") == "PASS" and not r.get("unexpected")
+        return {k: r[k] for k in (ARCHIVED_PASS_FIELDS if plain else ARCHIVED_FIELDS) if r.get(k) not in (None, "", [], {})}
+
+    return {**data, "results": [cut(r) for r in results]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m conformance.report.releases SRC_DIR... DEST: archive each SRC_DIR/*.json as
+    DEST/<SRC_DIR name>/<file>, keeping the results of the case files git tracks."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    *sources, dest = argv if argv is not None else sys.argv[1:]
+    tracked = set(subprocess.run(["git", "ls-files", "cases"], capture_output=True, text=True, check=True).stdout.split())
+    for source in map(Path, sources):
+        for path in sorted(source.glob("*.json")):
+            target = Path(dest) / source.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = archived(json.loads(path.read_text(encoding="utf-8")), tracked)
+            target.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+            print(f"{path} -> {target}: {len(data['results'])} results, {target.stat().st_size // 1024} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
