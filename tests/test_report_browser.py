@@ -214,7 +214,7 @@ def test_compressed_details_open_the_same(driver, report):
     open_page(driver, report["compressed"])
     assert (
         driver.execute_script("return document.getElementById('report-data').getAttribute('data-encoding')")
-        == "deflate-base64"
+        == "deflate-base85"
     )
     open_cell(driver, "#matrix button.c.s-FAIL")
     repro = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
@@ -613,7 +613,10 @@ def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypa
         case="d2l-basic", file="cases/seeds/d2l.yaml", line=11, op="conv_transpose", status="PASS",
         expected_status="PASS", adapter="torch.nn.functional.conv_transpose", err_ratio=0.0,
     )
-    run_info = {"adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu"}
+    run_info = {
+        "adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu",
+        "numpy": "1.26.4", "python": "3.11.7",
+    }
     write_results_file(tmp_path / "t.json", run_info, [result])
     page = write_html(merge_files([tmp_path]), tmp_path / "index.html")
     open_page(driver, page.as_uri())
@@ -626,4 +629,22 @@ def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypa
     assert tables[0] == ["input x[0, 0, :, :]", [["0", "1"], ["2", "3"]]]
     text = driver.find_element("id", "details-body").get_attribute("textContent")
     assert "Actual: within the bound of expected everywhere (err_ratio 0)" in text
+    # its repro script, built by the report: build_repro's own, with the run's versions
+    from conformance.adapters import get_adapter
+    from conformance.bound import oracle_quantity
+    from conformance.loader import load_file
+    from conformance.repro import build_repro
+
+    case = next(c for c in load_file("cases/seeds/d2l.yaml").cases if c.id == "d2l-basic")
+    adapter = get_adapter(result.adapter)()
+    expected = build_repro(
+        case, adapter, adapter.express(case), oracle_quantity(case), framework_version="2.13.0",
+        reference_abs=oracle_quantity(case, absolute=True),
+    ).split("\n")
+    framework = next(i for i, line in enumerate(expected) if line.startswith("# framework:"))
+    expected[framework] = "# framework:   torch 2.13.0, numpy 1.26.4, python 3.11.7"
+    heads = [h.get_attribute("textContent") for h in driver.find_elements("css selector", "#details-body .code-head h3")]
+    assert heads == ["Repro script (built by the report: a results file keeps none for a PASS)"]
+    shown = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
+    assert shown.split("\n") == expected
     assert chromium.console_errors(driver) == []

@@ -47,11 +47,13 @@ def load_cases(files: set[str]) -> dict[str, Any]:
     return cases
 
 
-def case_values(merged: Merged) -> dict[str, dict[str, Any]]:
-    """case id -> {"x", "w", "b", "expected"} for the small cases that load here."""
+def case_values(merged: Merged, loaded: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """case id -> {"x", "w", "b", "expected"} for the small cases that load here
+    (``loaded``: the cases of ``load_cases``, read here when not given)."""
     from ..bound import oracle_quantity
 
-    loaded = load_cases({case.file for case in merged.cases.values()})
+    if loaded is None:
+        loaded = load_cases({case.file for case in merged.cases.values()})
     out: dict[str, dict[str, Any]] = {}
     for case_id, info in merged.cases.items():
         case = loaded.get(case_id)

@@ -26,8 +26,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .case_values import case_values
+from .case_values import case_values, load_cases
 from .compact import StringTable, compact_result
+from .pass_repro import PassRepros
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds, short_adapter_labels
 from .explainer import scatter_svg
@@ -155,7 +156,7 @@ def cell_html(cell: Cell | None, missing: str) -> Markup:
     elif status not in ("PASS", "UNSUPPORTED"):  # a known problem, listed in the expectations file
         classes += " known"
     label = CELL_LABELS.get(status, status)
-    return Markup(f'<td><button class="c {classes}" tabindex=-1>{label}</button>')  # noqa: S704
+    return Markup(f'<td><button class="c {classes}">{label}</button>')  # noqa: S704
 
 
 def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: dict[str, int]) -> dict[str, Any]:
@@ -230,6 +231,10 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
     details: list[dict[str, Any]] = []
     file_index = {run.path: i for i, run in enumerate(merged.runs)}
     strings = StringTable()  # repeated texts and repro lines, stored once (see compact.py)
+    # the case files, when the report is written in a checkout: small cases' values, and
+    # repro scripts for the cells whose results file has none (a PASS)
+    loaded = load_cases({case.file for case in cases})
+    repros = PassRepros(merged, loaded, strings)
     for case_index, case in enumerate(cases):
         key = (case.file, tuple(case.tags))
         if not groups or groups[-1]["key"] != key:
@@ -242,7 +247,12 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
             cell = merged.cell(case.id, adapter)
             missing = merged.missing_kind(case.id, adapter) if cell is None else ""
             if cell is not None:
-                details.append(compact_result(result_details(cell, case_index, column, file_index), strings))
+                entry = compact_result(result_details(cell, case_index, column, file_index), strings)
+                if cell.status == "PASS" and "repro" not in entry.get("details", {}):
+                    built = repros.for_cell(case.id, adapter)
+                    if built:
+                        entry["pass_repro"] = built
+                details.append(entry)
             cells.append(cell_html(cell, missing))
             codes.append(STATUS_CODES[cell.status if cell is not None else missing])
             unmet.append("u" if cell is not None and not cell.met_expectation else ".")
@@ -257,7 +267,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
             }
         )
-    values = case_values(merged)  # small cases' tensors, from the case files when they are here
+    values = case_values(merged, loaded)
     data = {
         "cases": [
             {
@@ -269,10 +279,15 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 "tags": c.tags,
                 "params": c.params,
                 **({"values": values[c.id]} if c.id in values else {}),
+                **({"repro": repros.case_templates(c.id)} if repros.case_templates(c.id) else {}),
             }
             for c in cases
         ],
-        "adapters": [{"name": s.adapter, "frameworks": s.frameworks, "devices": s.devices} for s in summaries],
+        "adapters": [
+            {"name": s.adapter, "frameworks": s.frameworks, "devices": s.devices}
+            | ({"repro": repros.adapter_parts[s.adapter]} if s.adapter in repros.adapter_parts else {})
+            for s in summaries
+        ],
         "files": list(file_index),
         "diagnoses": {d["diagnosis"]: diagnosis_text(d["diagnosis"]) for d in details if d.get("diagnosis")},
         "strings": strings.strings(),

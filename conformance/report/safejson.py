@@ -5,19 +5,31 @@ JSON means, so ``<``, ``>`` and ``&`` are written as ``\\u003c``-style escapes (
 same JSON string). U+2028 and U+2029 are escaped too: they end a line in older JavaScript.
 NaN and infinities, which JSON cannot hold, become the strings "nan", "inf", "-inf".
 A large block (a report's repro scripts are mostly float literals) is embedded as a zlib
-stream in base64 instead, which the page inflates with ``DecompressionStream``.
+stream in base85 instead, which the page inflates with ``DecompressionStream``: base85
+(4 bytes in 5 characters) is 6% smaller than base64 (3 in 4), 0.8 MB on a 26,000-result
+page. Its alphabet (``BASE85``) is printable ASCII without ``<``, ``>``, ``&``, ``!``,
+``-``, ``/``, quotes and backslash, so the text can neither end the script element nor
+open a comment in it; the block is "<byte length> <characters>", padded to whole groups.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import math
 import zlib
 from typing import Any
 
 # JSON above this many characters is embedded compressed (the page stays small).
 COMPRESS_ABOVE = 512 * 1024
+
+# Python's base85 alphabet (RFC 1924 order) and the page's: the same digit values, other characters.
+RFC1924 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+BASE85 = bytes(c for c in range(33, 127) if chr(c) not in "!\"&'-/<>\\")
+assert len(RFC1924) == len(BASE85) == 85
+TO_PAGE = bytes.maketrans(RFC1924, BASE85)
+FROM_PAGE = bytes.maketrans(BASE85, RFC1924)
 
 # (character, JSON escape); str.replace per character is many times faster than translate.
 _ESCAPES = (
@@ -62,18 +74,23 @@ def json_for_script(value: Any) -> str:
 
 def embed_json(data: Any, compress_above: int | None = None) -> tuple[str, str]:
     """(encoding, text) for a data script block: 'json' (escaped for a script element)
-    or, above ``compress_above`` characters (COMPRESS_ABOVE by default), 'deflate-base64'
-    (a zlib stream in base64)."""
+    or, above ``compress_above`` characters (COMPRESS_ABOVE by default), 'deflate-base85'
+    (a zlib stream: its length, a space, its base85 in the page's alphabet)."""
     text = compact_json(data)
     if len(text) <= (COMPRESS_ABOVE if compress_above is None else compress_above):
         return "json", escape_for_script(text)
     # Level 9: on a 26,000-result report 13% smaller than level 1 (8.7 against 10.0 MB) for
     # 0.8 s more; the page's size is the budget that binds.
-    return "deflate-base64", base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    packed = zlib.compress(text.encode("utf-8"), 9)
+    return "deflate-base85", f"{len(packed)} " + base64.b85encode(packed, pad=True).translate(TO_PAGE).decode("ascii")
 
 
 def decode_embedded(encoding: str, text: str) -> Any:
     """The inverse of embed_json (what the page's script does), for tests and tools."""
-    if encoding == "deflate-base64":
-        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
+    if encoding == "deflate-base85":
+        length, _, characters = text.strip().partition(" ")
+        if not re.fullmatch(r"\d+", length):
+            raise ValueError(f"a deflate-base85 block starts with its byte length, not {length[:20]!r}")
+        packed = base64.b85decode(characters.encode("ascii").translate(FROM_PAGE))[: int(length)]
+        text = zlib.decompress(packed).decode("utf-8")
     return json.loads(text)

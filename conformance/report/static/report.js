@@ -38,18 +38,39 @@
 
   function loadData() {
     var node = byId('report-data');
-    if (node.getAttribute('data-encoding') !== 'deflate-base64') {
+    if (node.getAttribute('data-encoding') !== 'deflate-base85') {
       return Promise.resolve().then(function () { return JSON.parse(node.textContent); });
     }
     if (typeof DecompressionStream === 'undefined') {
       return Promise.reject(new Error('This browser cannot unpack the details of a large report ' +
         '(it has no DecompressionStream: use Chrome 80, Firefox 113, Safari 16.4 or newer).'));
     }
-    var binary = atob(node.textContent.trim());
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var bytes = base85(node.textContent.trim());
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
     return new Response(stream).text().then(JSON.parse);
+  }
+
+  /* "<byte length> <characters>": 5 characters of BASE85 (printable ASCII without
+   * ! " & ' - / < > \) per 4 bytes, big-endian, padded to whole groups
+   * (conformance/report/safejson.py). */
+  var BASE85 = '#$%()*+,.0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~';
+
+  function base85(text) {
+    var space = text.indexOf(' ');
+    var length = Number(text.slice(0, space));
+    var digits = new Uint8Array(128);
+    for (var a = 0; a < BASE85.length; a++) digits[BASE85.charCodeAt(a)] = a;
+    var bytes = new Uint8Array(Math.ceil(length / 4) * 4);
+    var out = 0;
+    for (var i = space + 1; i + 5 <= text.length; i += 5) {
+      var value = digits[text.charCodeAt(i)] * 52200625 + digits[text.charCodeAt(i + 1)] * 614125 +
+        digits[text.charCodeAt(i + 2)] * 7225 + digits[text.charCodeAt(i + 3)] * 85 + digits[text.charCodeAt(i + 4)];
+      bytes[out++] = value >>> 24;
+      bytes[out++] = (value >>> 16) & 255;
+      bytes[out++] = (value >>> 8) & 255;
+      bytes[out++] = value & 255;
+    }
+    return bytes.subarray(0, length);
   }
 
   /* A result's details as the results file wrote them: the data stores each repeated
@@ -75,7 +96,32 @@
       }
     }
     if (out.diagnosis && d.diagnoses) out.diagnosis_text = d.diagnoses[out.diagnosis];
+    if (out.pass_repro) passRepro(out, d);
     return out;
+  }
+
+  /* A repro built by the report for a cell whose results file has none (a PASS): the case's
+   * script with the adapter's parts as markers, filled from the cell's own parts
+   * (conformance/report/pass_repro.py). */
+  function passRepro(out, d) {
+    var parts = out.pass_repro;
+    var strings = d.strings || [];
+    if (parts.why) { out.repro_note = parts.why; return; }
+    var template = (d.cases[out.c].repro || {})[parts.t || 'values'];
+    var adapter = d.adapters[out.a];
+    if (!template || !adapter.repro) return;
+    var fill = {
+      '\u0001A\u0001': adapter.name,
+      '\u0001CALL\u0001': strings[parts.call],
+      '\u0001FW\u0001': strings[adapter.repro.framework],
+      '\u0001INSTALL\u0001': strings[adapter.repro.install],
+      '\u0001SRC\u0001': parts.src.map(function (i) { return strings[i]; }).join('\n')
+    };
+    var text = template.map(function (i) { return strings[i]; }).join('\n');
+    Object.keys(fill).forEach(function (mark) { text = text.split(mark).join(fill[mark]); });
+    out.details = out.details || {};
+    out.details.repro = text;
+    out.repro_built = true;
   }
 
   // ---- the matrix cells and result numbers --------------------------------------------
@@ -184,6 +230,10 @@
 
   function wireGrid() {
     for (var r = 0; r < rows.length; r++) rowIndex.set(rows[r].tr, r);
+    // One tab stop: every cell leaves the tab order (not in the markup: 13 bytes a cell),
+    // the current one comes back (keepCurrentShown, after the first filtering).
+    var buttons = table.getElementsByTagName('button');
+    for (var i = 0; i < buttons.length; i++) buttons[i].tabIndex = -1;
     table.addEventListener('keydown', function (event) {
       var button = event.target.closest && event.target.closest('button.c');
       if (!button || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -1031,7 +1081,13 @@
       if (native.text) frag.appendChild(el('pre', '', native.text));
     }
 
-    if (details.repro) frag.appendChild(codeBlock('Repro script', details.repro, true));
+    if (details.repro) {
+      frag.appendChild(codeBlock(result.repro_built ? 'Repro script (built by the report: a results file keeps none for a PASS)'
+        : 'Repro script', details.repro, true));
+    } else if (result.repro_note) {
+      frag.appendChild(heading('Repro script'));
+      frag.appendChild(el('p', 'muted', 'Not built here: ' + result.repro_note + '.'));
+    }
     if (details.repro_error) frag.appendChild(codeBlock('Repro script could not be built', details.repro_error, false));
     if (details.traceback) frag.appendChild(codeBlock('Traceback', details.traceback, false));
     return frag;
