@@ -1,6 +1,6 @@
 """Precision: how far below its dtype a kernel computes, per result and per (adapter, dtype).
 
-Three pieces, all measured against the float64 oracle:
+Four pieces, all measured against the float64 oracle:
 
 - ``matching_format(case, actual)``: the narrower format (float32 -> float16, TF32,
   bfloat16; float16 -> bfloat16; float64 -> float32) whose rounded inputs reproduce the
