@@ -99,7 +99,7 @@ def compare(name, case, original, back, call):
 
 
 @pytest.mark.parametrize("name", ADAPTERS)
-@settings(derandomize=True, max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(derandomize=True, max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_round_trip(name, data):
     op = all_adapters()[name].op

@@ -61,6 +61,13 @@ class Layer:
         return replace(self, input_shape=tuple(input_shape), in_channels=channels)
 
     def check_groups(self) -> None:
+        """Whole positive sizes, and channels that split into the groups (an invalid layer has no port)."""
+        for name, values in (("kernel_size", self.kernel), ("stride", self.stride), ("dilation", self.dilation),
+                             ("groups", (self.groups,)), ("in_channels", (self.in_channels,)),
+                             ("out_channels", (self.out_channels,))):
+            for value in values:
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                    raise PortError(f"{name}={value!r}: expected a positive whole number")
         for name, value in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if value is not None and self.groups >= 1 and value % self.groups:
                 raise PortError(f"{name}={value} does not divide by groups={self.groups}: channels must split into equal groups")
