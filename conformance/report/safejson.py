@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import math
+import re
 import zlib
 from typing import Any
 
