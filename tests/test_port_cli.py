@@ -91,6 +91,7 @@ def test_groups_have_no_keras_answer(capsys):
     (["torch.nn.ConvTranspose2d(16, 8, 3, stride=os.system('x'))"], "is a call; give a literal value"),
     ([KERAS_SAME], "infers its input channels from its tensors: give --input-shape"),
     (["torch.nn.ConvTranspose2d(16, 8, 3, groups=3)"], "in_channels=16 does not divide by groups=3"),
+    (["torch.nn.ConvTranspose2d(16, 8, 3, stride=0)"], "stride=0: expected a positive whole number"),
     (["torch.nn.ConvTranspose2d(16, 8, 3)", "--input-shape", "1,16,8"], "takes a 4-d input (NCHW)"),
     (["torch.nn.ConvTranspose2d(16, 8, 3)", "--input-shape", "1,x,8"], "expected positive sizes"),
     (["torch.nn.ConvTranspose2d(16, 8, 3)", "--to", "nosuch"], "not an adapter or a framework"),
