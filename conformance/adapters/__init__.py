@@ -39,6 +39,7 @@ BUILTIN_MODULES = (
     "conformance.adapters.mindspore_api",
     "conformance.adapters.tfjs_api",
     "conformance.adapters.onnxruntime_web_api",
+    "conformance.adapters.onnxruntime_node_api",
     "conformance.adapters.torch_onnx_api",
     # The backward: gradient adapters (``<forward>.grad`` and the explicit-gradient APIs).
     "conformance.adapters.torch_grad_api",
