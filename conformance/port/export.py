@@ -33,3 +33,57 @@ def page_tables() -> dict:
         "accepted_apis": ACCEPTED_APIS,
         "shape_calls": list(SHAPE_CALLS),
     }
+
+
+def _families() -> dict:
+    """The translations the page's rules restate (port_targets.js), by the adapter class whose
+    ``translate`` (and, for torch's functions, ``arguments``) they restate: an adapter is
+    answered in the page only when it runs exactly that code, so a changed or wrapped
+    translation drops out of the page instead of drifting from the CLI."""
+    from ..adapters.keras_api import KerasConv, KerasConvTranspose
+    from ..adapters.torch_api import TorchConvModule, TorchConvTransposeModule, TorchFunctionalConv, TorchFunctionalConvTranspose
+
+    return {"torch_functional_transpose": TorchFunctionalConvTranspose, "torch_module_transpose": TorchConvTransposeModule,
+            "torch_functional_conv": TorchFunctionalConv, "torch_module_conv": TorchConvModule,
+            "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv}
+
+
+def _family_of(cls) -> str | None:
+    for family, ref in _families().items():
+        if cls.translate is ref.translate and getattr(cls, "arguments", None) is getattr(ref, "arguments", None):
+            return family
+    return None
+
+
+def _probe(cls, op: str, dims: int) -> dict:
+    """The adapter's API name and layouts at this rank, from its own translation of a plain layer."""
+    from .layer import Layer
+
+    layer = Layer(op, (1,) * dims, (1,) * dims, (1,) * dims, tuple((0, 0) for _ in range(dims)), 1, 1,
+                  input_shape=(1, 1, *(3,) * dims), bias=True)
+    call = cls().express(layer.case())
+    return {"api": call.api, "input_layout": call.input_layout, "kernel_layout": call.kernel_layout}
+
+
+def target_tables() -> dict:
+    """Per default target of each op: its family (or None: the page sends the user to the CLI),
+    ranks, kind, and per rank its API name and layouts."""
+    from ..adapters import all_adapters
+    from ..vocabulary import PARAMETRISED_REASONS, UNSUPPORTED_REASONS
+    from .targets import FLIPPED, PADDING_REASONS, default_targets
+
+    adapters = all_adapters()
+    targets = {}
+    for op in ("conv_transpose", "conv"):
+        rows = []
+        for name in default_targets(op):
+            cls = adapters[name]
+            family = _family_of(cls)
+            row = {"adapter": name, "family": family, "kind": cls.kind, "flipped": name in FLIPPED,
+                   "spatial_dims": sorted(cls.spatial_dims)}
+            if family:
+                row["ranks"] = {str(d): _probe(cls, op, d) for d in sorted(cls.spatial_dims)}
+            rows.append(row)
+        targets[op] = rows
+    return {"targets": targets, "reasons": dict(UNSUPPORTED_REASONS), "parametrised": dict(PARAMETRISED_REASONS),
+            "padding_reasons": list(PADDING_REASONS)}

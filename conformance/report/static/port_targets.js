@@ -1,0 +1,376 @@
+// The "find my layer" panel's answers: conformance/port/targets.py's answer() (spellings of
+// the window, the call, the bias and crop/pad compositions, the weight and layout
+// expressions) over target tables the report embeds (conformance/port/export.py). The
+// per-family rules below restate the adapters' translate() for the families the export
+// links by identity of that code (torch's and Keras' conv layers and functions); any other
+// target is answered "not in the page" with the CLI line that answers it.
+// Verdicts are the translation's: the suite's recorded results (known.py) are not embedded.
+(function (root) {
+  "use strict";
+
+  const S = typeof module !== "undefined" && module.exports ? require("./port_source.js") : root.PortSource;
+  const { pyRepr } = S;
+  const SPATIAL = { 1: "W", 2: "HW", 3: "DHW" };
+  const FORWARD_ARGUMENTS = ["output_size"];
+  const effective = (k, d) => d * (k - 1) + 1;
+  const fullLength = (n, k, s, d) => (n - 1) * s + effective(k, d);
+  const floorDiv = (a, b) => Math.floor(a / b);
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const zeros = (n) => Array(n).fill(0);
+
+  class Unsupported {
+    constructor(reason, detail) { this.reason = reason; this.detail = detail || ""; }
+  }
+
+  function reasonWords(code, tables) {
+    if (code in tables.reasons) return tables.reasons[code];
+    const at = code.indexOf(":");
+    const family = code.slice(0, at), value = code.slice(at + 1);
+    if (at >= 0 && family in tables.parametrised && value) return tables.parametrised[family].replace("{value}", value);
+    return code;
+  }
+
+  // -- the canonical layer: Layer.windows, the canonical per-axis lengths ----------------------
+  function axes(layer) {
+    return layer.kernel.map((k, i) => ({
+      length: layer.input_shape[2 + i], kernel: k, stride: layer.stride[i], dilation: layer.dilation[i],
+      padding: typeof layer.padding === "string" ? layer.padding : layer.padding[i],
+      output_padding: layer.output_padding[i], output_shape: layer.output_shape ? layer.output_shape[i] : null,
+    }));
+  }
+
+  function transposeWindow(a) {
+    const full = fullLength(a.length, a.kernel, a.stride, a.dilation);
+    let out;
+    if (typeof a.padding === "string") {
+      out = a.output_shape !== null ? a.output_shape
+        : (a.padding === "same" || a.padding === "same_lower" ? a.length * a.stride : full + a.output_padding);
+      const total = Math.max(full - out, 0);
+      return [{ valid: 0, same: floorDiv(total, 2), same_lower: total - floorDiv(total, 2) }[a.padding], out];
+    }
+    out = a.output_shape !== null ? a.output_shape : full - a.padding[0] - a.padding[1] + a.output_padding;
+    return [a.padding[0], out];
+  }
+
+  const sameTotal = (a) => Math.max((-floorDiv(-a.length, a.stride) - 1) * a.stride + effective(a.kernel, a.dilation) - a.length, 0);
+
+  function windows(layer) {
+    if (layer.op === "conv_transpose") return axes(layer).map(transposeWindow);
+    if (typeof layer.padding !== "string") return layer.padding.map((p) => [p[0], p[1]]);
+    return axes(layer).map((a) => {
+      const total = layer.padding === "valid" ? 0 : sameTotal(a);
+      return layer.padding === "same" ? [floorDiv(total, 2), total - floorDiv(total, 2)] : [total - floorDiv(total, 2), floorDiv(total, 2)];
+    });
+  }
+
+  // The canonical Case the adapters read: kernel array shape, channels.
+  const kernelShape = (l) => (l.op === "conv" ? [l.out_channels, l.in_channels / l.groups, ...l.kernel] : [l.in_channels, l.out_channels / l.groups, ...l.kernel]);
+  const paddingMode = (l) => (typeof l.padding === "string" ? l.padding : null);
+  const pyTuple = (v) => (Array.isArray(v) ? (v.length === 1 ? `(${pyTuple(v[0])},)` : `(${v.map(pyTuple).join(", ")})`) : pyRepr(v));
+
+  // -- the families' translate() -----------------------------------------------------------
+  function torchTransposeAxis(n, k, s, d, padding, outputPadding, outputShape) {
+    const full = fullLength(n, k, s, d);
+    if (typeof padding === "string") {
+      const [before, out] = transposeWindow({ length: n, kernel: k, stride: s, dilation: d, padding, output_padding: 0, output_shape: outputShape });
+      if (padding !== "valid") {
+        const after = Math.max(full - out, 0) - before;
+        if (before < after && s >= 1 && d >= 1) {
+          return new Unsupported("asymmetric-padding", `'${padding}' crops ${before} before and ${after} after (an odd total); torch crops at least as much before as after`);
+        }
+      }
+      return [before, out - (full - 2 * before)];
+    }
+    const [before, after] = padding;
+    if (before < after) return new Unsupported("asymmetric-padding", `padding ${before} before, ${after} after`);
+    if (outputShape === null) return [before, before - after + outputPadding];
+    const implied = outputShape - (full - 2 * before);
+    if (outputPadding && outputPadding !== implied - (before - after)) {
+      return new Unsupported("output-shape-with-output-padding", `output_shape ${outputShape} implies output_padding ${implied - (before - after)}, the case gives ${outputPadding}`);
+    }
+    return [before, implied];
+  }
+
+  function torchTransposeArgs(l) {
+    if (typeof l.padding === "string" && l.output_padding.some((v) => v)) {
+      return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: torch's conv_transpose takes explicit symmetric padding only`);
+    }
+    const paddings = [], extras = [];
+    for (const [i, a] of axes(l).entries()) {
+      const args = torchTransposeAxis(a.length, a.kernel, a.stride, a.dilation, a.padding, a.output_padding, a.output_shape);
+      if (args instanceof Unsupported) return new Unsupported(args.reason, `spatial dim ${i}: ${args.detail}`);
+      paddings.push(args[0]);
+      extras.push(args[1]);
+    }
+    return [["stride", l.stride], ["padding", paddings], ["output_padding", extras], ["groups", l.groups], ["dilation", l.dilation]];
+  }
+
+  function torchConvArgs(l) {
+    let padding = l.padding;
+    if (typeof padding !== "string") {
+      if (padding.some(([b, a]) => b !== a)) return new Unsupported("asymmetric-padding", `padding ${pyRepr(padding)}`);
+      padding = padding.map(([b]) => b);
+    } else if (padding === "valid" || (padding === "same" && l.stride.every((s) => s === 1)) || l.stride.some((s) => s < 1)) {
+      // torch's own modes, or an invalid stride passed through for torch to refuse
+    } else {
+      const totals = axes(l).map(sameTotal);
+      if (totals.some((t) => t % 2)) {
+        const why = padding === "same" ? "torch's padding='same' is for stride 1 only" : "torch has no 'same_lower'";
+        return new Unsupported("asymmetric-padding", `'${padding}' needs total padding ${pyRepr(totals)} with stride ${pyRepr(l.stride)}; ${why} and explicit padding is symmetric`);
+      }
+      padding = totals.map((t) => t / 2);
+    }
+    return [["stride", l.stride], ["padding", padding], ["dilation", l.dilation], ["groups", l.groups]];
+  }
+
+  function torchModule(l, args, forward) {
+    const [cIn, cOut] = l.op === "conv" ? [kernelShape(l)[1] * l.groups, kernelShape(l)[0]] : [kernelShape(l)[0], kernelShape(l)[1] * l.groups];
+    const kw = new Map([["in_channels", cIn], ["out_channels", cOut], ["kernel_size", l.kernel], ...args, ["bias", l.bias]]);
+    for (const [k, v] of forward || []) kw.set(k, v);
+    return kw;
+  }
+
+  function kerasPadding(padding) {
+    if (padding === "same" || padding === "valid") return padding;
+    if (typeof padding !== "string" && padding.every(([b, a]) => b === 0 && a === 0)) return "valid";
+    return null;
+  }
+
+  function kerasUnsupportedPadding(l) {
+    if (l.padding === "same_lower") return new Unsupported("padding-mode:same_lower", "Keras padding is 'valid' or 'same'");
+    return new Unsupported("explicit-padding", `padding ${typeof l.padding === "string" ? pyRepr(l.padding) : pyTuple(l.padding)}; Keras padding is 'valid' or 'same'`);
+  }
+
+  function kerasOutputPadding(l, padding) {
+    const list = axes(l);
+    const outs = list.map((a) => transposeWindow(a)[1]);
+    const defaults = list.map((a) => (padding === "same" ? a.length * a.stride : Math.max(fullLength(a.length, a.kernel, a.stride, a.dilation), a.length * a.stride)));
+    if (same(outs, defaults)) return null;
+    return list.map((a, i) => outs[i] - (padding === "valid" ? fullLength(a.length, a.kernel, a.stride, a.dilation) : (a.length - 1) * a.stride + effective(a.kernel, a.dilation) % 2));
+  }
+
+  // family -> (layer) -> Map of kwargs in the adapter's order (the API and layouts from the export), or Unsupported
+  const FAMILIES = {
+    torch_functional_transpose(l) {
+      const args = torchTransposeArgs(l);
+      return args instanceof Unsupported ? args : new Map([...args, ["bias", l.bias]]);
+    },
+    torch_functional_conv(l) {
+      const args = torchConvArgs(l);
+      return args instanceof Unsupported ? args : new Map([...args, ["bias", l.bias]]);
+    },
+    torch_module_conv(l) {
+      const args = torchConvArgs(l);
+      return args instanceof Unsupported ? args : torchModule(l, args);
+    },
+    torch_module_transpose(l) {
+      if (l.output_shape === null) {
+        const args = torchTransposeArgs(l);
+        return args instanceof Unsupported ? args : torchModule(l, args);
+      }
+      const args = torchTransposeArgs({ ...l, output_padding: zeros(l.kernel.length) });
+      if (args instanceof Unsupported) return args;
+      const kept = args.map(([k, v]) => (k === "output_padding" ? [k, l.output_padding] : [k, v]));
+      return torchModule(l, kept, [["output_size", l.output_shape]]);
+    },
+    keras_transpose(l) {
+      if (l.groups !== 1) return new Unsupported("groups", "Conv*DTranspose has no groups argument");
+      const padding = kerasPadding(l.padding);
+      if (padding === null) return kerasUnsupportedPadding(l);
+      const outputPadding = paddingMode(l) !== null && l.output_padding.some((v) => v) ? l.output_padding : kerasOutputPadding(l, padding);
+      return new Map([["filters", l.out_channels], ["kernel_size", l.kernel], ["strides", l.stride], ["padding", padding],
+        ["output_padding", outputPadding], ["dilation_rate", l.dilation], ["use_bias", l.bias], ["data_format", "channels_last"], ["dtype", "float32"]]);
+    },
+    keras_conv(l) {
+      const padding = kerasPadding(l.padding);
+      if (padding === null) return kerasUnsupportedPadding(l);
+      return new Map([["filters", l.out_channels], ["kernel_size", l.kernel], ["strides", l.stride], ["padding", padding],
+        ["dilation_rate", l.dilation], ["groups", l.groups], ["use_bias", l.bias], ["data_format", "channels_last"], ["dtype", "float32"]]);
+    },
+  };
+
+  // Adapter.express: the rank check, then the family's translate (a port's case is float32).
+  function express(target, l) {
+    const dims = l.kernel.length;
+    if (!target.spatial_dims.includes(dims)) return new Unsupported(`rank:${dims}`, `the API covers ${target.spatial_dims.join(", ")} spatial dims`);
+    const kwargs = FAMILIES[target.family](l);
+    if (kwargs instanceof Unsupported) return kwargs;
+    return { ...target.ranks[String(dims)], kwargs };
+  }
+
+  // -- targets.py: user_call, spellings, answer, compositions ---------------------------------
+  function userCall(call, applied) {
+    const last = call.api.split(".").pop();
+    const kw = [...call.kwargs];
+    if (/^[A-Z]/.test(last) && !call.api.startsWith("ops.")) {
+      const forward = kw.filter(([k, v]) => FORWARD_ARGUMENTS.includes(k) && v !== null);
+      const built = `${call.api}(${kw.filter(([k]) => !FORWARD_ARGUMENTS.includes(k)).map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
+      if (forward.length) return `${built}(x, ${forward.map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
+      return applied ? `${built}(x)` : built;
+    }
+    const args = kw.filter(([k]) => k !== "bias").map(([k, v]) => `${k}=${pyRepr(v)}`);
+    const tensors = ["x", "w"].concat(call.kwargs.get("bias") ? ["b"] : []);
+    return `${call.api}(${tensors.concat(args).join(", ")})`;
+  }
+
+  const spatialAxes = (layout) => [...layout.replace("L", "W")].map((c, i) => ("DHW".includes(c) ? i : -1)).filter((i) => i >= 0);
+
+  function transposeExpr(name, src, dst) {
+    src = src.replace("L", "W");
+    dst = dst.replace("L", "W");
+    const perm = [...dst].map((c) => src.indexOf(c));
+    return perm.every((p, i) => p === i) ? name : `${name}.transpose(${perm.join(", ")})`;
+  }
+
+  function weightExpr(src, srcFlipped, dst, dstFlipped) {
+    let expr = transposeExpr("w", src, dst);
+    if (srcFlipped !== dstFlipped) expr = `np.flip(${expr}, axis=${pyTuple(spatialAxes(dst))})`;
+    return expr;
+  }
+
+  function biasExpr(layout) {
+    const channelsLast = layout.replace(/L$/, "").endsWith("C") || layout.endsWith("C");
+    return channelsLast ? "b" : `b.reshape(-1${", 1".repeat(spatialAxes(layout).length)})`;
+  }
+
+  function validCroppedBySize(l) {
+    if (l.op !== "conv_transpose" || l.padding !== "valid" || l.output_shape === null) return false;
+    return axes(l).some((a) => a.output_shape < fullLength(a.length, a.kernel, a.stride, a.dilation));
+  }
+
+  function spellings(l) {
+    const found = [l];
+    const dims = l.kernel.length;
+    const win = windows(l);
+    const candidates = [];
+    for (const mode of ["same", "valid", "same_lower"]) {
+      candidates.push({ ...l, padding: mode, output_padding: zeros(dims), output_shape: null });
+      if (l.op === "conv_transpose") candidates.push({ ...l, padding: mode, output_padding: zeros(dims), output_shape: win.map(([, o]) => o) });
+    }
+    if (l.op === "conv_transpose") {
+      const pairs = [], extras = [];
+      axes(l).forEach((a, i) => {
+        const after = fullLength(a.length, a.kernel, a.stride, a.dilation) - win[i][0] - win[i][1];
+        pairs.push([win[i][0], Math.max(after, 0)]);
+        extras.push(Math.max(-after, 0));
+      });
+      candidates.push({ ...l, padding: pairs, output_padding: extras, output_shape: null });
+      candidates.push({ ...l, padding: pairs, output_padding: zeros(dims), output_shape: win.map(([, o]) => o) });
+    } else {
+      candidates.push({ ...l, padding: win.map((w) => [w[0], w[1]]) });
+    }
+    for (const c of candidates) {
+      if (same(windows(c), win) && !validCroppedBySize(c) && !found.some((f) => same(f, c))) found.push(c);
+    }
+    return found;
+  }
+
+  function expressAny(target, l, bias) {
+    let first = null;
+    for (const spelling of spellings(l)) {
+      const call = express(target, { ...spelling, bias });
+      if (!(call instanceof Unsupported)) return [spelling, call];
+      first = first || call;
+    }
+    return [l, first];
+  }
+
+  function rows(source, l, target, call, verdict) {
+    return {
+      adapter: target.adapter, verdict, call: userCall(call),
+      weights: weightExpr(source.layouts.kernel, source.layouts.flipped, call.kernel_layout, target.flipped),
+      input: transposeExpr("x", source.layouts.input, call.input_layout),
+      output: transposeExpr("y", call.input_layout, source.layouts.input), reason: null,
+    };
+  }
+
+  function composition(source, l, target, reason, tables) {
+    const dims = l.kernel.length;
+    const plain = { ...l, padding: Array.from({ length: dims }, () => [0, 0]), output_padding: zeros(dims), output_shape: null, bias: false };
+    let sub, crops, pads;
+    if (l.op === "conv_transpose") {
+      crops = windows(l).map(([before, out], i) => {
+        const a = axes(l)[i];
+        return [before, fullLength(a.length, a.kernel, a.stride, a.dilation) - before - out];
+      });
+      if (crops.some(([b]) => b < 0)) return null;
+      sub = plain;
+    } else {
+      pads = windows(l);
+      if (pads.some(([b, a]) => b < 0 || a < 0)) return null;
+      sub = { ...plain, input_shape: [l.input_shape[0], l.input_shape[1], ...l.input_shape.slice(2).map((n, i) => n + pads[i][0] + pads[i][1])] };
+    }
+    const call = express(target, sub);
+    if (call instanceof Unsupported) return null;
+    const found = rows(source, l, target, call, "composition");
+    const layout = call.input_layout;
+    const ax = spatialAxes(layout);
+    const lines = [];
+    if (l.op === "conv") {
+      const widths = [...layout].map(() => [0, 0]);
+      ax.forEach((axis, i) => { widths[axis] = pads[i]; });
+      lines.push(`x = np.pad(x, ${pyRepr(widths)})  # the explicit zeros, then an unpadded call`);
+      lines.push(`y = ${userCall(call, true)}`);
+    } else {
+      lines.push(`y = ${userCall(call, true)}  # the full result, nothing cropped`);
+      const index = [...layout].map(() => ":");
+      const widths = [...layout].map(() => [0, 0]);
+      ax.forEach((axis, i) => {
+        const [before, after] = crops[i];
+        index[axis] = after > 0 ? `${before}:${-after}` : (before ? `${before}:` : ":");
+        widths[axis] = [0, Math.max(-after, 0)];
+      });
+      lines.push(`y = y[${index.join(", ")}]  # crop (before, after) = ${pyRepr(crops)}`);
+      if (widths.some(([a, b]) => a || b)) lines.push(`y = np.pad(y, ${pyRepr(widths)})  # zeros past the full result`);
+    }
+    if (l.bias) lines.push(`y = y + ${biasExpr(layout)}`);
+    found.call = lines.join("\n");
+    found.reason = `composition: ${reason.reason} (${reasonWords(reason.reason, tables)}): the call alone cannot, this code does`;
+    return found;
+  }
+
+  function answer(source, l, target, tables) {
+    if (!target.family) {
+      return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
+        reason: `this page restates the translation of torch's and Keras' layers only: \`conformance port ... --to ${target.adapter}\` answers it` };
+    }
+    let [, call] = expressAny(target, l, l.bias);
+    if (!(call instanceof Unsupported)) {
+      const found = rows(source, l, target, call, target.kind === "recipe" ? "composition" : "equivalent");
+      if (target.kind === "recipe") found.reason = "a recipe: a composition of calls (see the adapter's repro for its code)";
+      return found;
+    }
+    let reason = call;
+    if (call.reason === "bias" && l.bias) {
+      const [, bare] = expressAny(target, l, false);
+      if (!(bare instanceof Unsupported)) {
+        const found = rows(source, l, target, bare, "composition");
+        found.call = `y = ${userCall(bare, true)}  # no bias argument\ny = y + ${biasExpr(bare.input_layout)}`;
+        found.reason = `composition: ${call.reason} (${reasonWords(call.reason, tables)}): the call, then + b`;
+        return found;
+      }
+      reason = bare;
+    }
+    if (tables.padding_reasons.includes(reason.reason) || reason.reason.startsWith("padding-mode:")) {
+      const composed = composition(source, l, target, reason, tables);
+      if (composed) return composed;
+    }
+    return { adapter: target.adapter, verdict: "none", call: null, weights: null, input: null, output: null,
+      reason: `${reason.reason}: ${reasonWords(reason.reason, tables)}` + (reason.detail ? ` (${reason.detail})` : "") };
+  }
+
+  // The whole port: the source read as the CLI reads it, then every target of its op.
+  function port(text, inputShapeText, tables) {
+    const source = S.readSource(text, inputShapeText, tables);
+    const c = source.canonical;
+    const l = { op: c.op, kernel: c.kernel, stride: c.stride, dilation: c.dilation, padding: c.padding, in_channels: c.in_channels,
+      out_channels: c.out_channels, output_padding: c.output_padding, output_shape: c.output_shape, groups: c.groups, bias: c.bias,
+      input_shape: c.input_shape };
+    const targets = tables.targets[c.op].filter((t) => t.adapter !== source.adapter).map((t) => answer(source, l, t, tables));
+    return { source, targets };
+  }
+
+  const api = { port, answer, windows };
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  else root.PortTargets = api;
+})(typeof window !== "undefined" ? window : globalThis);
