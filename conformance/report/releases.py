@@ -52,9 +52,14 @@ class Release:
         return (self.device != "cpu", self.switches, version_order(self.version), self.version)
 
 
+# Recorded variables that choose no kernels: the thread count, the backend Keras runs on (the
+# adapter's name says it already).
+NOT_SWITCHES = ("OMP_NUM_THREADS", "KERAS_BACKEND")
+
+
 def release_of(run_info: dict[str, Any]) -> Release:
     env = run_info.get("env") or {}
-    switches = " ".join(f"{k}={v}" for k, v in sorted(env.items()) if k != "OMP_NUM_THREADS") if isinstance(env, dict) else ""
+    switches = " ".join(f"{k}={v}" for k, v in sorted(env.items()) if k not in NOT_SWITCHES) if isinstance(env, dict) else ""
     return Release(str(run_info.get("framework_version") or "?"), str(run_info.get("device") or "cpu"), switches)
 
 
