@@ -29,6 +29,7 @@ from markupsafe import Markup
 from .case_values import case_values, load_cases
 from .compact import StringTable, compact_result
 from .pass_repro import PassRepros
+from .port_panel import panel_model, panel_script
 from .merge import CONFLICT, Cell, Merged, RunFile
 from .display import display_slice, seconds, short_adapter_labels
 from .explainer import scatter_svg
@@ -353,8 +354,8 @@ def precision_rows(merged: Merged) -> list[dict[str, Any]]:
 
 def render_html(merged: Merged, title: str = "Conformance report", compress_above: int | None = None) -> str:
     model = build_page_model(merged, title, compress_above)
-    style = static_text("report.css") + static_text("releases.css") + column_rules(len(merged.adapters)) + "\n"
-    script = static_text("report.js")
+    style = static_text("report.css") + static_text("releases.css") + static_text("port.css") + column_rules(len(merged.adapters)) + "\n"
+    script = static_text("report.js") + "\n" + panel_script()
     csp = "; ".join(
         [
             "default-src 'none'",
@@ -367,7 +368,7 @@ def render_html(merged: Merged, title: str = "Conformance report", compress_abov
     template = environment().get_template("report.html.j2")
     # Our own CSS and JS, not data: inserted verbatim so their hashes match the policy.
     # The policy is ours too (fixed words and base64 hashes): unescaped, it reads as written.
-    return template.render(**model, csp=Markup(csp), style=Markup(style), script=Markup(script))  # noqa: S704
+    return template.render(**model, **panel_model(), csp=Markup(csp), style=Markup(style), script=Markup(script))  # noqa: S704
 
 
 def write_html(

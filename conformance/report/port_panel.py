@@ -1,0 +1,38 @@
+"""The report's "find my layer" panel: its scripts (read the pasted call, answer every
+target, draw the table) and the tables they read (conformance.port.export, as a JSON
+literal escaped for a script element), appended to the page's one inline script so the
+CSP's single hash covers them and the page keeps its two script elements."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from ..port.export import page_tables, target_tables
+from .safejson import json_for_script
+
+SCRIPTS = ("port_source.js", "port_targets.js", "port_panel.js")
+# The calls the API picker fills in: one per source family the page reads.
+EXAMPLES = {
+    "torch.nn.ConvTranspose2d": ("torch.nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)", "1,16,8,8"),
+    "torch.nn.ConvTranspose1d": ("torch.nn.ConvTranspose1d(4, 4, 4, stride=2, padding=1)", "1,4,16"),
+    "torch.nn.ConvTranspose3d": ("torch.nn.ConvTranspose3d(8, 4, 3, stride=2, padding=1, output_padding=1)", "1,8,4,4,4"),
+    "torch.nn.functional.conv_transpose2d": ("torch.nn.functional.conv_transpose2d(x, torch.randn(16, 8, 4, 4), b, stride=2, padding=1)", "1,16,8,8"),
+    "torch.nn.Conv2d": ("torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)", "1,3,32,32"),
+    "torch.nn.functional.conv2d": ("torch.nn.functional.conv2d(x, torch.randn(16, 3, 3, 3), None, padding='same')", "1,3,32,32"),
+}
+
+
+@functools.cache
+def panel_data_text() -> str:
+    return json_for_script({**page_tables(), **target_tables()})
+
+
+def panel_script() -> str:
+    folder = resources.files("conformance.report") / "static"
+    scripts = [(folder / name).read_text(encoding="utf-8") for name in SCRIPTS]
+    return "\n".join([f"window.PortTables = {panel_data_text()};", *scripts])
+
+
+def panel_model() -> dict:
+    return {"port_examples": EXAMPLES}
