@@ -32,8 +32,8 @@ process.stdout.write(JSON.stringify(out));
 
 
 def generated_configs(count: int = 240, seed: int = 5) -> list[tuple[str, str | None]]:
-    """torch modules and functions, transposed and not, over ranks, strides, kernels,
-    paddings ('same'/'valid' where the API takes them), output_padding, groups, dilation."""
+    """torch modules and functions and Keras layers, transposed and not, over ranks, strides,
+    kernels, paddings ('same'/'valid' where the API takes them), output_padding, groups, dilation."""
     rng = random.Random(seed)
     configs = []
     while len(configs) < count:
@@ -55,6 +55,9 @@ def generated_configs(count: int = 240, seed: int = 5) -> list[tuple[str, str | 
         kw = kw[: rng.randint(1, len(kw))]
         lengths = [rng.randint(3, 11) for _ in range(dims)]
         shape = ",".join(map(str, [rng.choice([1, 2]), c_in, *lengths]))
+        if rng.random() < 0.35:
+            configs.append(keras_config(rng, dims, transposed, groups, c_in, c_out, kernel, stride, dilation, lengths))
+            continue
         name = "ConvTranspose" if transposed else "Conv"
         if rng.random() < 0.5:
             call = f"torch.nn.{name}{dims}d({c_in}, {c_out}, {kernel}, {', '.join(kw)})"
@@ -66,6 +69,26 @@ def generated_configs(count: int = 240, seed: int = 5) -> list[tuple[str, str | 
             call = f"F.{fn}{dims}d(x, torch.randn({', '.join(map(str, w))}), {bias}, {', '.join(kw)})"
         configs.append((call, shape if rng.random() < 0.85 or call.startswith("F.") else None))
     return configs
+
+
+def keras_config(rng, dims, transposed, groups, c_in, c_out, kernel, stride, dilation, lengths):
+    """A Keras layer: 'same' (odd totals at stride 2 and 3) or 'valid', output_padding, channels first or last."""
+    name = f"Conv{dims}DTranspose" if transposed else f"Conv{dims}D"
+    kw = [f"strides={stride}", f"padding={rng.choice(['same', 'valid'])!r}", f"dilation_rate={dilation}"]
+    if transposed and rng.random() < 0.4:
+        kw.append(f"output_padding={rng.choice([0, 1])}")
+    if not transposed and rng.random() < 0.5:
+        kw.append(f"groups={groups}")
+    if rng.random() < 0.3:
+        kw.append(f"use_bias={rng.choice([True, False])}")
+    first = rng.random() < 0.25
+    if first:
+        kw.append("data_format='channels_first'")
+    rng.shuffle(kw)
+    batch = rng.choice([1, 2])
+    shape = [batch, c_in, *lengths] if first else [batch, *lengths, c_in]
+    prefix = rng.choice(["keras.layers", "tf.keras.layers", "layers"])
+    return f"{prefix}.{name}({c_out}, {kernel}, {', '.join(kw)})", ",".join(map(str, shape))
 
 
 BAD = [
@@ -96,6 +119,14 @@ BAD = [
     ("F.conv_transpose2d(x, w, stride=2)", "1,16,8,8"),
     ("F.conv_transpose2d(x, torch.randn(16, 4, 3, 3), stride=2)", None),
     ("torch.nn.ConvTranspose2d(16, 8, 3, name='up', bias=False)", "1,16,8,8"),
+    ("keras.layers.Conv2DTranspose(8, 3, strides=2, padding='same')", None),
+    ("keras.layers.Conv2DTranspose(8, 3, padding='full')", "1,8,8,4"),
+    ("keras.layers.Conv1D(8, 3, padding='causal')", "1,8,4"),
+    ("keras.layers.Conv2DTranspose(n, 3)", "1,8,8,4"),
+    ("keras.layers.Conv2DTranspose(8, 3, data_format='NCW?')", "1,8,8,4"),
+    ("keras.layers.Conv2DTranspose(8, 3, groups=2)", "1,8,8,4"),
+    ("keras.layers.Conv2D(8, 3, groups=3)", "1,8,8,4"),
+    ("keras.layers.Conv2DTranspose(8, 3, activation='relu', kernel_initializer='he_normal')", "1,8,8,4"),
 ]
 
 

@@ -46,6 +46,10 @@ EXTRA = [
     ("torch.nn.Conv2d(3, 8, 3, stride=2, padding='same')", "1,3,9,9"),
     ("torch.nn.Conv2d(3, 8, 4, padding='same')", "1,3,9,9"),
     ("torch.nn.Conv1d(3, 8, 3, padding='valid', bias=False)", "1,3,9"),
+    ("keras.layers.Conv2DTranspose(8, 3, strides=2, padding='same')", "1,16,16,32"),
+    ("keras.layers.Conv2DTranspose(8, 4, strides=2, padding='same', use_bias=False)", "1,16,16,32"),
+    ("keras.layers.Conv1DTranspose(8, 2, strides=3, padding='valid')", "1,9,4"),
+    ("keras.layers.Conv2D(8, 3, strides=2, padding='same', groups=2)", "1,16,16,4"),
 ]
 
 

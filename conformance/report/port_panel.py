@@ -19,6 +19,9 @@ EXAMPLES = {
     "torch.nn.ConvTranspose3d": ("torch.nn.ConvTranspose3d(8, 4, 3, stride=2, padding=1, output_padding=1)", "1,8,4,4,4"),
     "torch.nn.functional.conv_transpose2d": ("torch.nn.functional.conv_transpose2d(x, torch.randn(16, 8, 4, 4), b, stride=2, padding=1)", "1,16,8,8"),
     "torch.nn.Conv2d": ("torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)", "1,3,32,32"),
+    "keras.layers.Conv2DTranspose": ("keras.layers.Conv2DTranspose(8, 3, strides=2, padding='same')", "1,16,16,32"),
+    "keras.layers.Conv1DTranspose": ("keras.layers.Conv1DTranspose(8, 4, strides=2, padding='valid', output_padding=1)", "1,16,4"),
+    "keras.layers.Conv2D": ("keras.layers.Conv2D(16, 3, strides=2, padding='same')", "1,32,32,3"),
     "torch.nn.functional.conv2d": ("torch.nn.functional.conv2d(x, torch.randn(16, 3, 3, 3), None, padding='same')", "1,3,32,32"),
 }
 

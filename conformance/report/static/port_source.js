@@ -288,9 +288,38 @@
     return { family, kwargs, input_layout: "NC" + sp, kernel_layout: (transposed ? "IO" : "OI") + sp, flipped: false, adapter };
   }
 
+  function dataFormat(api, value, dims) {
+    const sp = SPATIAL[dims];
+    if (value === null) return "N" + sp + "C";
+    const text = typeof value === "string" ? value : pyRepr(value);
+    if (text === "channels_last" || (text.startsWith("N") && text.endsWith("C"))) return "N" + sp + "C";
+    if (text === "channels_first" || text.startsWith("NC")) return "NC" + sp;
+    throw new PortError(`${api}: argument data_format/layout ${pyRepr(value)} is not channels first or channels last`);
+  }
+
+  function kerasReader(api, m, b) {
+    const dims = Number(m.d);
+    const transposed = api.toLowerCase().includes("transpose");
+    const prefix = api.startsWith("tf_keras") ? "tf_keras" : "keras";
+    const filters = b.get("filters");
+    if (!isInt(filters)) {
+      throw new PortError(`${api}: argument filters=${filters && filters.tensor !== undefined ? pyStr(filters.tensor) : pyRepr(filters)}: give the number of output channels`);
+    }
+    const kwargs = {};
+    for (const k of ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias"]) kwargs[k] = b.get(k);
+    if (transposed) kwargs.output_padding = b.get("output_padding");
+    else kwargs.groups = b.get("groups");
+    return {
+      family: `${prefix}.layers.Conv${dims}D${transposed ? "Transpose" : ""}`, kwargs, input_layout: dataFormat(api, b.get("data_format"), dims),
+      kernel_layout: SPATIAL[dims] + (transposed ? "OI" : "IO"), flipped: false,
+      adapter: `${prefix}.layers.${transposed ? "ConvTranspose" : "Conv"}`,
+    };
+  }
+
   const READERS = {
     torch_module: (api, m, b) => torchReader(api, m, b, false),
     torch_functional: (api, m, b) => torchReader(api, m, b, true),
+    keras_layer: kerasReader,
   };
 
   function readInput(layout, shape) {
@@ -342,7 +371,51 @@
     };
   }
 
-  const INVERSES = { torch_module: torchInverse, torch_functional: torchInverse };
+  // keras_inverse (inverse/tflike.py): Keras' own output lengths read back as output_shape
+  function kerasInverse(call, x, w) {
+    const kw = call.kwargs;
+    const api = call.family;
+    const op = api.includes("Transpose") ? "conv_transpose" : "conv";
+    const dims = [...call.input_layout].filter((c) => "DHW".includes(c)).length;
+    const inputShape = readInput(call.input_layout, x);
+    const kernel = readKernel(call.kernel_layout, w);
+    let padding = kw.padding === undefined ? "valid" : kw.padding;
+    if (typeof padding !== "string" || !["same", "valid", "causal"].includes(padding.toLowerCase())) {
+      throw new PortError(`${api}: argument padding: Keras padding is 'valid' or 'same', got ${pyRepr(padding)}`);
+    }
+    padding = padding.toLowerCase();
+    if (padding === "causal") throw new PortError(`${api}: argument padding: 'causal' (Conv1D's left-only padding) is no canonical mode`);
+    const groups = kw.groups === undefined ? 1 : kw.groups;
+    let cIn = null;
+    if (kernel) cIn = op === "conv" ? kernel.i * groups : kernel.i;
+    if (cIn === null && inputShape) cIn = inputShape[1];
+    let kernelSize;
+    if (kw.kernel_size !== undefined && kw.kernel_size !== null) kernelSize = perDim(api, "kernel_size", kw.kernel_size, dims);
+    else if (kernel) kernelSize = kernel.k;
+    else throw new PortError(`${api}: argument kernel_size: the kernel size is needed: give the weight's shape`);
+    const stride = perDim(api, "strides", kw.strides === undefined ? 1 : kw.strides, dims);
+    const dilation = perDim(api, "dilation_rate", kw.dilation_rate === undefined ? 1 : kw.dilation_rate, dims);
+    const useBias = kw.use_bias === undefined ? true : kw.use_bias;
+    const layer = { op, kernel: kernelSize, stride, dilation, padding, in_channels: cIn, out_channels: kw.filters,
+      output_padding: Array(dims).fill(0), output_shape: null, groups, bias: !!useBias && useBias !== 0, input_shape: inputShape };
+    if (op === "conv") return layer;
+    const lengths = (extra) => {
+      if (!inputShape) throw new PortError(`${api}: argument output_padding: Keras' output length depends on the input length: give --input-shape`);
+      return kernelSize.map((k, i) => {
+        const n = inputShape[2 + i], s = stride[i], e = dilation[i] * (k - 1) + 1;
+        if (extra === null) return padding === "same" ? n * s : Math.max((n - 1) * s + e, n * s);
+        return (padding === "valid" ? (n - 1) * s + e : (n - 1) * s + (e % 2)) + extra[i];
+      });
+    };
+    const outputPadding = kw.output_padding === undefined ? null : kw.output_padding;
+    if (outputPadding === null) {
+      if (padding === "same" || stride.every((s, i) => s <= dilation[i] * (kernelSize[i] - 1) + 1)) return layer;
+      return { ...layer, output_shape: lengths(null) };
+    }
+    return { ...layer, output_shape: lengths(perDim(api, "output_padding", outputPadding, dims)) };
+  }
+
+  const INVERSES = { torch_module: torchInverse, torch_functional: torchInverse, keras_layer: kerasInverse };
 
   // -- the canonical normal form (conformance/adapters/canonical.py, layer.py) --------------
   const effective = (k, d) => d * (k - 1) + 1;
