@@ -57,6 +57,7 @@ def cli(call: str, shape: str, monkeypatch) -> dict[str, dict]:
 
 def submit(driver, call: str, shape: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     box = driver.find_element(By.ID, "port-call")
     box.clear()
@@ -64,7 +65,7 @@ def submit(driver, call: str, shape: str) -> None:
     field = driver.find_element(By.ID, "port-shape")
     field.clear()
     field.send_keys(shape)
-    driver.find_element(By.ID, "port-go").click()
+    field.send_keys(Keys.ENTER)  # submits the form, as a keyboard user does
 
 
 def test_panel_shows_the_clis_table_and_its_error_line(driver, page, monkeypatch):
@@ -97,4 +98,10 @@ def test_panel_shows_the_clis_table_and_its_error_line(driver, page, monkeypatch
     Select(driver.find_element(By.ID, "port-api")).select_by_value("torch.nn.Conv2d")
     assert driver.find_element(By.ID, "port-call").get_attribute("value").startswith("torch.nn.Conv2d(")
     assert not error.is_displayed() and table(driver)
+    # The classic wrong answer never shows as equivalent: Keras' 'same' at k=3, s=2 crops 0 before, 1 after.
+    Select(driver.find_element(By.ID, "port-api")).select_by_value("keras.layers.Conv2DTranspose")
+    shown = table(driver)
+    assert shown["torch.nn.ConvTranspose"]["verdict"] == "composition"
+    assert shown["torch.nn.ConvTranspose"] == cli("keras.layers.Conv2DTranspose(8, 3, strides=2, padding='same')", "1,16,16,32",
+                                                  monkeypatch)["torch.nn.ConvTranspose"]
     assert chromium.console_errors(driver) == []
