@@ -41,14 +41,19 @@ def _families() -> dict:
     answered in the page only when it runs exactly that code, so a changed or wrapped
     translation drops out of the page instead of drifting from the CLI."""
     from ..adapters.keras_api import KerasConv, KerasConvTranspose
+    from ..adapters.onnxruntime_api import OnnxNodeAdapter
     from ..adapters.torch_api import TorchConvModule, TorchConvTransposeModule, TorchFunctionalConv, TorchFunctionalConvTranspose
 
     return {"torch_functional_transpose": TorchFunctionalConvTranspose, "torch_module_transpose": TorchConvTransposeModule,
             "torch_functional_conv": TorchFunctionalConv, "torch_module_conv": TorchConvModule,
-            "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv}
+            "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv, "onnx_node": OnnxNodeAdapter}
 
 
 def _family_of(cls) -> str | None:
+    from ..adapters.base import Adapter
+
+    if cls.express is not Adapter.express or "float32" not in cls.dtypes:  # checks of its own before translate
+        return None
     for family, ref in _families().items():
         if cls.translate is ref.translate and getattr(cls, "arguments", None) is getattr(ref, "arguments", None):
             return family

@@ -2,7 +2,8 @@
 // the window, the call, the bias and crop/pad compositions, the weight and layout
 // expressions) over target tables the report embeds (conformance/port/export.py). The
 // per-family rules below restate the adapters' translate() for the families the export
-// links by identity of that code (torch's and Keras' conv layers and functions); any other
+// links by identity of that code (torch's and Keras' conv layers and functions, the ONNX
+// node); any other
 // target is answered "not in the page" with the CLI line that answers it.
 // Verdicts are the translation's: the suite's recorded results (known.py) are not embedded.
 (function (root) {
@@ -149,6 +150,32 @@
     return list.map((a, i) => outs[i] - (padding === "valid" ? fullLength(a.length, a.kernel, a.stride, a.dilation) : (a.length - 1) * a.stride + effective(a.kernel, a.dilation) % 2));
   }
 
+  // ONNX's ConvTranspose/Conv node attributes (adapters/onnxruntime_api.py)
+  const AUTO_PAD = { same: "SAME_UPPER", same_lower: "SAME_LOWER", valid: "VALID" };
+  const onnxPads = (pairs) => pairs.map(([b]) => b).concat(pairs.map(([, a]) => a));
+
+  function onnxTransposeAttributes(l) {
+    const kw = [];
+    if (typeof l.padding === "string") {
+      kw.push(["auto_pad", AUTO_PAD[l.padding]]);
+      if (l.output_shape !== null) kw.push(["output_shape", l.output_shape]);
+      if (l.output_padding.some((v) => v)) kw.push(["output_padding", l.output_padding]);
+      return kw;
+    }
+    if (l.output_shape === null) return [["auto_pad", "NOTSET"], ["pads", onnxPads(l.padding)], ["output_padding", l.output_padding]];
+    const list = axes(l);
+    const implied = list.map((a) => a.output_shape - (fullLength(a.length, a.kernel, a.stride, a.dilation) - a.padding[0] - a.padding[1]));
+    if (l.output_padding.some((v) => v) && !same(l.output_padding, implied)) {
+      return [["auto_pad", "NOTSET"], ["pads", onnxPads(l.padding)], ["output_padding", l.output_padding], ["output_shape", l.output_shape]];
+    }
+    const spec = list.map((a) => {
+      const total = fullLength(a.length, a.kernel, a.stride, a.dilation) - a.output_shape;
+      return [total - floorDiv(total, 2), floorDiv(total, 2)];
+    });
+    if (same(spec, l.padding) && spec.every(([b, a]) => Math.min(b, a) >= 0)) return [["auto_pad", "NOTSET"], ["output_shape", l.output_shape]];
+    return [["auto_pad", "NOTSET"], ["pads", onnxPads(l.padding)], ["output_padding", implied]];
+  }
+
   // family -> (layer) -> Map of kwargs in the adapter's order (the API and layouts from the export), or Unsupported
   const FAMILIES = {
     torch_functional_transpose(l) {
@@ -189,6 +216,12 @@
     },
   };
 
+  FAMILIES.onnx_node = (l) => {
+    const attributes = l.op === "conv_transpose" ? onnxTransposeAttributes(l)
+      : (typeof l.padding === "string" ? [["auto_pad", AUTO_PAD[l.padding]]] : [["auto_pad", "NOTSET"], ["pads", onnxPads(l.padding)]]);
+    return new Map([...attributes, ["kernel_shape", l.kernel], ["strides", l.stride], ["dilations", l.dilation], ["group", l.groups]]);
+  };
+
   // Adapter.express: the rank check, then the family's translate (a port's case is float32).
   function express(target, l) {
     const dims = l.kernel.length;
@@ -199,9 +232,13 @@
   }
 
   // -- targets.py: user_call, spellings, answer, compositions ---------------------------------
-  function userCall(call, applied) {
+  function userCall(call, applied, bias) {
     const last = call.api.split(".").pop();
     const kw = [...call.kwargs];
+    if (call.api === "ConvTranspose" || call.api === "Conv") {
+      const inputs = bias ? ["x", "w", "b"] : ["x", "w"];
+      return `onnx.helper.make_node(${pyRepr(call.api)}, ${pyRepr(inputs)}, ['y'], ${kw.map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
+    }
     if (/^[A-Z]/.test(last) && !call.api.startsWith("ops.")) {
       const forward = kw.filter(([k, v]) => FORWARD_ARGUMENTS.includes(k) && v !== null);
       const built = `${call.api}(${kw.filter(([k]) => !FORWARD_ARGUMENTS.includes(k)).map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
@@ -332,11 +369,12 @@
   function answer(source, l, target, tables) {
     if (!target.family) {
       return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
-        reason: `this page restates the translation of torch's and Keras' layers only: \`conformance port ... --to ${target.adapter}\` answers it` };
+        reason: `this page restates the translations of torch's and Keras' layers and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
     }
     let [, call] = expressAny(target, l, l.bias);
     if (!(call instanceof Unsupported)) {
       const found = rows(source, l, target, call, target.kind === "recipe" ? "composition" : "equivalent");
+      found.call = userCall(call, false, l.bias);
       if (target.kind === "recipe") found.reason = "a recipe: a composition of calls (see the adapter's repro for its code)";
       return found;
     }
