@@ -42,11 +42,14 @@ def _families() -> dict:
     translation drops out of the page instead of drifting from the CLI."""
     from ..adapters.keras_api import KerasConv, KerasConvTranspose
     from ..adapters.onnxruntime_api import OnnxNodeAdapter
+    from ..adapters.paddle_api import PaddleConvLayer, PaddleConvTransposeLayer, PaddleFunctionalConv, PaddleFunctionalConvTranspose
     from ..adapters.torch_api import TorchConvModule, TorchConvTransposeModule, TorchFunctionalConv, TorchFunctionalConvTranspose
 
     return {"torch_functional_transpose": TorchFunctionalConvTranspose, "torch_module_transpose": TorchConvTransposeModule,
             "torch_functional_conv": TorchFunctionalConv, "torch_module_conv": TorchConvModule,
-            "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv, "onnx_node": OnnxNodeAdapter}
+            "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv, "onnx_node": OnnxNodeAdapter,
+            "paddle_functional_transpose": PaddleFunctionalConvTranspose, "paddle_functional_conv": PaddleFunctionalConv,
+            "paddle_layer_transpose": PaddleConvTransposeLayer, "paddle_layer_conv": PaddleConvLayer}
 
 
 def _family_of(cls) -> str | None:

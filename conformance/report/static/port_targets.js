@@ -2,8 +2,8 @@
 // the window, the call, the bias and crop/pad compositions, the weight and layout
 // expressions) over target tables the report embeds (conformance/port/export.py). The
 // per-family rules below restate the adapters' translate() for the families the export
-// links by identity of that code (torch's and Keras' conv layers and functions, the ONNX
-// node); any other
+// links by identity of that code (torch's, Keras' and Paddle's conv layers and functions,
+// the ONNX node); any other
 // target is answered "not in the page" with the CLI line that answers it.
 // Verdicts are the translation's: the suite's recorded results (known.py) are not embedded.
 (function (root) {
@@ -222,11 +222,56 @@
     return new Map([...attributes, ["kernel_shape", l.kernel], ["strides", l.stride], ["dilations", l.dilation], ["group", l.groups]]);
   };
 
+  // Paddle (adapters/paddle_api.py): modes as 'SAME'/'VALID', per-side amounts where asymmetric
+  const paddlePaddingArg = (pairs) => (pairs.every(([b, a]) => b === a) ? pairs.map(([b]) => b) : [].concat(...pairs));
+
+  function paddleTransposeArgs(l) {
+    let outputSize = l.output_shape === null ? null : l.output_shape.slice();
+    let padding;
+    if (l.padding === "same" || l.padding === "valid") padding = l.padding.toUpperCase();
+    else if (l.padding === "same_lower") {
+      const pairs = [], lengths = [];
+      let fits = true;
+      for (const a of axes(l)) {
+        const [before, out] = transposeWindow(a);
+        const full = fullLength(a.length, a.kernel, a.stride, a.dilation);
+        pairs.push([before, Math.max(full - out, 0) - before]);
+        lengths.push(out);
+        fits = fits && out <= full;
+      }
+      padding = paddlePaddingArg(pairs);
+      if (outputSize === null && !fits) outputSize = lengths;
+    } else padding = paddlePaddingArg(l.padding);
+    const outputPadding = l.output_padding.some((v) => v) ? l.output_padding : 0;
+    return [["stride", l.stride], ["padding", padding], ["output_padding", outputPadding], ["groups", l.groups],
+      ["dilation", l.dilation], ["output_size", outputSize]];
+  }
+
+  function paddleConvArgs(l) {
+    let padding;
+    if (l.padding === "same" || l.padding === "valid") padding = l.padding.toUpperCase();
+    else if (l.padding === "same_lower") padding = paddlePaddingArg(axes(l).map(sameTotal).map((t) => [t - floorDiv(t, 2), floorDiv(t, 2)]));
+    else padding = paddlePaddingArg(l.padding);
+    return [["stride", l.stride], ["padding", padding], ["dilation", l.dilation], ["groups", l.groups]];
+  }
+
+  function paddleLayer(l, args) {
+    const [cIn, cOut] = l.op === "conv" ? [kernelShape(l)[1] * l.groups, kernelShape(l)[0]] : [kernelShape(l)[0], kernelShape(l)[1] * l.groups];
+    const forward = args.filter(([k, v]) => k === "output_size" && v !== null);
+    return new Map([["in_channels", cIn], ["out_channels", cOut], ["kernel_size", l.kernel], ...args.filter(([k]) => k !== "output_size"),
+      ["bias_attr", l.bias ? null : false], ...forward]);
+  }
+
+  FAMILIES.paddle_functional_transpose = (l, rank) => new Map([...paddleTransposeArgs(l), ["data_format", rank.input_layout]]);
+  FAMILIES.paddle_functional_conv = (l, rank) => new Map([...paddleConvArgs(l), ["data_format", rank.input_layout]]);
+  FAMILIES.paddle_layer_transpose = (l) => paddleLayer(l, paddleTransposeArgs(l));
+  FAMILIES.paddle_layer_conv = (l) => paddleLayer(l, paddleConvArgs(l));
+
   // Adapter.express: the rank check, then the family's translate (a port's case is float32).
   function express(target, l) {
     const dims = l.kernel.length;
     if (!target.spatial_dims.includes(dims)) return new Unsupported(`rank:${dims}`, `the API covers ${target.spatial_dims.join(", ")} spatial dims`);
-    const kwargs = FAMILIES[target.family](l);
+    const kwargs = FAMILIES[target.family](l, target.ranks[String(dims)]);
     if (kwargs instanceof Unsupported) return kwargs;
     return { ...target.ranks[String(dims)], kwargs };
   }
@@ -369,7 +414,7 @@
   function answer(source, l, target, tables) {
     if (!target.family) {
       return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
-        reason: `this page restates the translations of torch's and Keras' layers and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
+        reason: `this page restates the translations of torch's, Keras' and Paddle's layers and functions and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
     }
     let [, call] = expressAny(target, l, l.bias);
     if (!(call instanceof Unsupported)) {
