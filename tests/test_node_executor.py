@@ -93,3 +93,9 @@ def test_a_reply_larger_than_the_pipe_buffer_arrives_whole(node):
     outcome = node.run_source("const y = { shape: x.shape, data: x.data };", case)
     assert outcome.ok, outcome
     np.testing.assert_array_equal(outcome.value, case.x)
+
+
+def test_a_negative_length_is_the_frameworks_answer_without_its_values(node):
+    outcome = node.run_source("const y = { shape: [1, -2, 3], data: new Float32Array(5) };", case_of(np.ones((1, 1, 2)), np.ones((1, 1, 1))))
+    assert outcome.kind == "raised" and outcome.by_framework and outcome.error_type == "NegativeShape"
+    assert "[1, -2, 3]" in outcome.message and "5 values" in outcome.message

@@ -48,6 +48,7 @@ PACKAGE_VERSIONS = {
     "@tensorflow/tfjs-core": "4.22.0",
     "@tensorflow/tfjs-backend-cpu": "4.22.0",
     "@tensorflow/tfjs-backend-wasm": "4.22.0",
+    "@tensorflow/tfjs-layers": "4.22.0",  # tfjs_layers_api
 }
 
 DOCS = "https://js.tensorflow.org/api/4.22.0/"
@@ -314,9 +315,17 @@ class TfjsConv(_TfjsConv):
 
 
 class _OnWasm:
-    """The wasm backend (``@tensorflow/tfjs-backend-wasm``, XNNPACK kernels compiled to WebAssembly)."""
+    """The wasm backend (``@tensorflow/tfjs-backend-wasm``, XNNPACK kernels compiled to WebAssembly).
+
+    Its kernels read outside their buffers on some cases (conv3dTranspose always, see
+    ``TfjsConvTransposeWasm``; the convs on invalid cases), so what they return depends on the
+    wasm heap's contents and layout, i.e. on what ran before in the process: an out-of-range
+    read that returns garbage in one process traps ('memory access out of bounds') or hangs
+    in another. Each case gets a fresh Node (``node_child_per_case``), as a user's one script
+    does, so results do not depend on the order cases run in."""
 
     backend = "wasm"
+    node_child_per_case = True
     backend_package = "@tensorflow/tfjs-backend-wasm"
     backend_version = "version_wasm"
 
@@ -328,11 +337,9 @@ class TfjsConvTransposeWasm(_OnWasm, _TfjsConvTranspose):
     ``yf_max = min(out_depth, filter_depth / stride_depth)`` in ``conv3d_impl.h`` lacks the
     ``+ xf_corner`` its row and column bounds have), so its answer depends on what earlier
     tensors left in the wasm heap: measured, channels.yaml's ch-3d-in1-out3 passes in a fresh
-    process and fails when run again in it. Each case gets a fresh Node
-    (``node_child_per_case``), as a user's one script does."""
+    process and fails when run again in it."""
 
     name = "tfjs.conv_transpose@wasm"
-    node_child_per_case = True
 
 
 class TfjsConvWasm(_OnWasm, _TfjsConv):

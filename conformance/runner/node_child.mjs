@@ -39,8 +39,12 @@ function tensorIn(wire) {
 }
 
 function tensorOut(y) {
+  const shape = Array.from(y.shape, Number);
+  // A negative length is the framework's own answer to an invalid case (TF.js computes one
+  // from its arithmetic): said, without its values, as the framework's error.
+  if (shape.some((size) => size < 0)) return { negative_shape: shape, size: y.data.length };
   const values = Float64Array.from(y.data, Number);
-  return { shape: Array.from(y.shape, Number), base64: Buffer.from(values.buffer).toString('base64') };
+  return { shape, base64: Buffer.from(values.buffer).toString('base64') };
 }
 
 // The program's own mistake (a name, a syntax error, a property of undefined in its text) is

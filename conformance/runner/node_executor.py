@@ -142,6 +142,11 @@ class NodeExecutor(Executor):
             return self._crashed()
         except _ChildTimedOut:
             return self._timed_out(timeout, what)
+        if reply["ok"] and "negative_shape" in reply.get("tensor", {}):
+            tensor = reply["tensor"]
+            return Outcome("raised", error_type="NegativeShape", by_framework=True,
+                           message=f"the framework returned a tensor of shape {tensor['negative_shape']}"
+                                   f" (a negative length) holding {tensor['size']} values")  # fmt: skip
         if reply["ok"]:
             try:
                 value = tensor_from_wire(reply["tensor"]) if "tensor" in reply else reply.get("value")
