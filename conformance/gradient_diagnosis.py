@@ -21,8 +21,12 @@ from typing import Optional
 import numpy as np
 
 from .bound import bound_from, oracle_quantity
-from .diagnosis import swapped_kernels
-from .oracle import InvalidConfiguration
+from .diagnosis import swapped_kernels, window_code
+from .oracle import InvalidConfiguration, resolve
+
+# Window offsets tried per spatial axis (the forward's search goes further; a gradient
+# case is small and each candidate is three oracle runs).
+MAX_GRADIENT_WINDOW_OFFSET = 2
 
 Prediction = Callable[[], Optional[tuple[np.ndarray, np.ndarray]]]
 
@@ -71,6 +75,7 @@ def _candidates(case, quantity, reference, reference_abs) -> Iterator[tuple[str,
     else:
         for kernel in swapped_kernels(case):
             yield "kernel-in-out-swapped", lambda k=kernel: _pair(dataclasses.replace(case, w=k), quantity)
+    yield from _windows(case, quantity)
     # spatial-axes-transposed: the gradient with its spatial axes in another order.
     if quantity in ("grad_input", "grad_weight"):
         dims = case.spatial_dims
@@ -78,3 +83,30 @@ def _candidates(case, quantity, reference, reference_abs) -> Iterator[tuple[str,
             if order != tuple(range(dims)):
                 axes = (0, 1) + tuple(2 + i for i in order)
                 yield "spatial-axes-transposed", lambda axes=axes: (reference.transpose(axes), reference_abs.transpose(axes))
+
+
+def _windows(case, quantity) -> Iterator[tuple[str, Prediction]]:
+    """window-shifted(d, ...): the gradient of a forward that splits the padding otherwise,
+    ``before + d`` per axis with the output size kept (conv: the padded length kept;
+    conv_transpose: explicit crops with output_shape pinned to the output's sizes)."""
+    try:
+        axes = resolve(case)
+    except InvalidConfiguration:
+        return
+    span = range(-MAX_GRADIENT_WINDOW_OFFSET, MAX_GRADIENT_WINDOW_OFFSET + 1)
+    for offsets in itertools.product(span, repeat=len(axes)):
+        if not any(offsets):
+            continue
+        pairs = []
+        for d, a in zip(offsets, axes):
+            before = a.before + d
+            after = a.after - d if case.op == "conv" else max(0, a.full - before - a.out)
+            if before < 0 or after < 0:
+                break
+            pairs.append((before, after))
+        else:
+            extra = {} if case.op == "conv" else {
+                "output_shape": tuple(a.out for a in axes), "output_padding": (0,) * len(axes)
+            }
+            shifted = dataclasses.replace(case, padding=tuple(pairs), **extra)
+            yield window_code(offsets), lambda c=shifted: _pair(c, quantity)

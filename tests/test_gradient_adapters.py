@@ -15,13 +15,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 from adapter_checks import run_script  # noqa: E402
 
 from conformance import bound, compare  # noqa: E402
-from conformance.adapters import jax_grad_api, mxnet_grad_api, tensorflow_grad_api, torch_grad_api  # noqa: E402
+from conformance.adapters import (  # noqa: E402
+    jax_grad_api, mxnet_grad_api, paddle_grad_api, tensorflow_grad_api, torch_grad_api,
+)
 from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.case import Case  # noqa: E402
 from conformance.oracle import geometry  # noqa: E402
 from conformance.repro import build_repro  # noqa: E402
 
-MODULES = {"torch": torch_grad_api, "tensorflow": tensorflow_grad_api, "jax": jax_grad_api, "mxnet": mxnet_grad_api}
+MODULES = {
+    "torch": torch_grad_api, "tensorflow": tensorflow_grad_api, "jax": jax_grad_api, "mxnet": mxnet_grad_api,
+    "paddle": paddle_grad_api,
+}
 ADAPTERS = [(framework, cls) for framework, module in MODULES.items() for cls in module.ADAPTERS]
 
 

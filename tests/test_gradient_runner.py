@@ -204,3 +204,15 @@ def test_fuzz_searches_gradients_and_names_a_flipped_kernel_gradient(tmp_path, c
     (written,) = out_dir.rglob("*.yaml")
     (case,) = load_file(written).cases
     assert "grad_weight" in case.check
+
+
+def test_the_gradient_of_a_forward_with_another_window_is_named():
+    """A framework whose 'same' crops the odd position first: its gradients are those of the
+    case cropped one position later, found as window-shifted like the forward's."""
+    case = gradient_case("conv_transpose", stride=2, padding="same", output_shape=(10, 8))
+    axes = geometry.resolve(case)
+    assert (axes[0].before, axes[0].after) == (0, 1)  # H: an odd total (k=3), the odd one after
+    shifted = replace(case, padding=((1, 0), (axes[1].before, axes[1].after)), output_shape=(10, 8))
+    for quantity in ("grad_input", "grad_weight"):
+        actual = bound.oracle_quantity(shifted, quantity)
+        assert diagnose_quantity(case, quantity, actual, bound.oracle_quantity(case, quantity)) == "window-shifted(1,0)"

@@ -46,6 +46,7 @@ BUILTIN_MODULES = (
     "conformance.adapters.tensorflow_grad_api",
     "conformance.adapters.jax_grad_api",
     "conformance.adapters.mxnet_grad_api",
+    "conformance.adapters.paddle_grad_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 
