@@ -42,6 +42,7 @@ def _families() -> dict:
     translation drops out of the page instead of drifting from the CLI."""
     from ..adapters.keras_api import KerasConv, KerasConvTranspose
     from ..adapters.onnxruntime_api import OnnxNodeAdapter
+    from ..adapters.tensorflow_api import TfConvolution, TfConvTranspose
     from ..adapters.paddle_api import PaddleConvLayer, PaddleConvTransposeLayer, PaddleFunctionalConv, PaddleFunctionalConvTranspose
     from ..adapters.torch_api import TorchConvModule, TorchConvTransposeModule, TorchFunctionalConv, TorchFunctionalConvTranspose
 
@@ -49,7 +50,8 @@ def _families() -> dict:
             "torch_functional_conv": TorchFunctionalConv, "torch_module_conv": TorchConvModule,
             "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv, "onnx_node": OnnxNodeAdapter,
             "paddle_functional_transpose": PaddleFunctionalConvTranspose, "paddle_functional_conv": PaddleFunctionalConv,
-            "paddle_layer_transpose": PaddleConvTransposeLayer, "paddle_layer_conv": PaddleConvLayer}
+            "paddle_layer_transpose": PaddleConvTransposeLayer, "paddle_layer_conv": PaddleConvLayer,
+            "tf_nn_transpose": TfConvTranspose, "tf_nn_conv": TfConvolution}
 
 
 def _family_of(cls) -> str | None:
@@ -68,8 +70,8 @@ def _probe(cls, op: str, dims: int) -> dict:
     from .layer import Layer
 
     layer = Layer(op, (1,) * dims, (1,) * dims, (1,) * dims, tuple((0, 0) for _ in range(dims)), 1, 1,
-                  input_shape=(1, 1, *(3,) * dims), bias=True)
-    call = cls().express(layer.case())
+                  input_shape=(1, 1, *(3,) * dims))
+    call = cls().express(layer.case())  # no bias: some APIs (tf.nn) have no bias argument
     return {"api": call.api, "input_layout": call.input_layout, "kernel_layout": call.kernel_layout}
 
 

@@ -2,8 +2,8 @@
 // the window, the call, the bias and crop/pad compositions, the weight and layout
 // expressions) over target tables the report embeds (conformance/port/export.py). The
 // per-family rules below restate the adapters' translate() for the families the export
-// links by identity of that code (torch's, Keras' and Paddle's conv layers and functions,
-// the ONNX node); any other
+// links by identity of that code (torch's, Keras', Paddle's and tf.nn's conv layers and
+// functions, the ONNX node); any other
 // target is answered "not in the page" with the CLI line that answers it.
 // Verdicts are the translation's: the suite's recorded results (known.py) are not embedded.
 (function (root) {
@@ -267,6 +267,53 @@
   FAMILIES.paddle_layer_transpose = (l) => paddleLayer(l, paddleTransposeArgs(l));
   FAMILIES.paddle_layer_conv = (l) => paddleLayer(l, paddleConvArgs(l));
 
+  // tf.nn (adapters/tensorflow_api.py): output_shape is O; explicit pairs only for the 2-D op
+  const TF_EXPLICIT_PADDING_DIMS = [2];
+
+  FAMILIES.tf_nn_transpose = (l) => {
+    const dims = l.kernel.length;
+    if (l.groups !== 1) return new Unsupported("groups", "tf.nn.conv_transpose has no groups argument");
+    if (l.bias) return new Unsupported("bias", "tf.nn.conv_transpose has no bias argument");
+    if (paddingMode(l) !== null && l.output_padding.some((v) => v)) {
+      return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(paddingMode(l))} with output_padding ${pyRepr(l.output_padding)}: tf.nn.conv_transpose has no output_padding argument, only output_shape`);
+    }
+    const list = axes(l);
+    const outs = list.map((a) => transposeWindow(a)[1]);
+    let padding;
+    if (l.padding === "same_lower") {
+      if (!TF_EXPLICIT_PADDING_DIMS.includes(dims)) {
+        return new Unsupported("padding-mode:same_lower", `TF has no SAME_LOWER, and tf.nn.conv${dims}d_transpose takes only 'SAME' or 'VALID'`);
+      }
+      const pairs = list.map((a, i) => {
+        const total = Math.max(fullLength(a.length, a.kernel, a.stride, a.dilation) - outs[i], 0);
+        return [total - floorDiv(total, 2), floorDiv(total, 2)];
+      });
+      padding = [[0, 0], ...pairs, [0, 0]];
+    } else if (l.padding === "same") padding = "SAME";
+    else if (l.padding === "valid") padding = "VALID";
+    else if (l.padding.every(([b, a]) => b === 0 && a === 0)) padding = "VALID";
+    else if (TF_EXPLICIT_PADDING_DIMS.includes(dims)) padding = [[0, 0], ...l.padding.map(([b, a]) => [b, a]), [0, 0]];
+    else return new Unsupported("explicit-padding", `tf.nn.conv${dims}d_transpose: 'padding: A string, either 'VALID' or 'SAME''`);
+    return new Map([["output_shape", [l.input_shape[0], ...outs, kernelShape(l)[1]]], ["strides", l.stride], ["padding", padding], ["dilations", l.dilation]]);
+  };
+
+  FAMILIES.tf_nn_conv = (l) => {
+    if (l.bias) return new Unsupported("bias", "tf.nn.convolution has no bias argument");
+    let padding = null;
+    if (l.padding === "same") padding = "SAME";
+    else if (l.padding === "valid" || (typeof l.padding !== "string" && l.padding.every(([b, a]) => b === 0 && a === 0))) padding = "VALID";
+    if (padding === null) {
+      return new Unsupported(l.padding === "same_lower" ? "padding-mode:same_lower" : "explicit-padding", "tf.nn.convolution: 'padding: A string, either \"VALID\" or \"SAME\"'");
+    }
+    const filterIn = kernelShape(l)[1];
+    const cIn = l.input_shape[1];  // the case's C_in is its input's, as TF sees it
+    const implied = filterIn < 1 || cIn % filterIn ? null : cIn / filterIn;
+    if (implied !== null && implied !== l.groups) {
+      return new Unsupported("groups-from-kernel", `TF infers groups = C_in / filter in-channels = ${cIn} / ${filterIn}, which is not the case's groups ${l.groups}; tf.nn.convolution has no groups argument`);
+    }
+    return new Map([["strides", l.stride], ["padding", padding], ["dilations", l.dilation]]);
+  };
+
   // Adapter.express: the rank check, then the family's translate (a port's case is float32).
   function express(target, l) {
     const dims = l.kernel.length;
@@ -414,7 +461,7 @@
   function answer(source, l, target, tables) {
     if (!target.family) {
       return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
-        reason: `this page restates the translations of torch's, Keras' and Paddle's layers and functions and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
+        reason: `this page restates the translations of torch's, Keras', Paddle's and tf.nn's layers and functions and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
     }
     let [, call] = expressAny(target, l, l.bias);
     if (!(call instanceof Unsupported)) {
