@@ -41,6 +41,7 @@ def _families() -> dict:
     answered in the page only when it runs exactly that code, so a changed or wrapped
     translation drops out of the page instead of drifting from the CLI."""
     from ..adapters.keras_api import KerasConv, KerasConvTranspose
+    from ..adapters.mxnet_api import GluonConv, GluonConvTranspose, NdConvolution, NdDeconvolution, NdDeconvolutionTargetShape
     from ..adapters.onnxruntime_api import OnnxNodeAdapter
     from ..adapters.tensorflow_api import TfConvolution, TfConvTranspose
     from ..adapters.paddle_api import PaddleConvLayer, PaddleConvTransposeLayer, PaddleFunctionalConv, PaddleFunctionalConvTranspose
@@ -51,7 +52,9 @@ def _families() -> dict:
             "keras_transpose": KerasConvTranspose, "keras_conv": KerasConv, "onnx_node": OnnxNodeAdapter,
             "paddle_functional_transpose": PaddleFunctionalConvTranspose, "paddle_functional_conv": PaddleFunctionalConv,
             "paddle_layer_transpose": PaddleConvTransposeLayer, "paddle_layer_conv": PaddleConvLayer,
-            "tf_nn_transpose": TfConvTranspose, "tf_nn_conv": TfConvolution}
+            "tf_nn_transpose": TfConvTranspose, "tf_nn_conv": TfConvolution,
+            "mxnet_deconvolution": NdDeconvolution, "mxnet_target_shape": NdDeconvolutionTargetShape,
+            "mxnet_convolution": NdConvolution, "gluon_transpose": GluonConvTranspose, "gluon_conv": GluonConv}
 
 
 def _family_of(cls) -> str | None:
@@ -69,10 +72,14 @@ def _probe(cls, op: str, dims: int) -> dict:
     """The adapter's API name and layouts at this rank, from its own translation of a plain layer."""
     from .layer import Layer
 
-    layer = Layer(op, (1,) * dims, (1,) * dims, (1,) * dims, tuple((0, 0) for _ in range(dims)), 1, 1,
-                  input_shape=(1, 1, *(3,) * dims))
-    call = cls().express(layer.case())  # no bias: some APIs (tf.nn) have no bias argument
-    return {"api": call.api, "input_layout": call.input_layout, "kernel_layout": call.kernel_layout}
+    from ..adapters.base import NativeCall
+
+    for padding in (tuple((0, 0) for _ in range(dims)), "valid"):  # MXNet's target_shape takes only a mode
+        layer = Layer(op, (1,) * dims, (1,) * dims, (1,) * dims, padding, 1, 1, input_shape=(1, 1, *(3,) * dims))
+        call = cls().express(layer.case())  # no bias: some APIs (tf.nn) have no bias argument
+        if isinstance(call, NativeCall):
+            return {"api": call.api, "input_layout": call.input_layout, "kernel_layout": call.kernel_layout}
+    raise ValueError(f"{cls.name}: expresses no plain {dims}-D {op}, so the page cannot learn its API name")
 
 
 def target_tables() -> dict:

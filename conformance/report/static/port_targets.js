@@ -2,8 +2,8 @@
 // the window, the call, the bias and crop/pad compositions, the weight and layout
 // expressions) over target tables the report embeds (conformance/port/export.py). The
 // per-family rules below restate the adapters' translate() for the families the export
-// links by identity of that code (torch's, Keras', Paddle's and tf.nn's conv layers and
-// functions, the ONNX node); any other
+// links by identity of that code (torch's, Keras', Paddle's, tf.nn's and MXNet's conv
+// layers and functions, the ONNX node); any other
 // target is answered "not in the page" with the CLI line that answers it.
 // Verdicts are the translation's: the suite's recorded results (known.py) are not embedded.
 (function (root) {
@@ -314,6 +314,105 @@
     return new Map([["strides", l.stride], ["padding", padding], ["dilations", l.dilation]]);
   };
 
+  // MXNet (adapters/mxnet_api.py): one symmetric pad, adj added back at the end, or target_shape
+  const pyMode = (l) => pyRepr(paddingMode(l));
+
+  function mxnetConvolutionPad(l) {
+    const mode = paddingMode(l);
+    if (mode === "valid") return zeros(l.kernel.length);
+    const pads = [];
+    for (const [i, a] of axes(l).entries()) {
+      let before, after;
+      if (mode === null) [before, after] = a.padding;
+      else if (a.stride < 1 || a.dilation < 1) before = after = 0;
+      else {
+        const total = sameTotal(a);
+        before = mode === "same" ? floorDiv(total, 2) : total - floorDiv(total, 2);
+        after = total - before;
+      }
+      if (before !== after) return new Unsupported("asymmetric-padding", `spatial dim ${i}: padding ${mode || "explicit"} needs before=${before}, after=${after}`);
+      pads.push(before);
+    }
+    return pads;
+  }
+
+  function mxnetModeRefused(l) {
+    if (paddingMode(l) !== null && l.output_padding.some((v) => v)) {
+      return new Unsupported("output-padding-with-padding-mode", `padding ${pyMode(l)}, output_padding ${pyRepr(l.output_padding)}`);
+    }
+    return null;
+  }
+
+  function mxnetShapeDisagrees(l, i, implied) {
+    if (l.output_padding[i] && l.output_padding[i] !== implied) {
+      return new Unsupported("output-shape-with-output-padding", `spatial dim ${i}: output_shape ${l.output_shape[i]} implies output_padding ${implied}, the case gives ${l.output_padding[i]}`);
+    }
+    return null;
+  }
+
+  function mxnetPadAdj(l) {
+    const refused = mxnetModeRefused(l);
+    if (refused) return refused;
+    const mode = paddingMode(l);
+    const pads = [], adjs = [];
+    for (const [i, a] of axes(l).entries()) {
+      if (mode !== null && (a.stride < 1 || a.dilation < 1)) { pads.push(0); adjs.push(0); continue; }
+      const [pad, out] = transposeWindow(a);
+      const full = fullLength(a.length, a.kernel, a.stride, a.dilation);
+      const adj = out - (full - 2 * pad);
+      if (l.output_shape !== null && mode === null) {
+        const bad = mxnetShapeDisagrees(l, i, adj - (a.padding[0] - a.padding[1]));
+        if (bad) return bad;
+      }
+      const moreAtEnd = mode === null ? a.padding[0] < a.padding[1] : (mode !== "valid" && pad < Math.max(full - out, 0) - pad);
+      if (adj < 0 && moreAtEnd) {
+        return new Unsupported("asymmetric-padding", `spatial dim ${i}: the window starts ${pad} into the full result and is ${out} long; pad ${pad} crops ${pad} at the end too and adj can only add back`);
+      }
+      pads.push(pad);
+      adjs.push(adj);
+    }
+    return [pads, adjs];
+  }
+
+  function mxnetTargetShape(l) {
+    const refused = mxnetModeRefused(l);
+    if (refused) return refused;
+    const mode = paddingMode(l);
+    if (mode === null && l.output_shape === null) return new Unsupported("explicit-padding", "target_shape asks for a size; plain explicit padding is nd.Deconvolution's pad");
+    const targets = [];
+    for (const [i, a] of axes(l).entries()) {
+      const target = transposeWindow(a)[1];
+      if (mode === null) {
+        const full = fullLength(a.length, a.kernel, a.stride, a.dilation);
+        const bad = mxnetShapeDisagrees(l, i, target - (full - a.padding[0] - a.padding[1]));
+        if (bad) return bad;
+        const pad = floorDiv(full - target + 1, 2);
+        if (full >= target && pad !== a.padding[0]) {
+          return new Unsupported("output-shape-with-explicit-padding", `spatial dim ${i}: MXNet would crop ${pad} before, the case crops ${a.padding[0]}`);
+        }
+      }
+      targets.push(target);
+    }
+    return targets;
+  }
+
+  function mxnetNd(l, geometry, rank) {
+    return new Map([["kernel", l.kernel], ["stride", l.stride], ["dilate", l.dilation], ...geometry, ["num_filter", l.out_channels],
+      ["num_group", l.groups], ["no_bias", !l.bias], ["layout", rank.input_layout]]);
+  }
+
+  function gluon(l, geometry, rank) {
+    return new Map([["channels", l.out_channels], ["kernel_size", l.kernel], ["strides", l.stride], ...geometry,
+      ["dilation", l.dilation], ["groups", l.groups], ["layout", rank.input_layout], ["in_channels", l.input_shape[1]], ["use_bias", l.bias]]);
+  }
+
+  const unlessUnsupported = (value, make) => (value instanceof Unsupported ? value : make(value));
+  FAMILIES.mxnet_deconvolution = (l, rank) => unlessUnsupported(mxnetPadAdj(l), ([pad, adj]) => mxnetNd(l, [["pad", pad], ["adj", adj]], rank));
+  FAMILIES.mxnet_target_shape = (l, rank) => unlessUnsupported(mxnetTargetShape(l), (t) => mxnetNd(l, [["target_shape", t]], rank));
+  FAMILIES.mxnet_convolution = (l, rank) => unlessUnsupported(mxnetConvolutionPad(l), (pad) => mxnetNd(l, [["pad", pad]], rank));
+  FAMILIES.gluon_transpose = (l, rank) => unlessUnsupported(mxnetPadAdj(l), ([pad, adj]) => gluon(l, [["padding", pad], ["output_padding", adj]], rank));
+  FAMILIES.gluon_conv = (l, rank) => unlessUnsupported(mxnetConvolutionPad(l), (pad) => gluon(l, [["padding", pad]], rank));
+
   // Adapter.express: the rank check, then the family's translate (a port's case is float32).
   function express(target, l) {
     const dims = l.kernel.length;
@@ -461,7 +560,7 @@
   function answer(source, l, target, tables) {
     if (!target.family) {
       return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
-        reason: `this page restates the translations of torch's, Keras', Paddle's and tf.nn's layers and functions and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
+        reason: `this page restates the translations of torch's, Keras', Paddle's, tf.nn's and MXNet's layers and functions and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
     }
     let [, call] = expressAny(target, l, l.bias);
     if (!(call instanceof Unsupported)) {
