@@ -57,11 +57,27 @@ def _families() -> dict:
             "mxnet_convolution": NdConvolution, "gluon_transpose": GluonConvTranspose, "gluon_conv": GluonConv}
 
 
+def _wrapped(cls):
+    """The adapter class whose translation a pass-through wrapper runs (the wrapper changes
+    only the note, the doc link or the API's name, which the probe reads), else ``cls``."""
+    from ..adapters.keras_api import KerasConv, KerasConvTranspose
+    from ..adapters.tf_keras_api import TfKerasConv, TfKerasConvTranspose
+    from ..adapters.torch_compile_api import _InductorModule
+    from ..adapters.torch_onnx_api import _TorchOnnxAdapter
+
+    if cls.translate is _InductorModule.translate:  # super().translate, with a note
+        return cls.__mro__[cls.__mro__.index(_InductorModule) + 1]
+    if cls.translate is _TorchOnnxAdapter.translate:  # self.source().translate, with a note
+        return cls.source
+    return {TfKerasConvTranspose.translate: KerasConvTranspose, TfKerasConv.translate: KerasConv}.get(cls.translate, cls)
+
+
 def _family_of(cls) -> str | None:
     from ..adapters.base import Adapter
 
     if cls.express is not Adapter.express or "float32" not in cls.dtypes:  # checks of its own before translate
         return None
+    cls = _wrapped(cls)
     for family, ref in _families().items():
         if cls.translate is ref.translate and getattr(cls, "arguments", None) is getattr(ref, "arguments", None):
             return family
