@@ -38,6 +38,7 @@ BUILTIN_MODULES = (
     "conformance.adapters.tinygrad_api",
     "conformance.adapters.mindspore_api",
     "conformance.adapters.tfjs_api",
+    "conformance.adapters.tfjs_layers_api",
     "conformance.adapters.onnxruntime_web_api",
     "conformance.adapters.onnxruntime_node_api",
     "conformance.adapters.torch_onnx_api",
