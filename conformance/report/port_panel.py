@@ -27,8 +27,12 @@ EXAMPLES = {
 
 
 @functools.cache
+def _tables() -> dict:
+    return {**page_tables(), **target_tables()}
+
+
 def panel_data_text() -> str:
-    return json_for_script({**page_tables(), **target_tables()})
+    return json_for_script(_tables())
 
 
 def panel_script() -> str:
@@ -38,4 +42,5 @@ def panel_script() -> str:
 
 
 def panel_model() -> dict:
-    return {"port_examples": EXAMPLES}
+    rows = [row for rows in _tables()["targets"].values() for row in rows]
+    return {"port_examples": EXAMPLES, "port_answered": sum(1 for row in rows if row["family"]), "port_targets": len(rows)}

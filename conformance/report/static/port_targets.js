@@ -560,7 +560,7 @@
   function answer(source, l, target, tables) {
     if (!target.family) {
       return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
-        reason: `this page restates the translations of torch's, Keras', Paddle's, tf.nn's and MXNet's layers and functions and of the ONNX node only: \`conformance port ... --to ${target.adapter}\` answers it` };
+        reason: `its translation is not restated in this page (it has checks of its own or is not one of torch's, Keras', Paddle's, tf.nn's, MXNet's or the ONNX node's): \`conformance port ... --to ${target.adapter}\` answers it` };
     }
     let [, call] = expressAny(target, l, l.bias);
     if (!(call instanceof Unsupported)) {
