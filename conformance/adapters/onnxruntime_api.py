@@ -180,7 +180,9 @@ class OnnxNodeAdapter(Adapter):
             kwargs={**attributes, **common_attributes(case)},
             input_layout=canonical_input_layout(dims),
             kernel_layout=canonical_kernel_layout(case.op, dims),
-            note=f"one {self.node_op} node, opset {model_opset()}, W/B as initializers, {self.runtime_note}",
+            # The opset is the installed onnx's (model_opset) and is read when the call is rendered:
+            # express stays pure, importing no framework.
+            note=f"one {self.node_op} node, opset <= {OPSET}, W/B as initializers, {self.runtime_note}",
         )
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
