@@ -239,14 +239,50 @@ def imports_conformance(source: str) -> bool:
     return False
 
 
+def javascript_syntax_error(source: str, where: str) -> None:
+    """A JavaScript adapter's text (an ES module: its program, its .mjs repro) checked by
+    ``node --check`` (syntax only: no import is resolved); raises SyntaxError with node's words."""
+    import shutil
+    import tempfile
+
+    if shutil.which("node") is None:
+        pytest.skip("needs node to check a JavaScript adapter's program")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "program.mjs"
+        path.write_text(source)
+        done = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SyntaxError(f"{where}: {done.stderr.strip()[-500:]}")
+
+
 @by_name
 def test_repro_source_and_repro_script_compile(name):
     cls = ADAPTERS[name]
     adapter = cls()
     problems, compiled = [], 0
+    javascript = getattr(cls, "repro_language", "python") == "javascript"
     for case in sample(cls.op):
         call = adapter.express(case)
         if not isinstance(call, NativeCall):
+            continue
+        if javascript:  # an ES module reading x, w, b, dtype (node_program); its repro a .mjs file
+            try:
+                source = adapter.repro_source(case, call)
+            except ModuleNotFoundError as err:  # the ONNX node's model is serialized when rendered
+                pytest.skip(f"{name} renders its program with {err.name}, not installed here")
+            try:
+                javascript_syntax_error("const x = null, w = null, b = null, dtype = '';\n" + source, f"{name} on {case.id}")
+                script = build_repro(
+                    case, adapter, call, reference(case), framework_version="0.0",
+                    why_invalid="" if case.expect != "error" else "the case is invalid",
+                )  # fmt: skip
+                javascript_syntax_error(script, f"the repro of {name} on {case.id}")
+            except Exception as err:  # noqa: BLE001
+                problems.append(f"{case.id}: {type(err).__name__}: {err}")
+                continue
+            compiled += 1
+            if compiled >= 5:  # node --check per script: a few cases say whether the text is JavaScript
+                break
             continue
         try:
             source = adapter.repro_source(case, call)

@@ -146,10 +146,24 @@ def tfjs_inverse(call, x_shape=None, w_shape=None):
                                  call.input_layout, call.kernel_layout), x_shape, w_shape)
 
 
+def tfjs_layers_inverse(call, x_shape=None, w_shape=None):
+    """tf.layers.conv{2,3}dTranspose({filters, kernelSize, strides, padding, dilationRate, useBias}):
+    its length (deconvLength: L*s for 'same', L*s + max(k - s, 0) for 'valid') is Keras' default,
+    so Keras' inverse reads it with the config's keys renamed."""
+    from ...adapters.base import NativeCall
+
+    kw = call.kwargs
+    renamed = {"filters": kw.get("filters"), "kernel_size": kw.get("kernelSize"), "strides": kw.get("strides", 1),
+               "padding": kw.get("padding", "valid"), "dilation_rate": kw.get("dilationRate", 1),
+               "use_bias": kw.get("useBias", True)}  # fmt: skip
+    return keras_inverse(NativeCall(call.api, renamed, call.input_layout, call.kernel_layout), x_shape, w_shape)
+
+
 PATTERNS = [
     (re.compile(r"^tf\.nn\.(conv[123]d_transpose|conv_transpose|convolution|conv[123]d)$"), tf_inverse),
     # the gradients of tf.nn.conv2d with these arguments (a gradient adapter's call)
     (re.compile(r"^tf\.compat\.v1\.nn\.conv2d_backprop_(input|filter)( \| \S+)?$"), tf_inverse),
     (re.compile(r"^(keras|tf_keras|tf\.keras)\.layers\.Conv[123]D(Transpose)?$"), keras_inverse),
     (re.compile(r"^tf\.conv([123]d|[23]dTranspose)$"), tfjs_inverse),
+    (re.compile(r"^tf\.layers\.conv[23]dTranspose$"), tfjs_layers_inverse),
 ]
