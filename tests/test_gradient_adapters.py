@@ -16,7 +16,7 @@ from adapter_checks import run_script  # noqa: E402
 
 from conformance import bound, compare  # noqa: E402
 from conformance.adapters import (  # noqa: E402
-    jax_grad_api, mxnet_grad_api, paddle_grad_api, tensorflow_grad_api, torch_grad_api,
+    flax_grad_api, jax_grad_api, mlx_grad_api, mxnet_grad_api, paddle_grad_api, tensorflow_grad_api, torch_grad_api,
 )
 from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.case import Case  # noqa: E402
@@ -25,9 +25,13 @@ from conformance.repro import build_repro  # noqa: E402
 
 MODULES = {
     "torch": torch_grad_api, "tensorflow": tensorflow_grad_api, "jax": jax_grad_api, "mxnet": mxnet_grad_api,
-    "paddle": paddle_grad_api,
+    "paddle": paddle_grad_api, "flax": flax_grad_api, "mlx": mlx_grad_api,
 }
 ADAPTERS = [(framework, cls) for framework, module in MODULES.items() for cls in module.ADAPTERS]
+# Flax's ConvTranspose with its default transpose_kernel=False does not flip the kernel (the
+# forward's convention): its gradients are those of the flipped kernel, tested on their own.
+UNFLIPPED = [cls for _, cls in ADAPTERS if getattr(cls, "TRANSPOSE_KERNEL", None) is False]
+ADAPTERS = [(framework, cls) for framework, cls in ADAPTERS if cls not in UNFLIPPED]
 
 
 def layer(op: str, bias: bool, dtype: str = "float32") -> Case:
@@ -68,3 +72,15 @@ def test_every_gradient_adapter_offers_only_gradients_of_its_op():
     for _, cls in ADAPTERS:
         assert cls.quantities and set(cls.quantities) <= {"grad_input", "grad_weight", "grad_bias"}
         assert cls.op in ("conv", "conv_transpose") and cls.name.count(".") >= 2
+
+
+@pytest.mark.parametrize("cls", UNFLIPPED, ids=[cls.name for cls in UNFLIPPED])
+def test_unflipped_conv_transpose_gradients_are_diagnosed_as_the_flipped_kernel(cls):
+    pytest.importorskip(cls.module)
+    adapter = cls()
+    case = layer(cls.op, bias=False)
+    for quantity in ("grad_input", "grad_weight"):
+        judged = case.judging(quantity)
+        value = adapter.execute(judged, adapter.express(judged))
+        verdict = compare.judge(judged, value, bound.oracle_quantity(judged, quantity), quantity=quantity)
+        assert (verdict.status, verdict.diagnosis) == ("FAIL", "kernel-flipped"), f"{quantity}: {verdict.message}"

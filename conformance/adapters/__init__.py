@@ -48,6 +48,8 @@ BUILTIN_MODULES = (
     "conformance.adapters.jax_grad_api",
     "conformance.adapters.mxnet_grad_api",
     "conformance.adapters.paddle_grad_api",
+    "conformance.adapters.flax_grad_api",
+    "conformance.adapters.mlx_grad_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 
