@@ -1,5 +1,6 @@
 """OpenVINO: one ``ConvolutionBackpropData`` / ``Convolution`` node (their Group* forms when
-groups > 1), built with the opset API (``openvino.opset16``), compiled for the CPU plugin.
+groups > 1), built with the opset API (the newest ``openvino.opsetN`` the installed release
+offers, see ``opset_module``), compiled for the CPU plugin.
 
 1. OpenVINO is channels first like the canonical layouts: data (N, C, *spatial), Convolution
    filters OIZYX, ConvolutionBackpropData filters IOZYX. The Group* ops take the same array
@@ -29,6 +30,9 @@ groups > 1), built with the opset API (``openvino.opset16``), compiled for the C
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 from typing import Any
 
 from ..case import Case
@@ -36,7 +40,26 @@ from .base import Adapter, NativeCall, Unsupported
 from .canonical import axes
 from .layout import canonical_input_layout, canonical_kernel_layout
 
-OPSET = "opset16"
+# The opset API's functions the rendered call uses. ConvolutionBackpropData,
+# GroupConvolutionBackpropData, Convolution and GroupConvolution (and Parameter, Constant) exist
+# since opset1 with the attributes used here, so any opset module answers the same call: the
+# newest the installed release offers is the one its users import. A pinned ``openvino.opset16``
+# ruled out older releases (2024.6 has none; 2025.4's opset16 holds only that opset's new ops).
+OPSET_FUNCTIONS = (
+    "parameter",
+    "constant",
+    "convolution",
+    "group_convolution",
+    "convolution_backprop_data",
+    "group_convolution_backprop_data",
+)
+NEWEST_OPSET = 30  # searched downwards from here; above any release's opset so far
+# where the opset modules lie, preferred first: openvino.opsetN (2025.4, 2026.x); 2024.6 has
+# them under openvino.runtime only (measured)
+OPSET_PACKAGES = ("openvino", "openvino.runtime")
+# what the pinned release (tox.ini's openvino, 2026.4.1) answers: the text rendered where
+# openvino is not installed (the repro of a results file read elsewhere, the contract tests)
+PINNED_RELEASE_OPSET = "openvino.opset16"
 
 DOCS_OPS = "https://docs.openvino.ai/2026/documentation/openvino-ir-format/operation-sets/operation-specs/convolution/"
 DOCS_CONV_TRANSPOSE = DOCS_OPS + "convolution-backprop-data-1.html"
@@ -52,6 +75,26 @@ DOCS_EXECUTION_MODE = "https://docs.openvino.ai/2026/openvino-workflow/running-i
 TRANSPOSE_AUTO_PAD = {"same": "same_lower", "same_lower": "same_upper", "valid": "valid"}
 # canonical mode -> auto_pad for Convolution-1 (same_upper: the odd zero at the end).
 CONV_AUTO_PAD = {"same": "same_upper", "same_lower": "same_lower", "valid": "valid"}
+
+
+@functools.lru_cache(maxsize=1)
+def opset_module() -> str:
+    """The newest ``openvino[.runtime].opsetN`` of the installed release that has every function
+    in OPSET_FUNCTIONS (run time only, by repro_source: it imports openvino; express and
+    translate stay pure)."""
+    if importlib.util.find_spec("openvino") is None:
+        return PINNED_RELEASE_OPSET
+    for package in OPSET_PACKAGES:
+        for version in range(NEWEST_OPSET, 0, -1):
+            name = f"{package}.opset{version}"
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            if all(hasattr(module, function) for function in OPSET_FUNCTIONS):
+                return name
+    searched = f"openvino[.runtime].opset1..{NEWEST_OPSET}"
+    raise ImportError(f"no openvino opset module has {', '.join(OPSET_FUNCTIONS)} ({searched})")
 
 
 # -- ConvolutionBackpropData: OpenVINO's output-size model -----------------------------------
@@ -128,7 +171,7 @@ def group_kernel_shape(case: Case) -> list[int] | None:
 _REPRO_HEAD = """\
 import numpy as np
 import openvino as ov
-import openvino.{opset} as ops
+import {opset} as ops
 import ml_dtypes  # numpy's 'bfloat16'
 
 ov_type = {{"float64": ov.Type.f64, "float32": ov.Type.f32, "float16": ov.Type.f16, "bfloat16": ov.Type.bf16}}[dtype]
@@ -184,7 +227,7 @@ class _OpenVinoAdapter(Adapter):
             kwargs=kwargs,
             input_layout=canonical_input_layout(case.spatial_dims),
             kernel_layout=canonical_kernel_layout(case.op, case.spatial_dims),
-            note=f"one node, {OPSET}, filters a Constant, CPU plugin, EXECUTION_MODE_HINT=ACCURACY",
+            note="one node (an opset1 op, from the release's newest opset module), filters a Constant, CPU plugin, EXECUTION_MODE_HINT=ACCURACY",
         )
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
@@ -192,7 +235,7 @@ class _OpenVinoAdapter(Adapter):
         group_shape = kwargs.pop("group_kernel_shape", None)
         kernel = "w" if group_shape is None else f"w.reshape({group_shape!r})"
         output_shape = kwargs.pop("output_shape", None)
-        head = _REPRO_HEAD.format(opset=OPSET, kernel=kernel)
+        head = _REPRO_HEAD.format(opset=opset_module(), kernel=kernel)
         lines = []
         if output_shape is not None:
             lines.append(f"output_shape = ops.constant(np.array({output_shape!r}, dtype=np.int64))")
