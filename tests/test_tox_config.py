@@ -74,8 +74,19 @@ def release_section() -> configparser.SectionProxy:
     return config[next(name for name in config.sections() if name.startswith("testenv:{onnxruntime-r"))]
 
 
-def release_envs() -> list[str]:
+def measured_release_envs() -> list[str]:
+    """The releases label's environments: each met the shared expectations when it was run here."""
     return [env for env in label("releases") if env != "report-releases"]
+
+
+def unmeasured_release_envs() -> list[str]:
+    """Release environments of the same table not yet run here (or that cannot run yet): the
+    releases-unmeasured label, kept out of ``tox p -m releases`` until their expectations are measured."""
+    return label("releases-unmeasured")
+
+
+def release_envs() -> list[str]:
+    return measured_release_envs() + unmeasured_release_envs()
 
 
 def release_framework(env: str) -> str:
@@ -99,6 +110,7 @@ def test_the_releases_label_runs_older_releases_of_registry_frameworks_then_thei
     assert label("releases")[-1] == "report-releases"
     envs = release_envs()
     assert len(set(envs)) == len(envs) and not set(envs) & set(label("conformance"))
+    assert "report-releases" not in unmeasured_release_envs()
     section = release_section()
     assert set(section.name[len("testenv:{"):-1].split(",")) == set(envs)
     framework_of = factor_lines(section["set_env"], "CONFORMANCE_FRAMEWORK = ")
@@ -109,7 +121,7 @@ def test_the_releases_label_runs_older_releases_of_registry_frameworks_then_thei
     assert all(counts[f] >= n for f, n in RELEASE_SERIES.items()), counts
     assert "CONFORMANCE_RESULTS = reports/releases/{envname}" in section["set_env"]
     report = tox_config()["testenv:report-releases"]
-    assert [env.strip() for env in report["depends"].split(",")] == envs
+    assert sorted(env.strip() for env in report["depends"].split(",")) == sorted(envs)
     assert "reports/results reports/releases" in report["commands"]
 
 
