@@ -16,7 +16,8 @@ from adapter_checks import run_script  # noqa: E402
 
 from conformance import bound, compare  # noqa: E402
 from conformance.adapters import (  # noqa: E402
-    flax_grad_api, jax_grad_api, mlx_grad_api, mxnet_grad_api, paddle_grad_api, tensorflow_grad_api, torch_grad_api,
+    flax_grad_api, jax_grad_api, keras_grad_api, mindspore_grad_api, mlx_grad_api, mxnet_grad_api, paddle_grad_api,
+    tensorflow_grad_api, torch_grad_api,
 )
 from conformance.adapters.base import NativeCall  # noqa: E402
 from conformance.case import Case  # noqa: E402
@@ -26,6 +27,7 @@ from conformance.repro import build_repro  # noqa: E402
 MODULES = {
     "torch": torch_grad_api, "tensorflow": tensorflow_grad_api, "jax": jax_grad_api, "mxnet": mxnet_grad_api,
     "paddle": paddle_grad_api, "flax": flax_grad_api, "mlx": mlx_grad_api,
+    "keras": keras_grad_api, "mindspore": mindspore_grad_api,
 }
 ADAPTERS = [(framework, cls) for framework, module in MODULES.items() for cls in module.ADAPTERS]
 # Flax's ConvTranspose with its default transpose_kernel=False does not flip the kernel (the
@@ -34,26 +36,44 @@ UNFLIPPED = [cls for _, cls in ADAPTERS if getattr(cls, "TRANSPOSE_KERNEL", None
 ADAPTERS = [(framework, cls) for framework, cls in ADAPTERS if cls not in UNFLIPPED]
 
 
-def layer(op: str, bias: bool, dtype: str = "float32") -> Case:
+def layer(op: str, bias: bool, dtype: str = "float32", padding=None) -> Case:
     """A stride-2 layer, batch 2, C_in 3 != C_out 2; conv pads 'same' (an even total, which
-    tf.nn.convolution needs as a mode and torch as symmetric pads), conv_transpose crops 1."""
+    tf.nn.convolution needs as a mode and torch as symmetric pads), conv_transpose crops 1
+    (``padding`` overrides both: Keras has no explicit crop)."""
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 3, 5, 5))
     w = rng.standard_normal((2, 3, 3, 3) if op == "conv" else (3, 2, 3, 3))
     b = rng.standard_normal(2) if bias else None
-    params = dict(stride=2, padding="same" if op == "conv" else 1, dtype=dtype)
+    padding = padding if padding is not None else "same" if op == "conv" else 1
+    params = dict(stride=2, padding=padding, dtype=dtype)
     shape = geometry.output_shape(Case.make("shape", op, x, w, b, **params))
     checks = ("grad_input", "grad_weight") + (("grad_bias",) if bias else ())
     return Case.make(f"grad-{op}", op, x, w, b, grad_output=rng.standard_normal(shape), check=checks, **params)
 
 
+def skip_on_another_keras_backend(cls) -> None:
+    """Keras fixes its backend at import: each keras env runs only its backend's adapters."""
+    if framework_of(cls) == "keras":
+        try:
+            cls.framework_version()
+        except ImportError as error:
+            pytest.skip(str(error))
+
+
+def framework_of(cls) -> str:
+    return next(framework for framework, module in MODULES.items() if cls in module.ADAPTERS)
+
+
 @pytest.mark.parametrize("framework, cls", ADAPTERS, ids=[cls.name for _, cls in ADAPTERS])
 def test_every_offered_gradient_matches_the_oracle_and_its_repro_passes(framework, cls, tmp_path):
     pytest.importorskip(cls.module)
+    skip_on_another_keras_backend(cls)
     adapter = cls()
     case = layer(cls.op, bias="grad_bias" in adapter.quantities)
     if not isinstance(adapter.express(case), NativeCall):  # tf.nn / lax take no bias
         case = layer(cls.op, bias=False)
+    if not isinstance(adapter.express(case), NativeCall):  # Keras: 'same' / 'valid' only
+        case = layer(cls.op, bias="grad_bias" in adapter.quantities, padding="valid")
     for quantity in (q for q in adapter.quantities if q in case.check):
         judged = case.judging(quantity)
         call = adapter.express(judged)

@@ -50,6 +50,8 @@ BUILTIN_MODULES = (
     "conformance.adapters.paddle_grad_api",
     "conformance.adapters.flax_grad_api",
     "conformance.adapters.mlx_grad_api",
+    "conformance.adapters.keras_grad_api",
+    "conformance.adapters.mindspore_grad_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 
