@@ -222,14 +222,21 @@ def test_registry_knows_the_adapters_and_their_frameworks():
         "jax.lax.conv_transpose.no_transpose_kernel",
         "jax.lax.conv_general_dilated.lhs_dilation",
         "jax.lax.conv_general_dilated",
+        # the gradients of the two API adapters (conformance/adapters/jax_grad_api.py)
+        "jax.lax.conv_transpose.grad",
+        "jax.lax.conv_general_dilated.grad",
     }
     assert {cls.name for cls in adapters_for_framework("keras-torch")} == {
         "keras.layers.ConvTranspose@torch",
         "keras.layers.Conv@torch",
+        "keras.layers.ConvTranspose@torch.grad",
+        "keras.layers.Conv@torch.grad",
     }
     assert {cls.name for cls in adapters_for_framework("keras-jax")} == {
         "keras.layers.ConvTranspose@jax",
         "keras.layers.Conv@jax",
+        "keras.layers.ConvTranspose@jax.grad",
+        "keras.layers.Conv@jax.grad",
     }
 
 

@@ -40,7 +40,7 @@ def test_real_attribute_values():
         "dilations": [1, 1],
         "group": 1,
     }
-    assert f"opset {OPSET}" in call.note and "ReferenceEvaluator" in call.note
+    assert f"opset <= {OPSET}" in call.note and "ReferenceEvaluator" in call.note
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
