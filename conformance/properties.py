@@ -27,6 +27,8 @@ KERNEL_ENV_VARS = (
     "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE",
     "ATEN_CPU_CAPABILITY",
     "TORCH_MKLDNN_MATMUL_MIN_DIM",
+    # torch.backends.mkldnn.conv.fp32_precision, set by the torch adapters (adapters/torch_precision.py)
+    "CONFORMANCE_TORCH_FP32_PRECISION",
     "XLA_FLAGS",
     "JAX_ENABLE_X64",
     "JAX_PLATFORMS",

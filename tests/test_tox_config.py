@@ -153,3 +153,45 @@ def test_the_releases_of_one_framework_are_distinct_and_older_than_the_main_jobs
         assert len(main) == 1, (framework, main)
         releases = [v.split("==")[1] for env in release_envs() if release_framework(env) == framework for v in pins[env] if v.split("==")[0] == package]
         assert len(set(releases)) == len(releases) and all(Version(r) < Version(next(iter(main))) for r in releases), (framework, releases, main)
+
+
+# -- the precision label (issue 16) -------------------------------------------------------------
+def precision_section() -> configparser.SectionProxy:
+    config = tox_config()
+    return config[next(name for name in config.sections() if name.startswith("testenv:{torch-fpmathbf16"))]
+
+
+def test_the_precision_label_runs_each_switch_on_the_precision_probes_then_its_page():
+    from conformance.properties import KERNEL_ENV_VARS
+
+    assert label("precision")[-1] == "report-precision"
+    envs = label("precision")[:-1]
+    assert envs and len(set(envs)) == len(envs)
+    others = {env for name in ("conformance", "compilers", "machines", "releases", "releases-unmeasured") for env in label(name)}
+    assert not set(envs) & others
+    section = precision_section()
+    assert set(section.name[len("testenv:{"):-1].split(",")) == set(envs)
+    set_env = section["set_env"]
+    framework_of = factor_lines(set_env, "CONFORMANCE_FRAMEWORK = ")
+    variables = {env: [value.partition(" = ")[0] for value in values] for env, values in factor_lines(set_env, " = ").items()}
+    for env in envs:
+        (framework,) = [value.rpartition(" = ")[2] for value in framework_of.get(env, [])]
+        assert framework in default_run_frameworks() and env.startswith(framework + "-"), env
+        # the switch is a variable the run records (run_info.env), so results say it was on
+        switches = [name for name in variables.get(env, []) if name != "CONFORMANCE_FRAMEWORK"]
+        assert switches and all(name in KERNEL_ENV_VARS for name in switches), (env, switches)
+    assert "CONFORMANCE_RESULTS = reports/precision/{envname}" in set_env
+    assert section["commands"].startswith("pytest cases/precision.yaml ")
+    report = tox_config()["testenv:report-precision"]
+    assert sorted(env.strip() for env in report["depends"].split(",")) == sorted(envs)
+    assert "conformance report reports/precision " in report["commands"]
+
+
+def test_the_precision_envs_pin_the_main_jobs_releases():
+    main_pins = factor_lines(next(tox_config()[name]["deps"] for name in tox_config().sections() if name.startswith("testenv:{torch,")), "==")
+    pins = factor_lines(precision_section()["deps"], "==")
+    for env in label("precision")[:-1]:
+        framework = env.rpartition("-")[0]
+        assert pins.get(env), f"{env}: no pins"
+        for pin in pins[env]:
+            assert any(pin in values for key, values in main_pins.items() if framework in key.split(",")), (env, pin)

@@ -227,6 +227,11 @@ class _TorchAdapter(Adapter):
         (``ATEN_CPU_CAPABILITY`` lowers it)."""
         import torch
 
+        from .torch_precision import apply_fp32_precision
+
+        # The executor's child calls this once, right after importing the adapter and before
+        # any case: the place a user's script would set torch's precision switch.
+        apply_fp32_precision(torch)
         return {
             "onednn": bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
             "cpu_capability": torch.backends.cpu.get_cpu_capability(),
