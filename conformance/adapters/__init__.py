@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "conformance.adapters.tvm_api",
     "conformance.adapters.iree_api",
     "conformance.adapters.tf2onnx_api",
+    "conformance.adapters.tf2onnx_keras_api",
     "conformance.adapters.openvino_onnx_api",
     "conformance.adapters.flax_api",
     "conformance.adapters.mlx_api",

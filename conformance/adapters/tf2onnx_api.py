@@ -35,6 +35,29 @@ from .tensorflow_api import TfConvolution, TfConvTranspose, transpose_axes
 DOCS_FROM_FUNCTION = "https://github.com/onnx/tensorflow-onnx#from_function-tf-20-and-newer"
 
 
+def tf2onnx_build_properties() -> dict[str, Any]:
+    """The converter's TensorFlow, its default opset, and the runtime's version."""
+    from importlib import metadata
+
+    from tf2onnx import constants
+
+    return {
+        "converter_tensorflow": metadata.version("tensorflow-cpu"),
+        "opset": int(constants.PREFERRED_OPSET),
+        "onnxruntime": metadata.version("onnxruntime"),
+    }
+
+
+def ort_run_lines(model: str, feed: str, result: str) -> list[str]:
+    """The rendered lines that run a converted ONNX model (the Python name ``model``) on
+    onnxruntime's CPU provider: ``result`` (e.g. ``"y = "`` or ``"return "``) gets its only
+    output for the inputs ``feed`` (a dict expression). Shared by every tf2onnx adapter."""
+    return [
+        f"session = onnxruntime.InferenceSession({model}.SerializeToString(), providers=['CPUExecutionProvider'])",
+        f"{result}session.run(None, {feed})[0]",
+    ]
+
+
 class _Tf2OnnxAdapter(Adapter):
     """The source adapter's tf.nn call, converted by tf2onnx, run by ONNX Runtime (CPU)."""
 
@@ -49,16 +72,7 @@ class _Tf2OnnxAdapter(Adapter):
 
     @classmethod
     def build_properties(cls) -> dict[str, Any]:
-        """The converter's TensorFlow, its default opset, and the runtime's version."""
-        from importlib import metadata
-
-        from tf2onnx import constants
-
-        return {
-            "converter_tensorflow": metadata.version("tensorflow-cpu"),
-            "opset": int(constants.PREFERRED_OPSET),
-            "onnxruntime": metadata.version("onnxruntime"),
-        }
+        return tf2onnx_build_properties()
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
         call = self.source().translate(case)
@@ -98,8 +112,7 @@ class _Tf2OnnxAdapter(Adapter):
                 f"    return {call.api}(x_tf, w_tf, {args})",
                 "",
                 "onnx_model, _ = tf2onnx.convert.from_function(model, input_signature=[tf.TensorSpec(x_nl.shape, x_nl.dtype, name='x')])",
-                "session = onnxruntime.InferenceSession(onnx_model.SerializeToString(), providers=['CPUExecutionProvider'])",
-                "y = session.run(None, {'x': x_nl})[0]",
+                *ort_run_lines("onnx_model", "{'x': x_nl}", "y = "),
                 f"y = np.transpose(y.astype(np.float64), {transpose_axes(call.input_layout, canonical_x)})"
                 f"  # {call.input_layout} -> {canonical_x}",
             ]
