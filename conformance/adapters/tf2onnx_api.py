@@ -10,8 +10,9 @@
    ``Conv*DBackpropInput`` / ``Conv*D`` ops (``keras/src/backend/tensorflow/nn.py`` calls
    ``tf.nn.conv_transpose``), so ``from_function`` over tf.nn reaches every attribute of the
    ops the converter handles (explicit pads in 2D, any ``output_shape``), where the layers
-   reach a subset ('same'/'valid', lengths through ``output_padding``); and ``from_keras`` on
-   Keras 3 is not supported by tf2onnx 1.17 (onnx/tensorflow-onnx#2329, open).
+   reach a subset ('same'/'valid', lengths through ``output_padding``). The Keras layers'
+   own routes through the converter are ``tf2onnx_keras_api`` (``from_keras`` on Keras 3
+   raises in tf2onnx 1.17: onnx/tensorflow-onnx#2329, #2448).
 2. The rendered call (``repro_source``) holds the kernel in a ``tf.Variable``, as a trained
    model's weights (the converter freezes it into an initializer; a captured eager
    ``tf.constant`` would become a second graph input), converts with tf2onnx's defaults
