@@ -48,16 +48,31 @@ def start(width: int = 1400, height: int = 1000):
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--window-size={width},{height}")
-    profile = tempfile.mkdtemp(prefix="conformance-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    except BaseException:
-        shutil.rmtree(profile, ignore_errors=True)
-        raise
-    driver.conformance_profile = profile
-    return driver
+    # On a loaded machine Chromium can miss chromedriver's start-up deadline ("DevToolsActivePort
+    # file doesn't exist"): that is the browser starting slowly, not the page under test, so one
+    # more start with a fresh profile is tried before the error stands.
+    for attempt in range(2):
+        profile = tempfile.mkdtemp(prefix="conformance-chromium-")
+        try:
+            driver = webdriver.Chrome(
+                service=Service(CHROMEDRIVER), options=_with_profile(options, profile)
+            )
+        except Exception as err:
+            shutil.rmtree(profile, ignore_errors=True)
+            if attempt == 1 or "DevToolsActivePort" not in str(err):
+                raise
+            continue
+        driver.conformance_profile = profile
+        return driver
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _with_profile(options, profile: str):
+    """The options with ``--user-data-dir`` set to ``profile`` (a retry replaces the last one)."""
+    options.arguments[:] = [a for a in options.arguments if not a.startswith("--user-data-dir=")]
+    options.add_argument(f"--user-data-dir={profile}")
+    return options
 
 
 def stop(driver) -> None:
