@@ -38,16 +38,7 @@ def load_generator():
 synthetic = load_generator()
 
 
-@pytest.fixture(scope="module")
-def driver():
-    reason = chromium.missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-    browser = chromium.start()
-    yield browser
-    chromium.stop(browser)
+driver = pytest.fixture(scope="module", name="driver")(chromium.module_driver)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ page's CSP (no console errors). The agreement over 268 layers is test_report_por
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -17,16 +16,7 @@ from conformance.report.merge import merge_files
 from test_report_browser import synthetic
 
 
-@pytest.fixture(scope="module")
-def driver():
-    reason = chromium.missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-    browser = chromium.start()
-    yield browser
-    chromium.stop(browser)
+driver = pytest.fixture(scope="module", name="driver")(chromium.module_driver)
 
 
 @pytest.fixture(scope="module")

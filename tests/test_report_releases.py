@@ -8,7 +8,6 @@ extra); without them it skips and says why, except under CI, where it fails.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -104,16 +103,7 @@ def test_one_release_alone_is_no_series():
     assert Release("1.32.0", "cuda").label == "1.32.0 cuda"
 
 
-@pytest.fixture(scope="module")
-def driver():
-    reason = chromium.missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-    browser = chromium.start()
-    yield browser
-    chromium.stop(browser)
+driver = pytest.fixture(scope="module", name="driver")(chromium.module_driver)
 
 
 def test_the_release_view_in_the_browser(driver, folders):

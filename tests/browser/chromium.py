@@ -75,6 +75,21 @@ def _with_profile(options, profile: str):
     return options
 
 
+def module_driver():
+    """A browser for one test module, as a pytest fixture body: skipped without Chromium, a
+    failure under CI (the CI environment variable set), where the browser tests never skip."""
+    import pytest
+
+    reason = missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser test cannot run under CI: {reason}")
+        pytest.skip(reason)
+    browser = start()
+    yield browser
+    stop(browser)
+
+
 def stop(driver) -> None:
     """Quit the browser and remove its profile folder."""
     try:
