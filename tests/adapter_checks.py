@@ -76,6 +76,9 @@ def conv_case(dims=2, length=6, kernel=3, c_in=4, c_out=6, w_in=None, **params) 
     return Case.make("c", "conv", x, w, params.pop("b", None), **params)
 
 
+REPRO_SCRIPT_TIMEOUT_S = 600
+
+
 def run_script(script: str, tmp_path) -> str:
     """Run a repro script as a user would: its own file, a fresh interpreter isolated from
     this checkout (-I), so it cannot lean on conformance; its stdout."""
@@ -84,7 +87,11 @@ def run_script(script: str, tmp_path) -> str:
 
     path = tmp_path / "repro.py"
     path.write_text(script)
-    done = subprocess.run([sys.executable, "-I", str(path)], check=False, capture_output=True, text=True, timeout=60)
+    # A fresh interpreter imports its framework from cold: TensorFlow took over 60 s while the
+    # main job ran 24 environments on 2 cores. The deadline only catches a hang.
+    done = subprocess.run(
+        [sys.executable, "-I", str(path)], check=False, capture_output=True, text=True, timeout=REPRO_SCRIPT_TIMEOUT_S
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
