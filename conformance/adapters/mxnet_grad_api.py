@@ -41,8 +41,19 @@ class _MXNetAutograd(GradientMixin):
             + "with mx.autograd.record():\n"
             + f"    out = {call.api}(data=data, weight=weight, {bias}{_kwargs_source(call)})\n"
             + "out.backward(g_mx)\n"
-            + "# MXNet runs asynchronously: reading the result back is where its errors surface\n"
-            + read
+            + "# MXNet runs asynchronously: reading the result back is where its errors surface. The\n"
+            + "# backward runs the op's whole backward kernel, so a failure raised here is also left in\n"
+            + "# the engine, where the next waitall (or a later call's read) would raise it again:\n"
+            + "# clear it here, keeping the read's own error; an unread part's failure is this call's too\n"
+            + "try:\n"
+            + "    " + read
+            + "except mx.base.MXNetError:\n"
+            + "    try:\n"
+            + "        mx.nd.waitall()\n"
+            + "    except mx.base.MXNetError:\n"
+            + "        pass\n"
+            + "    raise\n"
+            + "mx.nd.waitall()\n"
         )
 
 
