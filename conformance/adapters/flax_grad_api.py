@@ -11,7 +11,7 @@ canonical ones with the inverse permutations (exact).
 from __future__ import annotations
 
 from ..case import Case
-from .base import NativeCall, Unsupported
+from .base import NativeCall
 from .flax_api import (
     RENDERED_HEADER,
     FlaxLinenConv,
@@ -23,7 +23,7 @@ from .flax_api import (
     arguments_source,
     transpose_axes,
 )
-from .gradient import GradientMixin, with_gradient_note
+from .gradient import GradientMixin
 from .layout import canonical_input_layout, canonical_kernel_layout
 
 DOCS_VJP = "https://docs.jax.dev/en/latest/_autosummary/jax.vjp.html"
@@ -32,9 +32,7 @@ _WHICH = {"grad_input": 0, "grad_weight": 1, "grad_bias": 2}
 
 
 class _FlaxVjp(GradientMixin):
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, VJP_NOTE)
+    gradient_note = VJP_NOTE
 
     def forward_lines(self, case: Case, call: NativeCall, layer_args: str) -> list[str]:
         """The body of ``forward(xj, kernel, bias)``: the layer's output for those parameters."""

@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..case import Case
-from .base import RENDERED_CALL_FILE, NativeCall, framework_call
+from .base import RENDERED_CALL_FILE, NativeCall, Unsupported, framework_call
 
 GRADIENTS = ("grad_input", "grad_weight", "grad_bias")
 
@@ -32,6 +32,15 @@ class GradientMixin:
     """Put first among the bases of a subclass of the forward adapter."""
 
     quantities: ClassVar[tuple[str, ...]] = GRADIENTS
+    # How the gradient is taken (e.g. "gradient by jax.vjp ..."): put before the forward
+    # call's note, so the report says it; empty for an explicit backward API's own translate.
+    gradient_note: ClassVar[str] = ""
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        call = super().translate(case)  # the forward adapter's: same parameters, same reasons
+        if isinstance(call, Unsupported) or not self.gradient_note:
+            return call
+        return with_gradient_note(call, self.gradient_note)
 
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         return run_rendered_gradient(self, case, call)

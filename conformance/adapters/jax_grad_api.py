@@ -8,8 +8,8 @@ cotangent is the upstream gradient ``g``. lax takes no bias, so neither has grad
 from __future__ import annotations
 
 from ..case import Case
-from .base import NativeCall, Unsupported
-from .gradient import GradientMixin, with_gradient_note
+from .base import NativeCall
+from .gradient import GradientMixin
 from .jax_api import RENDERED_HEADER, JaxConvGeneralDilated, JaxConvTranspose, kwargs_source, lax_kwargs
 
 DOCS_VJP = "https://docs.jax.dev/en/latest/_autosummary/jax.vjp.html"
@@ -19,9 +19,7 @@ VJP_NOTE = "gradient by jax.vjp of the call w.r.t. (input, kernel), cotangent g"
 class _JaxVjp(GradientMixin):
     quantities = ("grad_input", "grad_weight")
 
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, VJP_NOTE)
+    gradient_note = VJP_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is

@@ -12,8 +12,8 @@ gradient adapter: its forward has no CPU kernel (its expectations file).
 from __future__ import annotations
 
 from ..case import Case
-from .base import NativeCall, Unsupported
-from .gradient import GradientMixin, with_gradient_note
+from .base import NativeCall
+from .gradient import GradientMixin
 from .mindspore_api import _REPRO_TENSORS, MindsporeConvCell, MindsporeConvTransposeCell
 
 DOCS_VJP = "https://www.mindspore.cn/docs/en/r2.10.0/api_python/mindspore/mindspore.vjp.html"
@@ -26,9 +26,7 @@ _READ = {
 
 
 class _MindsporeVjp(GradientMixin):
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, VJP_NOTE)
+    gradient_note = VJP_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is

@@ -10,8 +10,8 @@ inverse permutation, and for conv_transpose the inverse of the per-group in/out 
 from __future__ import annotations
 
 from ..case import Case
-from .base import NativeCall, Unsupported
-from .gradient import GradientMixin, with_gradient_note
+from .base import NativeCall
+from .gradient import GradientMixin
 from .layout import canonical_input_layout, canonical_kernel_layout
 from .mlx_api import MlxConv, MlxConvGeneral, MlxConvTranspose, kernel_source, mlx_kwargs_source, transpose_axes
 
@@ -40,9 +40,7 @@ def weight_gradient_back(case: Case, call: NativeCall) -> str:
 class _MlxVjp(GradientMixin):
     quantities = ("grad_input", "grad_weight")
 
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, VJP_NOTE)
+    gradient_note = VJP_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is

@@ -9,8 +9,8 @@ backward-weights where the build has it).
 from __future__ import annotations
 
 from ..case import Case
-from .base import NativeCall, Unsupported
-from .gradient import GradientMixin, with_gradient_note
+from .base import NativeCall
+from .gradient import GradientMixin
 from .mxnet_api import NdConvolution, NdDeconvolution, _inputs_source, _kwargs_source
 
 DOCS_AUTOGRAD = "https://mxnet.apache.org/versions/1.9.1/api/python/docs/api/autograd/index.html"
@@ -19,9 +19,7 @@ _TARGETS = {"grad_input": "data", "grad_weight": "weight", "grad_bias": "bias"}
 
 
 class _MXNetAutograd(GradientMixin):
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, AUTOGRAD_NOTE)
+    gradient_note = AUTOGRAD_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is

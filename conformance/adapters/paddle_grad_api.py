@@ -8,8 +8,8 @@ no relayout) with ``stop_gradient = False`` on the tensor whose gradient is judg
 from __future__ import annotations
 
 from ..case import Case
-from .base import NativeCall, Unsupported
-from .gradient import GradientMixin, with_gradient_note
+from .base import NativeCall
+from .gradient import GradientMixin
 from .paddle_api import PaddleFunctionalConv, PaddleFunctionalConvTranspose, _kwargs
 
 DOCS_GRAD = "https://www.paddlepaddle.org.cn/documentation/docs/en/api/paddle/grad_en.html"
@@ -18,9 +18,7 @@ _TARGETS = {"grad_input": "xt", "grad_weight": "wt", "grad_bias": "bt"}
 
 
 class _PaddleGrad(GradientMixin):
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, GRAD_NOTE)
+    gradient_note = GRAD_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..case import Case
 from .base import NativeCall, Unsupported
-from .gradient import GradientMixin, with_gradient_note
+from .gradient import GradientMixin
 from .layout import canonical_input_layout, canonical_kernel_layout
 from .tensorflow_api import TfConvolution, TfConvTranspose, _TfAdapter, transpose_axes
 
@@ -32,9 +32,7 @@ def _relayout(name: str, source: str, src: str, dst: str) -> str:
 class _TfTape(GradientMixin):
     quantities = ("grad_input", "grad_weight")
 
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, TAPE_NOTE)
+    gradient_note = TAPE_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is

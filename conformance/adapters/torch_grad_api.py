@@ -18,7 +18,7 @@ from typing import Any
 from ..case import Case
 from .base import NativeCall, Unsupported
 from .canonical import axes
-from .gradient import GradientMixin, with_gradient_note
+from .gradient import GradientMixin
 from .torch_api import (
     _REPRO_TENSORS,
     DOCS_SYMMETRIC_CONV,
@@ -40,9 +40,7 @@ _UPSTREAM = "gt = torch.from_numpy(np.asarray(g, dtype=np.float64)).to(torch_dty
 
 
 class _TorchAutograd(GradientMixin):
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        call = super().translate(case)
-        return call if isinstance(call, Unsupported) else with_gradient_note(call, AUTOGRAD_NOTE)
+    gradient_note = AUTOGRAD_NOTE
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
