@@ -437,6 +437,44 @@ def test_filters_are_written_to_the_fragment_and_back_restores_them(driver, repo
     assert chromium.console_errors(driver) == []
 
 
+def shown_case_ids(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#matrix tr.r')).filter(r => !r.hidden && !r.parentNode.hidden)"
+        ".map(r => r.querySelector('.cid').textContent)"
+    )
+
+
+def test_one_click_on_a_finding_kind_shows_only_the_cells_of_that_kind_and_the_fragment_keeps_it(driver, report):
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    for kind in ("bug", "convention", "limitation"):
+        cells = {key for key, cell in merged.cells.items() if cell.result.expectation_kind == kind}
+        assert cells, kind
+        click(driver, f"#kind-filter input[data-kind='{kind}']")
+        assert sorted(shown_case_ids(driver)) == sorted({case for case, _ in cells})
+        assert fragment_params(driver) == {"k": kind}
+        # within those rows, the cells of another kind (or none) are dimmed, those of this kind not
+        marked = driver.execute_script(
+            "var t = document.getElementById('matrix'); var out = [];"
+            "t.querySelectorAll('tr.r:not([hidden]) button.c').forEach(b => {"
+            " if (getComputedStyle(b).opacity === '1') out.push([b.closest('tr').querySelector('.cid').textContent,"
+            " window.conformanceReport.resultNumber(b)]); });"
+            "return out;"
+        )
+        assert {case for case, _ in marked} == {case for case, _ in cells}
+        assert len(marked) == len(cells)
+        count = driver.find_element("css selector", f"#kind-filter input[data-kind='{kind}']").find_element("xpath", "..")
+        assert count.text.split()[-1] == str(len(cells))
+    # a shared link restores the kind; "any" clears it
+    open_page(driver, report["plain"] + "#k=convention")
+    assert driver.find_element("css selector", "#kind-filter input[data-kind='convention']").is_selected()
+    expected = {case for (case, _), cell in merged.cells.items() if cell.result.expectation_kind == "convention"}
+    assert sorted(shown_case_ids(driver)) == sorted(expected)
+    click(driver, "#kind-filter input[value='']")
+    assert len(shown_case_ids(driver)) == len(merged.cases) and fragment_params(driver) == {}
+    assert chromium.console_errors(driver) == []
+
+
 def test_the_keyboard_reaches_and_opens_a_cell_in_one_tab_stop_and_arrows(driver, report):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys

@@ -67,6 +67,10 @@ STATUS_CODES = {
     "not run": ".",
 }
 CELL_LABELS = {"UNSUPPORTED": "UNSUP"}
+# One letter per kind of finding, for a row's data-f attribute and a cell's k<letter> class,
+# read by the page's finding-kind filter: the cells whose expectation has that kind.
+KIND_CODES = {kind: kind[0] for kind in FINDING_KINDS}
+assert len(set(KIND_CODES.values())) == len(KIND_CODES), "kinds of finding need distinct first letters"
 STATUS_MEANINGS = {
     "PASS": "matches the oracle within the error bound",
     "FAIL": "wrong shape or values (or accepted an invalid case)",
@@ -139,6 +143,18 @@ def diagnosis_text(code: str | None) -> str | None:
         return f"Unknown diagnosis code {code!r}."
 
 
+def kind_rules() -> str:
+    """CSS that dims, under the finding-kind filter (class kind-<letter> on the table), every
+    cell whose expectation is not of that kind."""
+    return "\n".join(f"#matrix.kind-{c} button.c:not(.k{c}){{opacity:.3}}" for c in KIND_CODES.values())
+
+
+def cell_kind(cell: Cell | None) -> str:
+    """The letter of the cell's expectation kind, "." when it has none."""
+    kind = cell.result.expectation_kind if cell is not None else None
+    return KIND_CODES.get(kind, ".") if kind else "."
+
+
 def cell_html(cell: Cell | None, missing: str) -> Markup:
     """One matrix cell. Built here rather than in the template because it is 40,000 of them;
     it holds no data from results files, only the fixed status vocabulary (checked below),
@@ -156,6 +172,9 @@ def cell_html(cell: Cell | None, missing: str) -> Markup:
         classes += " unexp"
     elif status not in ("PASS", "UNSUPPORTED"):  # a known problem, listed in the expectations file
         classes += " known"
+    kind = cell_kind(cell)
+    if kind != ".":
+        classes += " k" + kind
     label = CELL_LABELS.get(status, status)
     return Markup(f'<td><button class="c {classes}">{label}</button>')  # noqa: S704
 
@@ -243,6 +262,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         cells: list[str] = []
         codes: list[str] = []
         unmet: list[str] = []  # "u" where the cell did not meet its expectation
+        kinds: list[str] = []  # the kind letter of the cell's expectation, "." for none
         first_result = len(details)  # the number of the row's first result; the rest follow in order
         for column, adapter in enumerate(adapters):
             cell = merged.cell(case.id, adapter)
@@ -257,12 +277,14 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
             cells.append(cell_html(cell, missing))
             codes.append(STATUS_CODES[cell.status if cell is not None else missing])
             unmet.append("u" if cell is not None and not cell.met_expectation else ".")
+            kinds.append(cell_kind(cell))
         groups[-1]["rows"].append(
             {
                 "case": case,
                 "codes": "".join(codes),
                 "first_result": first_result,
                 "unmet": "".join(unmet) if "u" in unmet else "",
+                "kinds": "".join(kinds) if any(k != "." for k in kinds) else "",
                 "tags": " ".join(case.tags),
                 "search": " ".join([case.id, case.description, case.file, *case.tags]).lower(),
                 "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
@@ -329,6 +351,8 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "missing": missing_adapters(merged),
         "findings": findings_by_kind(merged),
         "kinds": FINDING_KINDS,
+        "kind_codes": KIND_CODES,
+        "kind_totals": kind_totals(merged),
         "runs": merged.runs,
         "run_keys": run_keys,
         "run_rows": run_rows,
@@ -343,6 +367,16 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
     }
 
 
+def kind_totals(merged: Merged) -> dict[str, int]:
+    """kind -> the cells whose expectation has that kind (the finding-kind filter's counts)."""
+    totals = dict.fromkeys(FINDING_KINDS, 0)
+    for cell in merged.cells.values():
+        kind = cell.result.expectation_kind
+        if kind in totals:
+            totals[kind] += 1
+    return totals
+
+
 def precision_rows(merged: Merged) -> list[dict[str, Any]]:
     """The precision profile's rows: one per (adapter, dtype) with a precision record."""
     css = {precision.BELOW: "bad", precision.ACCUMULATES: "warn"}
@@ -354,7 +388,7 @@ def precision_rows(merged: Merged) -> list[dict[str, Any]]:
 
 def render_html(merged: Merged, title: str = "Conformance report", compress_above: int | None = None) -> str:
     model = build_page_model(merged, title, compress_above)
-    style = static_text("report.css") + static_text("releases.css") + static_text("port.css") + column_rules(len(merged.adapters)) + "\n"
+    style = static_text("report.css") + static_text("releases.css") + static_text("port.css") + column_rules(len(merged.adapters)) + "\n" + kind_rules() + "\n"
     script = static_text("report.js") + "\n" + panel_script()
     csp = "; ".join(
         [

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalogue import finding_key
 from .merge import Merged
 from .summary import unsupported_reason
 
@@ -75,7 +76,7 @@ def findings(merged: Merged) -> dict[str, list[Finding]]:
             continue
         framework = framework_of.get(adapter, "?")
         reason = result.expectation_reason or ""
-        key = (result.expectation_kind, framework, reason)
+        key = finding_key(result.expectation_kind, framework, reason)  # as the README's list keys it
         links = result.expectation_links or ({"link": result.expectation_link} if result.expectation_link else {})
         finding = found.setdefault(key, Finding(key[0], framework, reason, dict(links), result.diagnosis))
         if adapter not in finding.adapters:

@@ -17,8 +17,9 @@
   var openToken = 0;
   var selectedButton = null;
   var state = { statuses: {}, hiddenAdapters: {}, tag: '', terms: [], disagreements: false,
-                op: '', ignoreUnsupported: false, unexpectedOnly: false };
-  var adapterOps = [];  // per adapter column: ' conv conv_transpose ' (the ops it ran)
+                op: '', ignoreUnsupported: false, unexpectedOnly: false, kind: '' };
+  var adapterOps = [];
+  var KIND_LETTERS = [];  // from the finding-kind filter's radios: 'b', 'c', 'l'  // per adapter column: ' conv conv_transpose ' (the ops it ran)
 
   function byId(id) { return document.getElementById(id); }
 
@@ -279,7 +280,7 @@
       for (var i = 0; i < trs.length; i++) {
         var tr = trs[i];
         if (tr.className !== 'r') continue;
-        var row = { tr: tr, id: tr.querySelector('.cid').textContent, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '',
+        var row = { tr: tr, id: tr.querySelector('.cid').textContent, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '', kinds: tr.getAttribute('data-f') || '',
                     op: tr.getAttribute('data-o'), quantity: tr.getAttribute('data-g') || 'output', tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
         row.index = rows.length;
         body.rows.push(row);
@@ -304,6 +305,9 @@
     state.unexpectedOnly = byId('unexpected-only').checked;
     var op = form.querySelector('input[name=op]:checked');
     state.op = op ? op.value : '';
+    // The finding-kind filter: the letter of a kind (b, c, l), or '' for any.
+    var kind = form.querySelector('input[name=kind]:checked');
+    state.kind = kind ? kind.value : '';
     // The quantity switch: the forward output, the gradients (grad_*), or both.
     var quantity = form.querySelector('input[name=quantity]:checked');
     state.quantity = quantity ? quantity.value : '';
@@ -330,6 +334,7 @@
     var selected = false;
     var problem = false;
     var unmet = false;
+    var ofKind = false;
     var present = false;
     for (var i = 0; i < row.codes.length; i++) {
       if (state.hiddenAdapters[i]) continue;
@@ -339,6 +344,7 @@
       if (state.statuses[code]) {
         selected = true;
         if (row.unmet.charAt(i) === 'u') unmet = true;
+        if (state.kind && row.kinds.charAt(i) === state.kind) ofKind = true;
       }
       if (PROBLEM_CODES.indexOf(code) >= 0) problem = true;
       if (state.ignoreUnsupported && code === 'U') continue;
@@ -346,6 +352,7 @@
     }
     if (!present || !selected) return false;
     if (state.unexpectedOnly && !unmet) return false;
+    if (state.kind && !ofKind) return false;
     return !state.disagreements || problem || seen.length > 1;
   }
 
@@ -365,6 +372,7 @@
       if (bodies[b].count) bodies[b].count.textContent = countText(groupShown, bodies[b].total);
     }
     table.classList.toggle('only-unexp', state.unexpectedOnly);
+    KIND_LETTERS.forEach(function (letter) { table.classList.toggle('kind-' + letter, state.kind === letter); });
     Object.keys(CODE_STATUS).forEach(function (code) {
       table.classList.toggle('hide-' + code, state.statuses[code] === false);
     });
@@ -408,6 +416,7 @@
     var boxes = byId('filters').querySelectorAll('input[name=status]');
     for (var i = 0; i < boxes.length; i++) boxes[i].checked = !status || boxes[i].value === status;
     byId('unexpected-only').checked = link.getAttribute('data-unexpected') === '1';
+    setKind(link.getAttribute('data-kind') || '');
     var op = link.getAttribute('data-op') || '';
     var radio = byId('filters').querySelector('input[name=op][value="' + op + '"]');
     if (radio) radio.checked = true;
@@ -417,8 +426,21 @@
     applyFilters();
   }
 
+  /* Check the finding-kind radio of this kind's name ('' or unknown: any). */
+  function setKind(name) {
+    var radios = byId('filters').querySelectorAll('input[name=kind]');
+    var matched = false;
+    for (var i = 0; i < radios.length; i++) {
+      radios[i].checked = (radios[i].getAttribute('data-kind') || '') === name;
+      matched = matched || radios[i].checked;
+    }
+    if (!matched && radios.length) radios[0].checked = true;
+  }
+
   function wireFilters() {
     var form = byId('filters');
+    var kinds = form.querySelectorAll('input[name=kind]');
+    for (var k = 0; k < kinds.length; k++) if (kinds[k].value) KIND_LETTERS.push(kinds[k].value);
     var chips = form.querySelectorAll('#adapter-chips .adapter');
     for (var c = 0; c < chips.length; c++) {
       adapterOps.push(' ' + (chips[c].getAttribute('data-ops') || '') + ' ');
@@ -481,7 +503,7 @@
   }
 
   // ---- the view in the URL fragment ---------------------------------------------------
-  // #op=conv_transpose&only=torch.nn.ConvTranspose&u=1&case=basic-2d&adapter=torch.nn.ConvTranspose
+  // #op=conv_transpose&only=torch.nn.ConvTranspose&u=1&k=bug&case=basic-2d&adapter=torch.nn.ConvTranspose
   // Filters by name (not position), so a link works on another report of the same suite;
   // the open cell by case id and adapter name. #result-<n> (a result's number) still opens.
 
@@ -514,6 +536,8 @@
     if (byId('disagreements-only').checked) params.set('d', '1');
     if (byId('ignore-unsupported').checked) params.set('iu', '1');
     if (byId('unexpected-only').checked) params.set('u', '1');
+    var kind = form.querySelector('input[name=kind]:checked');
+    if (kind && kind.value) params.set('k', kind.getAttribute('data-kind'));
     if (rowSetText) { params.set('rows', rowSetText); params.set('set', rowSetLabel); }
     if (selectedButton && !byId('details').hidden) {
       var cell = cellName(selectedButton);
@@ -558,6 +582,7 @@
     byId('disagreements-only').checked = params.get('d') === '1';
     byId('ignore-unsupported').checked = params.get('iu') === '1';
     byId('unexpected-only').checked = params.get('u') === '1';
+    setKind(params.get('k') || '');
     setRowSet(params.get('rows'), params.get('set'));
   }
 
