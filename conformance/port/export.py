@@ -5,9 +5,17 @@ hand-kept copy of 20 signatures."""
 
 from __future__ import annotations
 
+from .inverse import PATTERNS as INVERSE_PATTERNS
+from .inverse.onnxlike import ONNX_MODES
+from .inverse.tflike import TF_MODES
+from .inverse.xla import MODES as LAX_MODES
 from .parse import ACCEPTED, SHAPE_CALLS
 from .signatures import NEUTRAL
-from .sources import ACCEPTED_APIS, SOURCES
+from .sources import ACCEPTED_APIS, SOURCES, TENSOR_PARAMS
+
+# The attributes sources.onnx_node reads from make_node(**attrs) (its error lists them: the
+# page's agreement test compares that line, so a change on either side shows).
+ONNX_ATTRIBUTES = ("auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads", "strides")
 
 
 def _js_pattern(pattern: str) -> str:
@@ -26,8 +34,16 @@ def page_tables() -> dict:
             "aliases": signature.aliases,
             "takes_attributes": signature.takes_attributes,
         })
+    # Which inverse reads a reader's keyword form: the page picks its function by the same
+    # patterns inverse.inverse_for matches, in the same order.
+    inverses = [{"pattern": _js_pattern(pattern.pattern), "function": function.__name__}
+                for pattern, function in INVERSE_PATTERNS]
     return {
         "sources": sources,
+        "inverses": inverses,
+        "tensor_params": sorted(TENSOR_PARAMS),
+        "modes": {"tf": TF_MODES, "onnx": ONNX_MODES, "lax": LAX_MODES},
+        "onnx_attributes": list(ONNX_ATTRIBUTES),
         "neutral": sorted(NEUTRAL),
         "accepted": ACCEPTED,
         "accepted_apis": ACCEPTED_APIS,

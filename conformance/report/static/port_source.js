@@ -6,7 +6,6 @@
   "use strict";
 
   class PortError extends Error {}
-  const TENSOR_PARAMS = new Set(["input", "weight", "bias", "filters", "lhs", "rhs", "data", "inputs"]);
   const SPATIAL = { 1: "W", 2: "HW", 3: "DHW" };
   const EXAMPLE_LENGTH = 8;
 
@@ -29,12 +28,15 @@
     if (typeof v === "string") return pyStr(v);
     if (Array.isArray(v)) return "[" + v.map(pyRepr).join(", ") + "]";
     if (v.float !== undefined) return v.text;
-    if (v.tensor !== undefined) return pyStr(v.tensor);
+    if (v.tensor !== undefined) {  // parse.TensorArg's dataclass repr, as the CLI's messages print it
+      const shape = !v.shape ? "None" : v.shape.length === 1 ? `(${v.shape[0]},)` : `(${v.shape.join(", ")})`;
+      return `TensorArg(text=${pyStr(v.tensor)}, shape=${shape})`;
+    }
     return String(v);
   }
 
   // -- parse: a tokenizer and a recursive reader for the literal subset parse.py accepts --------
-  const TOKEN = /\s*(?:(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z_0-9]*)|([bBrRuU]?)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\*\*|[-+*()[\],=.:{}]))/y;
+  const TOKEN = /\s*(?:(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z_0-9]*)(?!['"])|([bBrRuU]?)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\*\*|[-+*()[\],=.:{}]))/y;
 
   function tokenize(text) {
     const tokens = [];
@@ -251,7 +253,212 @@
     return { bound, notes };
   }
 
-  // -- readers (sources.py) and inverses (inverse/torchlike.py) the page knows ----------------
+  // -- Python's value semantics the readers lean on ------------------------------------------
+  const has = (kw, k) => Object.prototype.hasOwnProperty.call(kw, k);
+  const get = (kw, k, fallback) => (has(kw, k) ? kw[k] : fallback);  // dict.get: a None stays None
+  const pyInt = (v) => isInt(v) || typeof v === "boolean";  // isinstance(v, int): bool is an int
+  function truthy(v) {
+    if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+    if (Array.isArray(v)) return v.length > 0;
+    if (typeof v === "object" && v.float !== undefined) return v.float !== 0;
+    return true;
+  }
+  const or = (v, fallback) => (truthy(v) ? v : fallback);  // Python's ``v or fallback``
+  function pyEq(a, b) {  // ==, where True == 1 and 2.0 == 2
+    const num = (v) => (typeof v === "boolean" ? Number(v) : typeof v === "number" ? v : v && v.float !== undefined ? v.float : undefined);
+    if (num(a) !== undefined && num(b) !== undefined) return num(a) === num(b);
+    if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, n) => pyEq(v, b[n]));
+    return a === b;
+  }
+  const swapIO = (layout) => layout.replace(/[IO]/g, (c) => (c === "I" ? "O" : "I"));
+  const pyStrOf = (v) => (typeof v === "string" ? v : pyRepr(v));  // str(v) for the values a call holds
+  const lenDims = (...values) => {  // sources._len_dims
+    for (const v of values) if (Array.isArray(v)) return v.length;
+    return null;
+  };
+
+  // -- the readers of sources.py: (api, match, bound, x, w) -> the keyword form the inverse reads --
+  const channelsLast = (dims) => "N" + SPATIAL[dims] + "C";
+  const channelsFirst = (dims) => "NC" + SPATIAL[dims];
+  const read = (family, kwargs, input_layout, kernel_layout, flipped, adapter) => ({ family, kwargs, input_layout, kernel_layout, flipped, adapter });
+  const pick = (b, names) => Object.fromEntries(names.map((k) => [k, b.get(k)]));
+
+  function dataFormat(api, value, dims, defaultLast = true) {
+    if (value === null) return defaultLast ? channelsLast(dims) : channelsFirst(dims);
+    const text = pyStrOf(value);
+    if (text === "channels_last" || (text.startsWith("N") && text.endsWith("C"))) return channelsLast(dims);
+    if (text === "channels_first" || text.startsWith("NC")) return channelsFirst(dims);
+    throw new PortError(`${api}: argument data_format/layout ${pyRepr(value)} is not channels first or channels last`);
+  }
+
+  function torchModule(api, m, b) {
+    const dims = Number(m.d), transposed = api.toLowerCase().includes("transpose");
+    if (b.get("padding_mode") !== "zeros") {
+      throw new PortError(`${api}: argument padding_mode=${pyRepr(b.get("padding_mode"))}: only 'zeros' is a plain convolution`);
+    }
+    const kwargs = pick(b, ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"]);
+    if (transposed) kwargs.output_padding = b.get("output_padding");
+    return read(`torch.nn.Conv${transposed ? "Transpose" : ""}${dims}d`, kwargs, channelsFirst(dims),
+      (transposed ? "IO" : "OI") + SPATIAL[dims], false, transposed ? "torch.nn.ConvTranspose" : "torch.nn.Conv");
+  }
+
+  function torchFunctional(api, m, b) {
+    const dims = Number(m.d), transposed = api.toLowerCase().includes("transpose");
+    const kwargs = pick(b, ["stride", "padding", "dilation", "groups"]);
+    kwargs.bias = b.get("bias") !== null;
+    if (transposed) kwargs.output_padding = b.get("output_padding");
+    return read(`torch.nn.functional.conv${transposed ? "_transpose" : ""}${dims}d`, kwargs, channelsFirst(dims),
+      (transposed ? "IO" : "OI") + SPATIAL[dims], false,
+      transposed ? "torch.nn.functional.conv_transpose" : "torch.nn.functional.conv");
+  }
+
+  function kerasLayer(api, m, b) {
+    const dims = Number(m.d), transposed = api.toLowerCase().includes("transpose");
+    const prefix = api.startsWith("tf_keras") || m.v1 ? "tf_keras" : "keras";
+    const filters = b.get("filters");
+    if (!pyInt(filters)) {
+      throw new PortError(`${api}: argument filters=${filters && filters.tensor !== undefined ? pyStr(filters.tensor) : pyRepr(filters)}: give the number of output channels`);
+    }
+    const kwargs = pick(b, ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias"]);
+    if (transposed) kwargs.output_padding = b.get("output_padding");
+    else kwargs.groups = b.get("groups");
+    return read(`${prefix}.layers.Conv${dims}D${transposed ? "Transpose" : ""}`, kwargs, dataFormat(api, b.get("data_format"), dims),
+      SPATIAL[dims] + (transposed ? "OI" : "IO"), false, `${prefix}.layers.${transposed ? "ConvTranspose" : "Conv"}`);
+  }
+
+  function tfNn(api, m, b, x, w) {
+    const transposed = api.toLowerCase().includes("transpose");
+    const shapeDims = lenDims(b.get("output_shape"));
+    const dims = m.d ? Number(m.d) : [x ? x.length - 2 : null, w ? w.length - 2 : null, shapeDims && shapeDims - 2].find(truthy);
+    if (!dims) throw new PortError(`${api}: the number of spatial dims is unknown: give --input-shape or --weight-shape`);
+    const strides = b.get("strides");
+    const kwargs = { strides: strides === null ? 1 : strides, padding: b.get("padding"), dilations: or(b.get("dilations"), 1) };
+    if (transposed) {
+      if (b.get("output_shape") === null) throw new PortError(`${api}: missing argument 'output_shape'`);
+      kwargs.output_shape = b.get("output_shape");
+    }
+    return read(transposed ? `tf.nn.conv${dims}d_transpose` : "tf.nn.convolution", kwargs, dataFormat(api, b.get("data_format"), dims),
+      SPATIAL[dims] + (transposed ? "OI" : "IO"), false, transposed ? "tf.nn.conv_transpose" : "tf.nn.convolution");
+  }
+
+  function tfLayers(api, m, b, x, w) {  // TF1's tf.layers.conv2d_transpose: the tf.keras layer
+    const bound = new Map([...b, ["dilation_rate", 1], ["output_padding", null], ["groups", 1]]);
+    return kerasLayer(api, { d: m.d, v1: true }, bound, x, w);
+  }
+
+  function gluon(api, m, b) {
+    const dims = Number(m.d), transposed = api.toLowerCase().includes("transpose");
+    if (!pyStrOf(b.get("layout")).startsWith("NC")) {
+      throw new PortError(`${api}: argument layout=${pyRepr(b.get("layout"))}: only channels-first layouts are read`);
+    }
+    const kwargs = pick(b, ["channels", "kernel_size", "strides", "padding", "dilation", "groups", "use_bias"]);
+    kwargs.in_channels = or(b.get("in_channels"), null);
+    if (transposed) kwargs.output_padding = b.get("output_padding");
+    return read(`mx.gluon.nn.Conv${dims}D${transposed ? "Transpose" : ""}`, kwargs, channelsFirst(dims), (transposed ? "IO" : "OI") + SPATIAL[dims],
+      false, transposed ? "mxnet.gluon.nn.ConvTranspose" : "mxnet.gluon.nn.Conv");
+  }
+
+  function mxnetNd(api, m, b) {
+    const transposed = m.op === "Deconvolution";
+    if (b.get("kernel") === null) throw new PortError(`${api}: missing argument 'kernel'`);
+    const dims = Array.isArray(b.get("kernel")) ? b.get("kernel").length : null;
+    if (dims === null) throw new PortError(`${api}: argument kernel must be a tuple, one size per spatial dim`);
+    if (b.get("layout") !== null && !pyStrOf(b.get("layout")).startsWith("NC")) {
+      throw new PortError(`${api}: argument layout=${pyRepr(b.get("layout"))}: only channels-first layouts are read`);
+    }
+    const names = ["kernel", "stride", "dilate", "pad", "num_filter", "num_group", "no_bias", ...(transposed ? ["adj", "target_shape"] : [])];
+    const kwargs = Object.fromEntries(names.filter((k) => b.get(k) !== null).map((k) => [k, b.get(k)]));
+    const adapter = transposed ? (truthy(b.get("target_shape")) ? "mxnet.nd.Deconvolution.target_shape" : "mxnet.nd.Deconvolution") : "mxnet.nd.Convolution";
+    return read(`mx.nd.${m.op}`, kwargs, channelsFirst(dims), (transposed ? "IO" : "OI") + SPATIAL[dims], false, adapter);
+  }
+
+  function lax(api, m, b, x) {
+    const transposed = m.op === "conv_transpose";
+    const strides = transposed ? b.get("strides") : b.get("window_strides");
+    const padding = b.get("padding");
+    const dims = or(lenDims(strides, Array.isArray(padding) ? padding : null, b.get("rhs_dilation")), x ? x.length - 2 : null);
+    if (dims === null) throw new PortError(`${api}: the number of spatial dims is unknown: give --input-shape`);
+    const sp = SPATIAL[dims];
+    const specs = or(b.get("dimension_numbers"), transposed ? ["N" + sp + "C", sp + "IO", "N" + sp + "C"] : ["NC" + sp, "OI" + sp, "NC" + sp]);
+    if (!(Array.isArray(specs) && specs.length === 3 && specs.every((s) => typeof s === "string"))) {
+      throw new PortError(`${api}: argument dimension_numbers must be three layout strings, e.g. ('NCHW', 'OIHW', 'NCHW')`);
+    }
+    const [lhs, rhs] = specs;
+    if (transposed) {
+      const transposeKernel = b.get("transpose_kernel");
+      // transpose_kernel=True: the kernel is the forward conv's, its 'O' is this op's input
+      const kwargs = { strides, padding, rhs_dilation: b.get("rhs_dilation"), dimension_numbers: [lhs, rhs, lhs], transpose_kernel: transposeKernel };
+      return read("jax.lax.conv_transpose", kwargs, lhs, truthy(transposeKernel) ? swapIO(rhs) : rhs, !truthy(transposeKernel),
+        truthy(transposeKernel) ? "jax.lax.conv_transpose" : "jax.lax.conv_transpose.no_transpose_kernel");
+    }
+    const kwargs = { window_strides: strides, padding, rhs_dilation: b.get("rhs_dilation"), feature_group_count: b.get("feature_group_count") };
+    if (!pyEq(b.get("batch_group_count"), 1)) {
+      throw new PortError(`${api}: argument batch_group_count=${pyRepr(b.get("batch_group_count"))}: not a plain convolution`);
+    }
+    const dilated = b.get("lhs_dilation") !== null;  // the transposed conv as a conv: the forward conv's kernel, flipped
+    if (dilated) kwargs.lhs_dilation = b.get("lhs_dilation");
+    return read("jax.lax.conv_general_dilated", kwargs, lhs, dilated ? swapIO(rhs) : rhs, dilated,
+      dilated ? "jax.lax.conv_general_dilated.lhs_dilation" : "jax.lax.conv_general_dilated");
+  }
+
+  function onnxNode(api, m, b, x, w, tables) {
+    const opType = b.get("op_type");
+    if (opType !== "ConvTranspose" && opType !== "Conv") {
+      throw new PortError(`${api}: op_type ${pyRepr(opType)}: only 'ConvTranspose' and 'Conv' nodes are read`);
+    }
+    const skip = new Set(["op_type", "inputs", "outputs", "name", "doc_string", "domain"]);
+    const known = tables.onnx_attributes;
+    const attributes = {};
+    for (const [name, value] of b) {
+      if (skip.has(name)) continue;
+      if (!known.includes(name)) throw new PortError(`${api}: ${opType} has no attribute ${pyStr(name)}; it has: ${known.join(", ")}`);
+      if (value !== null) attributes[name] = value;
+    }
+    const dims = or(lenDims(attributes.kernel_shape, attributes.strides, attributes.dilations), x ? x.length - 2 : (w ? w.length - 2 : null));
+    if (dims === null) throw new PortError(`${api}: the number of spatial dims is unknown: give kernel_shape or --weight-shape`);
+    return read(opType, attributes, channelsFirst(dims), (opType === "ConvTranspose" ? "IO" : "OI") + SPATIAL[dims], false,
+      opType === "ConvTranspose" ? "onnxruntime.ConvTranspose" : "onnxruntime.Conv");
+  }
+
+  function paddleLayer(api, m, b) {
+    const dims = Number(m.d), transposed = api.toLowerCase().includes("transpose");
+    const mode = b.has("padding_mode") ? b.get("padding_mode") : "zeros";
+    if (mode !== "zeros") throw new PortError(`${api}: argument padding_mode=${pyRepr(mode)}: only 'zeros' is a plain convolution`);
+    const kwargs = pick(b, ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias_attr"]);
+    if (transposed) kwargs.output_padding = b.get("output_padding");
+    return read(`paddle.nn.Conv${dims}D${transposed ? "Transpose" : ""}`, kwargs, dataFormat(api, b.get("data_format"), dims, false),
+      (transposed ? "IO" : "OI") + SPATIAL[dims], false, transposed ? "paddle.nn.ConvTranspose" : "paddle.nn.Conv");
+  }
+
+  function flaxLayer(api, m, b) {
+    const transposed = api.toLowerCase().includes("transpose");
+    const kernelSize = b.get("kernel_size");
+    const dims = Array.isArray(kernelSize) ? kernelSize.length : null;
+    if (dims === null) throw new PortError(`${api}: argument kernel_size must be a tuple, one size per spatial dim`);
+    const kwargs = pick(b, ["features", "kernel_size", "strides", "padding", "kernel_dilation", "use_bias"]);
+    if (transposed) {
+      const transposeKernel = b.get("transpose_kernel");
+      kwargs.transpose_kernel = transposeKernel;
+      return read("flax.linen.ConvTranspose", kwargs, channelsLast(dims), SPATIAL[dims] + (truthy(transposeKernel) ? "OI" : "IO"),
+        !truthy(transposeKernel), "flax.linen.ConvTranspose" + (truthy(transposeKernel) ? "" : ".no_transpose_kernel"));
+    }
+    const inputDilation = b.get("input_dilation");
+    if (![1, null, Array(dims).fill(1)].some((v) => pyEq(inputDilation, v))) {
+      throw new PortError(`${api}: argument input_dilation=${pyRepr(inputDilation)}: read as a transposed conv only by ConvTranspose`);
+    }
+    kwargs.feature_group_count = b.get("feature_group_count");
+    return read("flax.linen.Conv", kwargs, channelsLast(dims), SPATIAL[dims] + "IO", false, "flax.linen.Conv");
+  }
+
+  // by the reader's name in sources.SOURCES (the export names it per pattern)
+  const READERS = {
+    torch_module: torchModule, torch_functional: torchFunctional, keras_layer: kerasLayer, tf_nn: tfNn, tf_layers: tfLayers,
+    gluon, mxnet_nd: mxnetNd, lax, onnx_node: onnxNode, paddle_layer: paddleLayer, flax_layer: flaxLayer,
+  };
+
+  // -- inverse/common.py and inverse/shapes.py ---------------------------------------------------
+  const inverseError = (api, argument, why) => new PortError(`${api}: argument ${argument}: ${why}`);
+
   function perDim(api, name, value, dims) {
     if (typeof value !== "boolean") {
       if (isInt(value)) return Array(dims).fill(value);
@@ -262,160 +469,369 @@
     }
     const what = typeof value === "boolean" ? `an int or ${dims} ints, got ${pyRepr(value)}`
       : `an int or ${dims} ints (one per spatial dim), got ${pyRepr(value)}`;
-    throw new PortError(`${api}: argument ${name}: expected ${what}`);
+    throw inverseError(api, name, `expected ${what}`);
   }
 
-  function torchReader(api, match, b, functional) {
-    const dims = Number(match.d);
-    const transposed = api.toLowerCase().includes("transpose");
-    const sp = SPATIAL[dims];
-    let family, kwargs, adapter;
-    if (functional) {
-      family = `torch.nn.functional.conv${transposed ? "_transpose" : ""}${dims}d`;
-      kwargs = { stride: b.get("stride"), padding: b.get("padding"), dilation: b.get("dilation"), groups: b.get("groups") };
-      kwargs.bias = b.get("bias") !== null;
-      adapter = transposed ? "torch.nn.functional.conv_transpose" : "torch.nn.functional.conv";
-    } else {
-      if (b.get("padding_mode") !== "zeros") {
-        throw new PortError(`${api}: argument padding_mode=${pyRepr(b.get("padding_mode"))}: only 'zeros' is a plain convolution`);
-      }
-      family = `torch.nn.Conv${transposed ? "Transpose" : ""}${dims}d`;
-      kwargs = {};
-      for (const k of ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"]) kwargs[k] = b.get(k);
-      adapter = transposed ? "torch.nn.ConvTranspose" : "torch.nn.Conv";
+  const sym = (api, name, value, dims) => perDim(api, name, value, dims).map((p) => [p, p]);
+
+  function pairsFromFlat(api, name, value, dims, order = "pairs") {
+    if (!Array.isArray(value) || value.length !== 2 * dims || !value.every(pyInt)) {
+      throw inverseError(api, name, `expected ${2 * dims} ints (before and after per spatial dim), got ${pyRepr(value)}`);
     }
-    if (transposed) kwargs.output_padding = b.get("output_padding");
-    return { family, kwargs, input_layout: "NC" + sp, kernel_layout: (transposed ? "IO" : "OI") + sp, flipped: false, adapter };
+    if (order === "begins_ends") return Array.from({ length: dims }, (_, n) => [value[n], value[dims + n]]);
+    const pairs = Array.from({ length: dims }, (_, n) => [value[2 * n], value[2 * n + 1]]);
+    return order === "reversed_pairs" ? pairs.reverse() : pairs;
   }
 
-  function dataFormat(api, value, dims) {
-    const sp = SPATIAL[dims];
-    if (value === null) return "N" + sp + "C";
-    const text = typeof value === "string" ? value : pyRepr(value);
-    if (text === "channels_last" || (text.startsWith("N") && text.endsWith("C"))) return "N" + sp + "C";
-    if (text === "channels_first" || text.startsWith("NC")) return "NC" + sp;
-    throw new PortError(`${api}: argument data_format/layout ${pyRepr(value)} is not channels first or channels last`);
-  }
-
-  function kerasReader(api, m, b) {
-    const dims = Number(m.d);
-    const transposed = api.toLowerCase().includes("transpose");
-    const prefix = api.startsWith("tf_keras") ? "tf_keras" : "keras";
-    const filters = b.get("filters");
-    if (!isInt(filters)) {
-      throw new PortError(`${api}: argument filters=${filters && filters.tensor !== undefined ? pyStr(filters.tensor) : pyRepr(filters)}: give the number of output channels`);
+  function pairList(api, name, value, dims) {
+    if (Array.isArray(value) && value.length === dims && value.every((p) => Array.isArray(p) && p.length === 2 && p.every(pyInt))) {
+      return value.map((p) => [p[0], p[1]]);
     }
-    const kwargs = {};
-    for (const k of ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias"]) kwargs[k] = b.get(k);
-    if (transposed) kwargs.output_padding = b.get("output_padding");
-    else kwargs.groups = b.get("groups");
-    return {
-      family: `${prefix}.layers.Conv${dims}D${transposed ? "Transpose" : ""}`, kwargs, input_layout: dataFormat(api, b.get("data_format"), dims),
-      kernel_layout: SPATIAL[dims] + (transposed ? "OI" : "IO"), flipped: false,
-      adapter: `${prefix}.layers.${transposed ? "ConvTranspose" : "Conv"}`,
-    };
+    throw inverseError(api, name, `expected ${dims} (before, after) pairs, got ${pyRepr(value)}`);
   }
 
-  const READERS = {
-    torch_module: (api, m, b) => torchReader(api, m, b, false),
-    torch_functional: (api, m, b) => torchReader(api, m, b, true),
-    keras_layer: kerasReader,
-  };
+  const normalLayout = (layout) => layout.replace(/L/g, "W");
+  const spatialDims = (layout) => [...normalLayout(layout)].filter((c) => "DHW".includes(c)).length;
 
   function readInput(layout, shape) {
     if (!shape) return null;
-    const dims = [...layout].filter((c) => "DHW".includes(c)).length;
-    return [..."NC" + SPATIAL[dims]].map((c) => shape[layout.indexOf(c)]);
+    layout = normalLayout(layout);
+    return [..."NC" + SPATIAL[spatialDims(layout)]].map((c) => shape[layout.indexOf(c)]);
   }
 
   function readKernel(layout, shape) {
     if (!shape) return null;
-    const dims = [...layout].filter((c) => "DHW".includes(c)).length;
-    return { i: shape[layout.indexOf("I")], o: shape[layout.indexOf("O")], k: [...SPATIAL[dims]].map((c) => shape[layout.indexOf(c)]) };
+    layout = normalLayout(layout);
+    return { i: shape[layout.indexOf("I")], o: shape[layout.indexOf("O")], k: [...SPATIAL[spatialDims(layout)]].map((c) => shape[layout.indexOf(c)]) };
   }
 
-  // torch_inverse: the call's keywords -> the canonical layer
-  function torchInverse(call, x, w) {
-    const kw = call.kwargs;
-    const api = call.family;
-    const op = api.includes("ranspose") ? "conv_transpose" : "conv";
-    const dims = [...call.input_layout].filter((c) => "DHW".includes(c)).length;
+  // shapes.Tensors: the call's input and kernel shapes in its own layouts (either may be null)
+  function tensorsOf(call, x, w) {
+    const dims = spatialDims(call.input_layout || call.kernel_layout);
     const inputShape = readInput(call.input_layout, x);
     const kernel = readKernel(call.kernel_layout, w);
-    const groups = kw.groups === undefined ? 1 : kw.groups;
-    let cIn = null, cOut = null;
-    if (kernel) [cIn, cOut] = op === "conv" ? [kernel.i * groups, kernel.o] : [kernel.i, kernel.o * groups];
-    if (cIn === null && inputShape) cIn = inputShape[1];
-    if (kw.in_channels !== undefined) cIn = kw.in_channels;
-    if (kw.out_channels !== undefined) cOut = kw.out_channels;
-    let kernelSize;
-    if (kw.kernel_size !== undefined && kw.kernel_size !== null) kernelSize = perDim(api, "kernel_size", kw.kernel_size, dims);
-    else if (kernel) kernelSize = kernel.k;
-    else throw new PortError(`${api}: argument kernel_size: the kernel size is needed: give the weight's shape`);
-    const padding = kw.padding === undefined ? 0 : kw.padding;
-    let mode = null;
-    if (op === "conv" && typeof padding === "string") {
-      mode = padding.toLowerCase();
-      if (mode !== "same" && mode !== "valid") {
-        throw new PortError(`${api}: argument padding: ${pyRepr(padding)} is not one of 'same', 'valid'`);
-      }
-    }
-    const stride = perDim(api, "stride", kw.stride === undefined ? 1 : kw.stride, dims);
-    const dilation = perDim(api, "dilation", kw.dilation === undefined ? 1 : kw.dilation, dims);
-    const pads = mode || perDim(api, "padding", padding, dims).map((p) => [p, p]);
-    const outputPadding = op !== "conv" ? perDim(api, "output_padding", kw.output_padding === undefined ? 0 : kw.output_padding, dims) : Array(dims).fill(0);
-    const bias = kw.bias === undefined ? true : (kw.bias !== false && kw.bias !== null);
     return {
-      op, kernel: kernelSize, stride, dilation, padding: pads, in_channels: cIn, out_channels: cOut,
-      output_padding: outputPadding, output_shape: null, groups, bias: !!bias, input_shape: inputShape,
+      dims, input_shape: inputShape, kernel,
+      kernelSize(kw, name) {
+        if (name && get(kw, name, null) !== null) return perDim(call.api, name, kw[name], dims);
+        if (!kernel) throw inverseError(call.api, name || "weight", "the kernel size is needed: give the weight's shape");
+        return kernel.k;
+      },
+      channels(op, groups) {  // conv: O = C_out, I = C_in/g; conv_transpose: I = C_in, O = C_out/g
+        let cIn = null, cOut = null;
+        if (kernel) [cIn, cOut] = op === "conv" ? [kernel.i * groups, kernel.o] : [kernel.i, kernel.o * groups];
+        if (cIn === null && inputShape) cIn = inputShape[1];
+        return [cIn, cOut];
+      },
     };
   }
 
-  // keras_inverse (inverse/tflike.py): Keras' own output lengths read back as output_shape
+  function layer(op, kernel, stride, dilation, padding, rest = {}) {
+    const dims = kernel.length;
+    const given = (k, fallback) => (rest[k] === undefined ? fallback : rest[k]);
+    return {
+      op, kernel: [...kernel], stride: [...stride], dilation: [...dilation], padding,
+      in_channels: given("in_channels", null), out_channels: given("out_channels", null),
+      output_padding: given("output_padding", null) === null ? Array(dims).fill(0) : [...rest.output_padding],
+      output_shape: given("output_shape", null) === null ? null : [...rest.output_shape],
+      groups: given("groups", 1), bias: truthy(given("bias", false)), input_shape: given("input_shape", null),
+    };
+  }
+
+  // a conv_transpose window full[before : before + out] as explicit (before, after) plus output_padding
+  function explicitLayerFromWindows(op, kernel, stride, dilation, lengths, wins, rest) {
+    const pairs = [], extras = [];
+    lengths.forEach((n, i) => {
+      const [before, out] = wins[i];
+      const after = fullLength(n, kernel[i], stride[i], dilation[i]) - before - out;
+      pairs.push([before, Math.max(after, 0)]);
+      extras.push(Math.max(-after, 0));
+    });
+    return layer(op, kernel, stride, dilation, pairs, { ...rest, output_padding: extras });
+  }
+
+  // -- the inverses, one per function of conformance/port/inverse/ -----------------------------
+  function convMode(api, name, value) {  // torchlike._conv_mode
+    if (typeof value !== "string") return null;
+    const mode = value.toLowerCase();
+    if (mode !== "same" && mode !== "valid") throw inverseError(api, name, `${pyRepr(value)} is not one of 'same', 'valid'`);
+    return mode;
+  }
+
+  // torchlike.torch_inverse
+  function torchInverse(call, x, w) {
+    const kw = call.kwargs, api = call.api;
+    const op = api.includes("ranspose") ? "conv_transpose" : "conv";
+    const t = tensorsOf(call, x, w);
+    const groups = get(kw, "groups", 1);
+    let [cIn, cOut] = t.channels(op, groups);
+    cIn = get(kw, "in_channels", cIn);
+    cOut = get(kw, "out_channels", cOut);
+    const padding = get(kw, "padding", 0);
+    const mode = op === "conv" ? convMode(api, "padding", padding) : null;
+    return layer(op, t.kernelSize(kw, "kernel_size"), perDim(api, "stride", get(kw, "stride", 1), t.dims),
+      perDim(api, "dilation", get(kw, "dilation", 1), t.dims), mode || sym(api, "padding", padding, t.dims), {
+        in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape,
+        output_padding: op !== "conv" ? perDim(api, "output_padding", get(kw, "output_padding", 0), t.dims) : null,
+        bias: get(kw, "bias", true) !== false && get(kw, "bias", true) !== null,
+      });
+  }
+
+  // torchlike.mxnet_inverse: mx.nd.(De)Convolution (pad, adj, target_shape) and Gluon's layers
+  function mxnetInverse(call, x, w) {
+    const kw = call.kwargs, api = call.api;
+    const op = api.includes("Deconvolution") || api.includes("Transpose") ? "conv_transpose" : "conv";
+    const t = tensorsOf(call, x, w);
+    const g = api.includes("gluon");
+    const name = (gluonName, ndName) => (g ? gluonName : ndName);
+    const groups = get(kw, name("groups", "num_group"), 1);
+    let [cIn, cOut] = t.channels(op, groups);
+    cOut = get(kw, name("channels", "num_filter"), cOut);
+    cIn = or(get(kw, "in_channels", null), cIn);
+    const kernel = t.kernelSize(kw, name("kernel_size", "kernel"));
+    const stride = perDim(api, name("strides", "stride"), get(kw, name("strides", "stride"), 1), t.dims);
+    const dilation = perDim(api, name("dilation", "dilate"), get(kw, name("dilation", "dilate"), 1), t.dims);
+    const bias = g ? get(kw, "use_bias", true) : !truthy(get(kw, "no_bias", false));
+    let padding, outputShape = null, outputPadding = null;
+    if (truthy(get(kw, "target_shape", null))) {  // MXNet picks pad and adj from target_shape (InferPad): the odd crop first
+      padding = "same_lower";
+      outputShape = perDim(api, "target_shape", kw.target_shape, t.dims);
+    } else {
+      padding = sym(api, name("padding", "pad"), get(kw, name("padding", "pad"), 0), t.dims);
+      if (op === "conv_transpose") outputPadding = perDim(api, name("output_padding", "adj"), get(kw, name("output_padding", "adj"), 0), t.dims);
+    }
+    return layer(op, kernel, stride, dilation, padding, { in_channels: cIn, out_channels: cOut, output_padding: outputPadding,
+      output_shape: outputShape, groups, bias, input_shape: t.input_shape });
+  }
+
+  // torchlike.paddle_inverse
+  function paddleInverse(call, x, w) {
+    const kw = call.kwargs, api = call.api;
+    const op = api.includes("ranspose") ? "conv_transpose" : "conv";
+    const t = tensorsOf(call, x, w);
+    const groups = get(kw, "groups", 1);
+    let [cIn, cOut] = t.channels(op, groups);
+    cIn = get(kw, "in_channels", cIn);
+    cOut = get(kw, "out_channels", cOut);
+    let padding = get(kw, "padding", 0);
+    const mode = convMode(api, "padding", padding);
+    if (mode === null) {
+      const flat = Array.isArray(padding) && padding.length === 2 * t.dims && padding.every(pyInt);
+      padding = flat && t.dims > 0 ? pairsFromFlat(api, "padding", padding, t.dims) : sym(api, "padding", padding, t.dims);
+    }
+    return layer(op, t.kernelSize(kw, "kernel_size"), perDim(api, "stride", get(kw, "stride", 1), t.dims),
+      perDim(api, "dilation", get(kw, "dilation", 1), t.dims), mode || padding, {
+        in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape,
+        output_padding: op !== "conv" ? perDim(api, "output_padding", get(kw, "output_padding", 0), t.dims) : null,
+        bias: get(kw, "bias_attr", null) !== false,
+      });
+  }
+
+  // tflike.tf_inverse: tf.nn's transposed conv (output_shape is O) and tf.nn.convolution
+  function tfInverse(call, x, w, tables) {
+    const kw = call.kwargs, api = call.api;
+    const op = api.includes("transpose") ? "conv_transpose" : "conv";
+    const t = tensorsOf(call, x, w);
+    const dims = t.dims;
+    let [cIn, cOut] = t.channels(op, 1);
+    const tfPerDim = (name, value) => perDim(api, name, Array.isArray(value) && value.length === dims + 2 ? value.slice(1, -1) : value, dims);
+    const stride = tfPerDim("strides", get(kw, "strides", 1));
+    const dilation = tfPerDim("dilations", or(get(kw, "dilations", 1), 1));
+    const value = get(kw, "padding", "VALID");
+    let padding;
+    if (typeof value === "string") {
+      padding = tables.modes.tf[value.toUpperCase()];
+      if (padding === undefined) throw inverseError(api, "padding", `${pyRepr(value)} is not 'SAME', 'VALID' or explicit pairs`);
+    } else {
+      const spatial = Array.isArray(value) && value.length === dims + 2 ? value.filter((_, n) => "DHW".includes(call.input_layout[n])) : null;
+      if (!spatial || !spatial.every((p) => Array.isArray(p) && p.length === 2)) {
+        throw inverseError(api, "padding", `expected 'SAME', 'VALID' or ${dims + 2} [before, after] pairs, got ${pyRepr(value)}`);
+      }
+      padding = spatial.map((p) => [p[0], p[1]]);
+    }
+    const kernel = t.kernelSize(kw, null);
+    if (op === "conv") {
+      let groups = 1;  // TF infers groups from the filter: C_in / filter in-channels
+      if (t.input_shape && t.kernel && truthy(t.kernel.i)) {
+        groups = floorDiv(t.input_shape[1], t.kernel.i);
+        cIn = t.input_shape[1];
+      }
+      return layer(op, kernel, stride, dilation, padding, { in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape });
+    }
+    const outputShape = get(kw, "output_shape", null);
+    if (outputShape === null) throw inverseError(api, "output_shape", "tf.nn's transposed conv needs output_shape (N, *spatial, C)");
+    if (!Array.isArray(outputShape) || outputShape.length !== dims + 2) {
+      throw inverseError(api, "output_shape", `expected ${dims + 2} sizes (the full output shape), got ${pyRepr(outputShape)}`);
+    }
+    const out = outputShape.filter((_, n) => "DHW".includes(call.input_layout[n]));
+    return layer(op, kernel, stride, dilation, padding, { in_channels: cIn, out_channels: outputShape[call.input_layout.indexOf("C")],
+      output_shape: out, input_shape: t.input_shape });
+  }
+
+  // tflike.keras_inverse: Keras' own output lengths read back as output_shape
   function kerasInverse(call, x, w) {
-    const kw = call.kwargs;
-    const api = call.family;
+    const kw = call.kwargs, api = call.api;
     const op = api.includes("Transpose") ? "conv_transpose" : "conv";
-    const dims = [...call.input_layout].filter((c) => "DHW".includes(c)).length;
-    const inputShape = readInput(call.input_layout, x);
-    const kernel = readKernel(call.kernel_layout, w);
-    let padding = kw.padding === undefined ? "valid" : kw.padding;
+    const t = tensorsOf(call, x, w);
+    let padding = get(kw, "padding", "valid");
     if (typeof padding !== "string" || !["same", "valid", "causal"].includes(padding.toLowerCase())) {
-      throw new PortError(`${api}: argument padding: Keras padding is 'valid' or 'same', got ${pyRepr(padding)}`);
+      throw inverseError(api, "padding", `Keras padding is 'valid' or 'same', got ${pyRepr(padding)}`);
     }
     padding = padding.toLowerCase();
-    if (padding === "causal") throw new PortError(`${api}: argument padding: 'causal' (Conv1D's left-only padding) is no canonical mode`);
-    const groups = kw.groups === undefined ? 1 : kw.groups;
-    let cIn = null;
-    if (kernel) cIn = op === "conv" ? kernel.i * groups : kernel.i;
-    if (cIn === null && inputShape) cIn = inputShape[1];
-    let kernelSize;
-    if (kw.kernel_size !== undefined && kw.kernel_size !== null) kernelSize = perDim(api, "kernel_size", kw.kernel_size, dims);
-    else if (kernel) kernelSize = kernel.k;
-    else throw new PortError(`${api}: argument kernel_size: the kernel size is needed: give the weight's shape`);
-    const stride = perDim(api, "strides", kw.strides === undefined ? 1 : kw.strides, dims);
-    const dilation = perDim(api, "dilation_rate", kw.dilation_rate === undefined ? 1 : kw.dilation_rate, dims);
-    const useBias = kw.use_bias === undefined ? true : kw.use_bias;
-    const layer = { op, kernel: kernelSize, stride, dilation, padding, in_channels: cIn, out_channels: kw.filters,
-      output_padding: Array(dims).fill(0), output_shape: null, groups, bias: !!useBias && useBias !== 0, input_shape: inputShape };
-    if (op === "conv") return layer;
+    if (padding === "causal") throw inverseError(api, "padding", "'causal' (Conv1D's left-only padding) is no canonical mode");
+    const groups = get(kw, "groups", 1);
+    const [cIn] = t.channels(op, groups);
+    const filters = get(kw, "filters", null);
+    if (filters === null) throw inverseError(api, "filters", "the layer's output channels are required");
+    const kernel = t.kernelSize(kw, "kernel_size");
+    const stride = perDim(api, "strides", get(kw, "strides", 1), t.dims);
+    const dilation = perDim(api, "dilation_rate", get(kw, "dilation_rate", 1), t.dims);
+    const common = { in_channels: cIn, out_channels: filters, groups, bias: get(kw, "use_bias", true), input_shape: t.input_shape };
+    if (op === "conv") return layer(op, kernel, stride, dilation, padding, common);
+    // Keras' lengths (keras_api.keras_transpose_*_length): default 'same' L*s, 'valid' (L-1)s + max(e, s)
     const lengths = (extra) => {
-      if (!inputShape) throw new PortError(`${api}: argument output_padding: Keras' output length depends on the input length: give --input-shape`);
-      return kernelSize.map((k, i) => {
-        const n = inputShape[2 + i], s = stride[i], e = dilation[i] * (k - 1) + 1;
+      if (!t.input_shape) throw inverseError(api, "output_padding", "Keras' output length depends on the input length: give --input-shape");
+      return kernel.map((k, i) => {
+        const n = t.input_shape[2 + i], s = stride[i], e = effective(k, dilation[i]);
         if (extra === null) return padding === "same" ? n * s : Math.max((n - 1) * s + e, n * s);
         return (padding === "valid" ? (n - 1) * s + e : (n - 1) * s + (e % 2)) + extra[i];
       });
     };
-    const outputPadding = kw.output_padding === undefined ? null : kw.output_padding;
+    const outputPadding = get(kw, "output_padding", null);
     if (outputPadding === null) {
-      if (padding === "same" || stride.every((s, i) => s <= dilation[i] * (kernelSize[i] - 1) + 1)) return layer;
-      return { ...layer, output_shape: lengths(null) };
+      if (padding === "same" || stride.every((s, i) => s <= effective(kernel[i], dilation[i]))) return layer(op, kernel, stride, dilation, padding, common);
+      return layer(op, kernel, stride, dilation, padding, { ...common, output_shape: lengths(null) });
     }
-    return { ...layer, output_shape: lengths(perDim(api, "output_padding", outputPadding, dims)) };
+    return layer(op, kernel, stride, dilation, padding, { ...common, output_shape: lengths(perDim(api, "output_padding", outputPadding, t.dims)) });
   }
 
-  const INVERSES = { torch_module: torchInverse, torch_functional: torchInverse, keras_layer: kerasInverse };
+  // xla: lax's pairs pad the stride-dilated input; its modes by name
+  function laxMode(api, name, value, tables) {
+    if (typeof value !== "string") return null;
+    const mode = tables.modes.lax[value.toUpperCase()];
+    if (mode === undefined) throw inverseError(api, name, `${pyRepr(value)} is not 'SAME', 'VALID', 'SAME_LOWER' or (low, high) pairs`);
+    return mode;
+  }
+
+  function laxTransposeLayer(api, t, kernel, stride, dilation, padding, rest, tables) {  // xla._transpose_layer
+    const mode = laxMode(api, "padding", padding, tables);
+    if (mode !== null) return layer("conv_transpose", kernel, stride, dilation, mode, { ...rest, input_shape: t.input_shape });
+    const pairs = pairList(api, "padding", padding, t.dims);
+    if (!t.input_shape) throw inverseError(api, "padding", "explicit pairs pad the dilated input: the input length is needed (--input-shape)");
+    const lengths = t.input_shape.slice(2);
+    const wins = pairs.map(([lo, hi], i) => {  // xla.dilated_input_windows
+      const e = effective(kernel[i], dilation[i]);
+      return [e - 1 - lo, (lengths[i] - 1) * stride[i] + 1 + lo + hi - e + 1];
+    });
+    return explicitLayerFromWindows("conv_transpose", kernel, stride, dilation, lengths, wins, { ...rest, input_shape: t.input_shape });
+  }
+
+  // xla.lax_inverse: conv_transpose, and conv_general_dilated (lhs_dilation: the transposed conv)
+  function laxInverse(call, x, w, tables) {
+    const kw = call.kwargs, api = call.api;
+    const t = tensorsOf(call, x, w);
+    const kernel = t.kernelSize(kw, null);
+    const dilation = perDim(api, "rhs_dilation", or(get(kw, "rhs_dilation", null), 1), t.dims);
+    if (api.endsWith("conv_transpose")) {
+      const [cIn, cOut] = t.channels("conv_transpose", 1);
+      return laxTransposeLayer(api, t, kernel, perDim(api, "strides", get(kw, "strides", 1), t.dims), dilation,
+        get(kw, "padding", "VALID"), { in_channels: cIn, out_channels: cOut }, tables);
+    }
+    const groups = get(kw, "feature_group_count", 1);
+    if (get(kw, "lhs_dilation", null) !== null) {
+      if (perDim(api, "window_strides", get(kw, "window_strides", 1), t.dims).some((v) => v !== 1)) {
+        throw inverseError(api, "window_strides", "lhs_dilation with window_strides > 1 is no transposed conv");
+      }
+      const [cIn, cOut] = t.channels("conv_transpose", groups);
+      return laxTransposeLayer(api, t, kernel, perDim(api, "lhs_dilation", kw.lhs_dilation, t.dims), dilation,
+        get(kw, "padding", null), { in_channels: cIn, out_channels: cOut, groups }, tables);
+    }
+    const [cIn, cOut] = t.channels("conv", groups);
+    const padding = get(kw, "padding", "VALID");
+    return layer("conv", kernel, perDim(api, "window_strides", get(kw, "window_strides", 1), t.dims), dilation,
+      laxMode(api, "padding", padding, tables) || pairList(api, "padding", padding, t.dims),
+      { in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape });
+  }
+
+  // xla.flax_inverse: flax.linen / flax.nnx Conv and ConvTranspose (channels last, padding as lax takes it)
+  function flaxInverse(call, x, w, tables) {
+    const kw = call.kwargs, api = call.api;
+    const op = api.endsWith("ConvTranspose") ? "conv_transpose" : "conv";
+    const t = tensorsOf(call, x, w);
+    const groups = get(kw, "feature_group_count", 1);
+    let [cIn] = t.channels(op, groups);
+    cIn = get(kw, "in_features", cIn);
+    const cOut = get(kw, "features", get(kw, "out_features", null));
+    if (cOut === null) throw inverseError(api, "features", "the layer's output features are required");
+    const kernel = t.kernelSize(kw, "kernel_size");
+    const stride = perDim(api, "strides", or(get(kw, "strides", null), 1), t.dims);
+    const dilation = perDim(api, "kernel_dilation", or(get(kw, "kernel_dilation", null), 1), t.dims);
+    const padding = get(kw, "padding", "SAME");
+    const rest = { in_channels: cIn, out_channels: cOut, bias: get(kw, "use_bias", true) };
+    if (op === "conv_transpose") return laxTransposeLayer(api, t, kernel, stride, dilation, padding, rest, tables);
+    return layer(op, kernel, stride, dilation, laxMode(api, "padding", padding, tables) || pairList(api, "padding", padding, t.dims),
+      { ...rest, groups, input_shape: t.input_shape });
+  }
+
+  // onnxlike.onnx_inverse: ConvTranspose with output_shape alone splits the larger half first
+  function onnxInverse(call, x, w, tables) {
+    const kw = call.kwargs, api = call.api;
+    const op = api.endsWith("ConvTranspose") ? "conv_transpose" : "conv";
+    const t = tensorsOf(call, x, w);
+    const dims = t.dims;
+    const groups = get(kw, "group", 1);
+    const [cIn, cOut] = t.channels(op, groups);
+    const kernel = t.kernelSize(kw, "kernel_shape");
+    const stride = perDim(api, "strides", get(kw, "strides", 1), dims);
+    const dilation = perDim(api, "dilations", get(kw, "dilations", 1), dims);
+    const modes = tables.modes.onnx;
+    const autoPad = get(kw, "auto_pad", "NOTSET");
+    if (!(autoPad === "NOTSET" || (typeof autoPad === "string" && has(modes, autoPad)))) {
+      throw inverseError(api, "auto_pad", `${pyRepr(autoPad)} is not NOTSET, SAME_UPPER, SAME_LOWER or VALID`);
+    }
+    const rest = { in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape };
+    const pads = get(kw, "pads", null);
+    const pairs = pads !== null ? pairsFromFlat(api, "pads", pads, dims, "begins_ends") : Array.from({ length: dims }, () => [0, 0]);
+    if (op === "conv") return layer(op, kernel, stride, dilation, autoPad === "NOTSET" ? pairs : modes[autoPad], rest);
+    const outputPadding = perDim(api, "output_padding", get(kw, "output_padding", 0), dims);
+    let outputShape = get(kw, "output_shape", null);
+    if (outputShape !== null) outputShape = perDim(api, "output_shape", Array.isArray(outputShape) ? outputShape.slice(-dims) : outputShape, dims);
+    if (autoPad !== "NOTSET") {
+      return layer(op, kernel, stride, dilation, modes[autoPad], { ...rest, output_padding: outputPadding, output_shape: outputShape });
+    }
+    if (outputShape === null) return layer(op, kernel, stride, dilation, pairs, { ...rest, output_padding: outputPadding });
+    if (pads !== null) return layer(op, kernel, stride, dilation, pairs, { ...rest, output_padding: outputPadding, output_shape: outputShape });
+    if (!t.input_shape) throw inverseError(api, "output_shape", "the window depends on the input length: give --input-shape");
+    const lengths = t.input_shape.slice(2);
+    const wins = lengths.map((n, i) => {  // output_shape alone: the spec's split, the larger half first
+      const total = fullLength(n, kernel[i], stride[i], dilation[i]) + outputPadding[i] - outputShape[i];
+      return [total - floorDiv(total, 2), outputShape[i]];
+    });
+    return explicitLayerFromWindows(op, kernel, stride, dilation, lengths, wins, rest);
+  }
+
+  // by the function's name in conformance/port/inverse/ (the export pairs each with its pattern)
+  const INVERSES = {
+    torch_inverse: torchInverse, mxnet_inverse: mxnetInverse, paddle_inverse: paddleInverse, tf_inverse: tfInverse,
+    keras_inverse: kerasInverse, lax_inverse: laxInverse, flax_inverse: flaxInverse, onnx_inverse: onnxInverse,
+  };
+
+  function canonicalFromNative(call, x, w, tables) {
+    const found = tables.inverses.find((inv) => new RegExp(inv.pattern).test(call.api));
+    const inverse = found && INVERSES[found.function];
+    if (!found) throw inverseError(call.api, "api", "no inverse knows this API");
+    if (!inverse) throw new PortError(`${call.api}: this page does not restate ${found.function}; \`conformance port\` reads it`);
+    return inverse(call, x, w, tables);
+  }
+
+  // sources._documented_lengths: lax.conv_transpose's (and Flax's) 'VALID' is (L-1)s + max(e, s) long
+  function documentedLengths(family, l) {
+    if (!(["jax.lax.conv_transpose", "flax.linen.ConvTranspose"].includes(family) && l.padding === "valid" && l.output_shape === null)) return l;
+    if (l.stride.every((s, i) => s <= effective(l.kernel[i], l.dilation[i]))) return l;
+    if (!l.input_shape) throw new PortError(`${family}: padding 'VALID' with a stride above the kernel pads to L*s: give --input-shape`);
+    return { ...l, output_shape: l.input_shape.slice(2).map((n, i) => Math.max(fullLength(n, l.kernel[i], l.stride[i], l.dilation[i]), n * l.stride[i])) };
+  }
+
 
   // -- the canonical normal form (conformance/adapters/canonical.py, layer.py) --------------
   const effective = (k, d) => d * (k - 1) + 1;
@@ -474,8 +890,10 @@
   }
 
   // -- the source's reading: porting.port's "source" object --------------------------------
-  function readSource(text, inputShapeText, tables) {
+  // weightShapeText (--weight-shape): the weight's shape when the call passes it as a name (functions, ONNX nodes)
+  function readSource(text, inputShapeText, tables, weightShapeText = null) {
     const inputShape = parseShape(inputShapeText, "--input-shape");
+    const weightShape = parseShape(weightShapeText, "--weight-shape");
     const parsed = parseCall(text, tables);
     let found = null;
     for (const source of tables.sources) {
@@ -485,25 +903,28 @@
     if (!found) throw new PortError(`unknown API ${pyStr(parsed.api)}; accepted: ${tables.accepted_apis}`);
     const { bound, notes } = bind(found.source, parsed.api, parsed.args, parsed.kwargs, tables.neutral);
     for (const [name, value] of bound) {
-      if (value && value.tensor !== undefined && !TENSOR_PARAMS.has(name)) {
+      if (value && value.tensor !== undefined && !tables.tensor_params.includes(name)) {
         throw new PortError(`${parsed.api}: argument ${name}=${pyStr(value.tensor)} is a name; give its literal value`);
       }
     }
     const reader = READERS[found.source.reader];
-    if (!reader) {
-      throw new PortError(`${parsed.api}: this page reads torch's calls only so far; \`conformance port\` reads every API`);
-    }
+    if (!reader) throw new PortError(`${parsed.api}: this page does not restate sources.${found.source.reader}; \`conformance port\` reads it`);
     const tensors = [...bound.values()].filter((v) => v && v.tensor !== undefined);
     const x = inputShape || (tensors.length ? tensors[0].shape : null);
-    const w = tensors.length > 1 ? tensors[1].shape : null;
-    const read = reader(parsed.api, found.match, bound);
+    const w = weightShape || (tensors.length > 1 ? tensors[1].shape : null);
+    const read = reader(parsed.api, found.match, bound, x, w, tables);
     if (x && x.length !== read.input_layout.length) {
       throw new PortError(`--input-shape ${x.join(",")}: ${read.family} takes a ${read.input_layout.length}-d input (${read.input_layout})`);
     }
     if (w && w.length !== read.kernel_layout.length) {
       throw new PortError(`--weight-shape ${w.join(",")}: ${read.family}'s weight is ${read.kernel_layout.length}-d (${read.kernel_layout})`);
     }
-    let layer = INVERSES[found.source.reader](read, x, w);
+    const call = { api: read.family, kwargs: read.kwargs, input_layout: read.input_layout, kernel_layout: read.kernel_layout };
+    let layer = documentedLengths(read.family, canonicalFromNative(call, x, w, tables));
+    if (read.family === "ConvTranspose" || read.family === "Conv") {  // an ONNX node has a bias when it has a third input
+      const inputs = bound.get("inputs");
+      layer = { ...layer, bias: Array.isArray(inputs) && inputs.length >= 3 };
+    }
     if (layer.in_channels === null || layer.out_channels === null) {
       const inFlag = layer.in_channels === null;
       throw new PortError(`${parsed.api} infers its ${inFlag ? "input channels" : "output channels"} from its tensors: give ${inFlag ? "--input-shape" : "--weight-shape"} (in the source's layout, ${inFlag ? read.input_layout : read.kernel_layout})`);
