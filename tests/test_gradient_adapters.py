@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from adapter_checks import run_script  # noqa: E402
+from adapter_checks import run_scripts  # noqa: E402
 
 from conformance import bound, compare  # noqa: E402
 from conformance.adapters import (  # noqa: E402
@@ -74,6 +74,7 @@ def test_every_offered_gradient_matches_the_oracle_and_its_repro_passes(framewor
         case = layer(cls.op, bias=False)
     if not isinstance(adapter.express(case), NativeCall):  # Keras: 'same' / 'valid' only
         case = layer(cls.op, bias="grad_bias" in adapter.quantities, padding="valid")
+    shapes, scripts = [], []
     for quantity in (q for q in adapter.quantities if q in case.check):
         judged = case.judging(quantity)
         call = adapter.express(judged)
@@ -82,9 +83,10 @@ def test_every_offered_gradient_matches_the_oracle_and_its_repro_passes(framewor
         reference = bound.oracle_quantity(judged, quantity)
         verdict = compare.judge(judged, value, reference, quantity=quantity)
         assert verdict.status == "PASS", f"{cls.name} {quantity}: {verdict.message}"
-        script = build_repro(judged, adapter, call, reference, quantity=quantity)
-        out = run_script(script, tmp_path)
-        assert f"framework output shape: {value.shape}" in out
+        shapes.append(value.shape)
+        scripts.append(build_repro(judged, adapter, call, reference, quantity=quantity))
+    for shape, out in zip(shapes, run_scripts(scripts, tmp_path), strict=True):
+        assert f"framework output shape: {shape}" in out
         assert "verdict: PASS" in out, out[-2000:]
 
 
