@@ -191,6 +191,9 @@ def test_cell_click_opens_details_with_repro_heatmaps_and_copy(driver, report):
     assert {"Case", "Canonical parameters", "Native call", "Repro script"} <= set(sections)
     repro = body.find_element("css selector", ".code-head + pre code").get_attribute("textContent")
     assert repro.startswith("#!/usr/bin/env python3") and title.split(" on ")[0].strip() in repro
+    # nothing is drawn until the heatmaps' box is opened; then the three maps
+    assert body.find_elements("css selector", "canvas") == []
+    click(driver, "#details-body details.heatmap-box > summary")
     assert len(body.find_elements("css selector", ".heatmaps canvas.map")) == 3
     copy = body.find_element("css selector", "button[data-copy]")
     copy.click()
@@ -198,6 +201,37 @@ def test_cell_click_opens_details_with_repro_heatmaps_and_copy(driver, report):
     driver.find_element("tag name", "body").send_keys("\ue00c")  # Escape closes the panel
     wait_for(driver, "return document.getElementById('details').hidden")
     assert driver.execute_script("return location.hash") == ""
+    assert chromium.console_errors(driver) == []
+
+
+def test_a_failing_cells_slice_reads_as_tables_by_keyboard(driver, report):
+    merged = report["merged"]
+    open_page(driver, report["plain"])
+    in_page_order = [merged.cell(case, a) for case in merged.cases for a in merged.adapters]
+    k, cell = next(
+        (k, cell) for k, cell in enumerate(c for c in in_page_order if c is not None)
+        if cell.status == "FAIL" and (cell.result.details or {}).get("slice")
+    )
+    open_result(driver, k)
+    body = driver.find_element("id", "details-body")
+    assert body.find_elements("css selector", ".slice-table") == []
+    summary = body.find_element("css selector", "details.slice-values > summary")
+    summary.send_keys("\ue00d")  # Space on the focused summary opens it: no mouse
+    wait_for(driver, "return document.querySelectorAll('#details-body .slice-table').length === 3")
+    tables = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#details-body .slice-table')).map(w => ({"
+        " tab: w.tabIndex, caption: w.querySelector('caption').textContent,"
+        " rows: Array.from(w.querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent))}))"
+    )
+    slice_ = cell.result.details["slice"]
+    expected = [[float(v) for v in row] for row in slice_["expected"]]
+    shown = tables[0]
+    assert shown["tab"] == 0 and shown["caption"].startswith("Expected (oracle)")
+    origin = slice_.get("origin", [0, 0])
+    assert [int(r[0]) for r in shown["rows"]] == [origin[0] + i for i in range(len(expected))]
+    for row, values in zip(shown["rows"], expected):
+        assert [float(v) for v in row[1:]] == pytest.approx(values, rel=1e-5, abs=1e-12)
+    assert [t["caption"].split(" (")[0] for t in tables] == ["Expected", "Actual", "Actual − expected"]
     assert chromium.console_errors(driver) == []
 
 

@@ -49,9 +49,13 @@ class AdapterSummary:
 
 def adapter_summaries(merged: Merged) -> list[AdapterSummary]:
     summaries = []
+    # one pass over the cells, not one per adapter (70 adapters x 26,000 cells took 1.8 s)
+    by_adapter: dict[str, list[Cell]] = {adapter: [] for adapter in merged.adapters}
+    for (_, a), cell in merged.cells.items():
+        by_adapter.setdefault(a, []).append(cell)
     for adapter in merged.adapters:
         runs = [run for run in merged.runs if adapter in run.adapters]
-        cells = [cell for (_, a), cell in merged.cells.items() if a == adapter]
+        cells = by_adapter[adapter]
         counts = {status: 0 for status in PAGE_STATUSES}
         for cell in cells:
             counts[cell.status] += 1

@@ -885,12 +885,84 @@
     ctx.strokeRect(cell.col * p + 1, cell.row * p + 1, p - 2, p - 2);
   }
 
-  function heatmaps(slice) {
+  /* A failing cell's 2D slice: its heading, then two folded boxes, each built the first
+   * time it is opened (a cell's details open without drawing anything): the heatmaps, and
+   * the same values as tables that the keyboard and a screen reader can read. */
+  function sliceSection(slice) {
     var frag = document.createDocumentFragment();
     var expected = toGrid(slice.expected);
     var actual = toGrid(slice.actual);
     if (!expected && !actual) return frag;
     frag.appendChild(heading('Heatmaps of one 2D slice' + (slice.label ? ' (' + slice.label + ')' : '')));
+    var size = gridSize(expected || actual);
+    frag.appendChild(lazyBox('heatmap-box', 'Draw the heatmaps (expected, actual, difference: ' + size.rows + ' × ' + size.cols + ')',
+      function () { return heatmaps(slice, expected, actual); }));
+    frag.appendChild(lazyBox('slice-values', 'The slice\'s values as tables (row and column numbers of the full tensor)',
+      function () { return sliceTables(slice, expected, actual); }));
+    return frag;
+  }
+
+  /* A <details> whose content build() makes on its first opening. */
+  function lazyBox(className, summaryText, build) {
+    var box = el('details', 'lazy ' + className);
+    box.appendChild(el('summary', '', summaryText));
+    box.addEventListener('toggle', function () {
+      if (!box.open || box.hasAttribute('data-built')) return;
+      box.setAttribute('data-built', '');
+      box.appendChild(build());
+    });
+    return box;
+  }
+
+  /* The slice as tables: expected, actual and their difference, numbered as in the full
+   * tensor (the window's origin added), the worst element marked. */
+  function sliceTables(slice, expected, actual) {
+    var frag = document.createDocumentFragment();
+    var diff = toGrid(slice.difference);
+    if (diff && !(expected && sameShape(diff, expected))) diff = null;
+    var origin = Array.isArray(slice.origin) ? slice.origin : [0, 0];
+    var worst = diff ? worstCell(slice) : null;
+    [['Expected (oracle)', expected], ['Actual (framework)', actual], ['Actual − expected', diff]].forEach(function (pair) {
+      if (!pair[1]) return;
+      var wrap = el('div', 'slice-table');
+      wrap.tabIndex = 0;  // it scrolls sideways: the keyboard can reach and scroll it
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', pair[0] + ': scrolls sideways');
+      var tableNode = el('table', 'values');
+      tableNode.appendChild(el('caption', '', pair[0] + (worst ? ' (the largest error in bold)' : '')));
+      var head = el('tr');
+      head.appendChild(el('th', '', 'row \\ col'));
+      var cols = gridSize(pair[1]).cols;
+      for (var c = 0; c < cols; c++) {
+        var th = el('th', '', String(c + origin[1]));
+        th.scope = 'col';
+        head.appendChild(th);
+      }
+      var thead = el('thead');
+      thead.appendChild(head);
+      tableNode.appendChild(thead);
+      var tbody = el('tbody');
+      pair[1].forEach(function (row, i) {
+        var tr = el('tr');
+        var rowHead = el('th', '', String(i + origin[0]));
+        rowHead.scope = 'row';
+        tr.appendChild(rowHead);
+        row.forEach(function (v, j) {
+          var td = el('td', '', formatNumber(v));
+          if (worst && worst.row === i && worst.col === j) td.className = 'worst';
+          tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+      tableNode.appendChild(tbody);
+      wrap.appendChild(tableNode);
+      frag.appendChild(wrap);
+    });
+    return frag;
+  }
+
+  function heatmaps(slice, expected, actual) {
+    var frag = document.createDocumentFragment();
     var grids = [expected, actual].filter(Boolean);
     // Computed by the report at full precision; the values drawn are rounded for display.
     var diff = toGrid(slice.difference);
@@ -923,7 +995,7 @@
     note.appendChild(el('span', 'nan-swatch'));
     note.appendChild(document.createTextNode(' NaN or ±Inf.'));
     frag.appendChild(note);
-    var readout = el('p', 'readout', 'Point at a heatmap to read its values.');
+    var readout = el('p', 'readout', 'Point at a heatmap to read its values, or open the tables below.');
     frag.appendChild(readout);
     box.addEventListener('mousemove', function (event) {
       if (event.target.tagName !== 'CANVAS' || !event.target.classList.contains('map')) return;
@@ -1076,7 +1148,7 @@
     ])));
 
     var details = result.details || {};
-    if (details.slice) frag.appendChild(heatmaps(details.slice));
+    if (details.slice) frag.appendChild(sliceSection(details.slice));
     frag.appendChild(valuesSection(testCase, result));
 
     frag.appendChild(heading('Case'));
