@@ -95,3 +95,29 @@ def test_panel_shows_the_clis_table_and_its_error_line(driver, page, monkeypatch
     assert shown["torch.nn.ConvTranspose"] == cli("keras.layers.Conv2DTranspose(8, 3, strides=2, padding='same')", "1,16,16,32",
                                                   monkeypatch)["torch.nn.ConvTranspose"]
     assert chromium.console_errors(driver) == []
+
+
+def test_panel_answers_a_gluon_layer_as_the_cli_does(driver, page):
+    """A source beyond torch and Keras: the issue's Gluon layer, picked from the API list, then
+    edited - the page reads it (port_source.js) and answers every target as the CLI does."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from conformance.report.port_panel import EXAMPLES
+
+    driver.get(page)
+    Select(driver.find_element(By.ID, "port-api")).select_by_value("mxnet.gluon.nn.Conv2DTranspose")
+    call, shape = EXAMPLES["mxnet.gluon.nn.Conv2DTranspose"]
+    assert driver.find_element(By.ID, "port-call").get_attribute("value") == call
+    for text in (call, "mx.gluon.nn.Conv2DTranspose(8, 3, strides=2, padding=1, output_padding=1, use_bias=False)"):
+        submit(driver, text, shape)
+        shown = table(driver)
+        result = port(text, parse_shape(shape, "--input-shape"))  # with the recorded runs, as the page embeds them
+        expected = {t["adapter"]: {"verdict": t["verdict"], "call": t["call"] or "", "weights": t["weights"] or "",
+                                   "input": t["input"] or "", "output": t["output"] or "", "reason": t["reason"] or ""}
+                    for t in result["targets"]}
+        answered = {name: row for name, row in shown.items() if row["verdict"] != "not in the page"}
+        assert answered["torch.nn.ConvTranspose"]["verdict"] == "equivalent"  # symmetric crop, like torch's
+        assert answered == {name: expected[name] for name in answered}
+        assert set(shown) == set(expected) and len(answered) >= len(shown) // 2
+    assert chromium.console_errors(driver) == []

@@ -12,7 +12,9 @@ from ..port.export import page_tables, target_tables
 from .safejson import json_for_script
 
 SCRIPTS = ("port_source.js", "port_targets.js", "port_panel.js")
-# The calls the API picker fills in: one per source family the page reads.
+# The calls the API picker fills in: one per source family the page reads. (ONNX's make_node names
+# its tensors by string, so its weight's shape comes only from --weight-shape, which the panel has
+# no field for: the page reads such a node, PortSource.readSource(..., weightShapeText), the panel cannot ask.)
 EXAMPLES = {
     "torch.nn.ConvTranspose2d": ("torch.nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)", "1,16,8,8"),
     "torch.nn.ConvTranspose1d": ("torch.nn.ConvTranspose1d(4, 4, 4, stride=2, padding=1)", "1,4,16"),
@@ -23,6 +25,21 @@ EXAMPLES = {
     "keras.layers.Conv1DTranspose": ("keras.layers.Conv1DTranspose(8, 4, strides=2, padding='valid', output_padding=1)", "1,16,4"),
     "keras.layers.Conv2D": ("keras.layers.Conv2D(16, 3, strides=2, padding='same')", "1,32,32,3"),
     "torch.nn.functional.conv2d": ("torch.nn.functional.conv2d(x, torch.randn(16, 3, 3, 3), None, padding='same')", "1,3,32,32"),
+    "tf_keras.layers.Conv2DTranspose": ("tf_keras.layers.Conv2DTranspose(8, 4, strides=2, padding='same', use_bias=False)", "1,16,16,32"),
+    "tf.layers.conv2d_transpose": ("tf.layers.conv2d_transpose(x, 8, 3, strides=2, padding='same')", "1,16,16,32"),
+    "tf.nn.conv2d_transpose": ("tf.nn.conv2d_transpose(x, tf.zeros((4, 4, 8, 32)), output_shape=[1, 32, 32, 8], strides=2, padding='SAME')",
+                               "1,16,16,32"),
+    "tf.nn.conv2d": ("tf.nn.conv2d(x, tf.zeros((3, 3, 3, 16)), strides=2, padding='SAME')", "1,32,32,3"),
+    "mxnet.gluon.nn.Conv2DTranspose": ("mxnet.gluon.nn.Conv2DTranspose(8, 4, strides=2, padding=1, in_channels=16)", "1,16,8,8"),
+    "mxnet.gluon.nn.Conv2D": ("mxnet.gluon.nn.Conv2D(16, 3, strides=2, padding=1, in_channels=3)", "1,3,32,32"),
+    "mx.nd.Deconvolution": (("mx.nd.Deconvolution(data=x, weight=mx.nd.zeros((16, 8, 4, 4)), kernel=(4, 4), stride=(2, 2),"
+                             " pad=(1, 1), num_filter=8)"), "1,16,8,8"),
+    "jax.lax.conv_transpose": ("jax.lax.conv_transpose(x, jnp.zeros((3, 3, 16, 8)), (2, 2), 'SAME')", "1,8,8,16"),
+    "jax.lax.conv_general_dilated": ("jax.lax.conv_general_dilated(x, jnp.zeros((16, 3, 3, 3)), (2, 2), 'SAME')", "1,3,32,32"),
+    "paddle.nn.Conv2DTranspose": ("paddle.nn.Conv2DTranspose(16, 8, 3, stride=2, padding=1, output_padding=1)", "1,16,8,8"),
+    "paddle.nn.Conv2D": ("paddle.nn.Conv2D(3, 16, 3, stride=2, padding='same')", "1,3,32,32"),
+    "flax.linen.ConvTranspose": ("flax.linen.ConvTranspose(8, (3, 3), strides=(2, 2), padding='SAME', transpose_kernel=True)", "1,8,8,16"),
+    "flax.linen.Conv": ("flax.linen.Conv(16, (3, 3), strides=(2, 2), padding='SAME')", "1,32,32,3"),
 }
 
 
