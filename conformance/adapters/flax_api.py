@@ -105,6 +105,12 @@ def arguments_source(kwargs: dict) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
 
 
+# An nnx layer's parameters are drawn when it is built: zeros, not its default random draw,
+# since the case's kernel and bias replace them at once, and XLA compiles the draw (a truncated
+# normal) anew for every kernel shape (5-10 s a case, most of the flax corpus' time).
+NNX_INITS = "kernel_init=flax.nnx.initializers.zeros, bias_init=flax.nnx.initializers.zeros"
+
+
 class _FlaxAdapter(Adapter):
     framework = "flax"
     module = "flax"
@@ -169,7 +175,7 @@ class _FlaxAdapter(Adapter):
                 'out = layer.apply({"params": params}, xj)',
             ]
         else:
-            lines += [f"layer = {call.api}({layer_args}, rngs=flax.nnx.Rngs(0))", "layer.kernel[...] = kernel"]
+            lines += [f"layer = {call.api}({layer_args}, {NNX_INITS}, rngs=flax.nnx.Rngs(0))", "layer.kernel[...] = kernel"]
             if case.b is not None:
                 lines.append("layer.bias[...] = jnp.asarray(b, dtype=dtype)")
             lines.append("out = layer(xj)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..case import Case
 from .base import NativeCall
 from .flax_api import (
+    NNX_INITS,
     RENDERED_HEADER,
     FlaxLinenConv,
     FlaxLinenConvTranspose,
@@ -40,7 +41,7 @@ class _FlaxVjp(GradientMixin):
             params = '{"kernel": kernel}' if case.b is None else '{"kernel": kernel, "bias": bias}'
             return [f'    return layer.apply({{"params": {params}}}, xj)']
         # nnx refuses to set a Variable of a layer built outside the traced function.
-        lines = [f"    layer = {call.api}({layer_args}, rngs=flax.nnx.Rngs(0))", "    layer.kernel.value = kernel"]
+        lines = [f"    layer = {call.api}({layer_args}, {NNX_INITS}, rngs=flax.nnx.Rngs(0))", "    layer.kernel.value = kernel"]
         if case.b is not None:
             lines.append("    layer.bias.value = bias")
         return lines + ["    return layer(xj)"]
