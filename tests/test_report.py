@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -619,3 +620,50 @@ def test_the_pages_base85_is_the_standard_librarys_in_its_alphabet():
         assert page_base85(data) == base64.b85encode(data, pad=True).translate(TO_PAGE).decode("ascii")
     # the page's alphabet: 0 is its first character, 84 its last
     assert page_base85(b"\0\0\0\0") == "#####" and page_base85(bytes([0, 0, 0, 84])) == "####~"
+
+
+LARGE_CASE = "prec-switch-3x3-c32-convT[dtype=float32]"  # 15,104 input and kernel elements
+
+
+def test_a_pass_cell_of_a_large_case_gets_a_window_of_its_values_and_the_command_of_its_repro(tmp_path, monkeypatch, capsys):
+    from conformance.bound import oracle_quantity
+    from conformance.loader import load_file
+    from conformance.report import pass_repro
+    from conformance.report.case_values import WINDOW
+    from conformance.report.display import display_number
+    from conformance.repro import build_repro
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # case files are read relative to the checkout
+    case = next(c for c in load_file("cases/precision.yaml").cases if c.id == LARGE_CASE)
+    assert case.x.size + case.w.size > pass_repro.INLINE_LIMIT
+    page, _ = rendered(tmp_path, ("t", [make_result(LARGE_CASE, TRANSPOSED, file=case.file, line=case.line)]))
+    data = details_of(page)
+    [entry] = data["results"]
+    values = data["cases"][0]["values"]
+    # the first plane's first WINDOW x WINDOW of each tensor, with the whole shape
+    for name, array in (("x", case.x), ("w", case.w), ("expected", oracle_quantity(case, "output"))):
+        window = array[(0,) * (array.ndim - 2)][:WINDOW, :WINDOW]
+        assert values[name] == {
+            "shape": list(array.shape),
+            "window": list(window.shape),
+            "values": [display_number(float(v)) for v in window.ravel()],
+        }
+    # its repro: the command, in the page; what it prints is build_repro's script with the run's versions
+    command = data["strings"][entry["pass_repro"]["cmd"]]
+    assert entry["pass_repro"]["n"] == case.x.size + case.w.size and "repro" not in data["cases"][0]
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "conformance.report.pass_repro"]
+    assert words[3:] == [case.file, LARGE_CASE, TRANSPOSED, str(tmp_path / "t.json")]
+    assert pass_repro.main(words[3:]) == 0
+    printed = capsys.readouterr().out.split("\n")
+    from conformance.adapters import get_adapter
+
+    adapter = get_adapter(TRANSPOSED)()
+    expected = build_repro(
+        case, adapter, adapter.express(case), oracle_quantity(case), framework_version="2.13.0",
+        reference_abs=oracle_quantity(case, absolute=True),
+    ).split("\n")
+    framework = next(i for i, line in enumerate(expected) if line.startswith("# framework:"))
+    assert printed[framework].startswith("# framework:   torch 2.13.0, numpy ")
+    printed[framework] = expected[framework]
+    assert printed == expected

@@ -711,3 +711,36 @@ def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypa
     shown = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
     assert shown.split("\n") == expected
     assert chromium.console_errors(driver) == []
+
+
+def test_a_pass_cell_of_a_large_case_shows_a_window_of_its_values_and_its_repro_command(driver, tmp_path, monkeypatch):
+    from conformance.results import Result, write_results_file
+
+    monkeypatch.chdir(REPO)  # the report reads the case files of the checkout
+    case_id = "prec-switch-3x3-c32-convT[dtype=float32]"  # 15,104 input and kernel elements
+    result = Result(
+        case=case_id, file="cases/precision.yaml", line=345, op="conv_transpose", status="PASS",
+        expected_status="PASS", adapter="torch.nn.functional.conv_transpose", err_ratio=0.5,
+    )
+    run_info = {"adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu"}
+    write_results_file(tmp_path / "t.json", run_info, [result])
+    page = write_html(merge_files([tmp_path]), tmp_path / "index.html")
+    open_page(driver, page.as_uri())
+    open_cell(driver, "#matrix button.c.s-PASS")
+    tables = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#details-body table.values')).map(t =>"
+        " [t.caption.textContent, t.rows.length, t.rows[0].cells.length])"
+    )
+    # input (1, 32, 16, 16), kernel (32, 24, 3, 3), expected (1, 24, 18, 18): their first plane, cut to 8 x 8
+    assert tables == [
+        ["input x[0, 0, :8, :8]", 8, 8],
+        ["kernel w[0, 0, :3, :3]", 3, 3],
+        ["expected (oracle)[0, 0, :8, :8]", 8, 8],
+    ]
+    text = driver.find_element("id", "details-body").get_attribute("textContent")
+    assert "A large case: each tensor shows a window of its first plane" in text
+    heads = [h.get_attribute("textContent") for h in driver.find_elements("css selector", "#details-body .code-head h3")]
+    assert heads == ["Repro script: the command that prints it"]
+    command = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
+    assert command.startswith("python -m conformance.report.pass_repro cases/precision.yaml ") and str(tmp_path / "t.json") in command
+    assert chromium.console_errors(driver) == []

@@ -4,9 +4,11 @@ A results file keeps no tensor values for a PASS; the case file does. When the r
 written where the case files are (their paths in the results, relative to the working
 folder: a checkout of the suite), each case whose input and kernel hold at most
 ``VALUES_LIMIT`` elements together gets its input, kernel, bias and the oracle's expected
-output, rounded to the page's 7 significant digits (``display.display_number``). A case
-file that is absent or no longer loads, or a case that changed id, gets none and the page
-says so. Larger cases keep their heatmaps (on a non-PASS) and repro scripts.
+output, rounded to the page's 7 significant digits (``display.display_number``). A larger
+case gets a window of each: the first plane (index 0 of every leading dim) cut to
+``WINDOW`` x ``WINDOW`` (about 2 kB a case, where the whole would be up to 400 kB), labelled
+with where it lies. A case file that is absent or no longer loads, or a case that changed
+id, gets none and the page says so.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .display import display_number
 from .merge import Merged
 
 VALUES_LIMIT = 512  # elements of input + kernel; the expected output is about as large
+WINDOW = 8  # a larger case's tensors: the first plane's first WINDOW rows and columns
 
 
 def tensor_values(array: np.ndarray | None) -> dict[str, Any] | None:
@@ -28,6 +31,24 @@ def tensor_values(array: np.ndarray | None) -> dict[str, Any] | None:
         return None
     array = np.asarray(array, dtype=np.float64)
     return {"shape": list(array.shape), "values": [display_number(float(v)) for v in array.ravel()]}
+
+
+def tensor_window(array: np.ndarray | None) -> dict[str, Any] | None:
+    """The first plane of ``array`` cut to WINDOW x WINDOW: {"shape": the whole shape,
+    "window": [rows, cols] shown, "values": flat, row-major}; the whole when it is smaller."""
+    if array is None:
+        return None
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim < 2:
+        array2 = array.reshape(1, -1) if array.ndim == 1 else array.reshape(1, 1)
+    else:
+        array2 = array[(0,) * (array.ndim - 2)]
+    window = array2[:WINDOW, :WINDOW]
+    return {
+        "shape": list(array.shape),
+        "window": list(window.shape),
+        "values": [display_number(float(v)) for v in window.ravel()],
+    }
 
 
 def load_cases(files: set[str]) -> dict[str, Any]:
@@ -57,12 +78,13 @@ def case_values(merged: Merged, loaded: dict[str, Any] | None = None) -> dict[st
     out: dict[str, dict[str, Any]] = {}
     for case_id, info in merged.cases.items():
         case = loaded.get(case_id)
-        if case is None or case.op != info.op or case.x.size + case.w.size > VALUES_LIMIT:
+        if case is None or case.op != info.op:
             continue
-        values = {"x": tensor_values(case.x), "w": tensor_values(case.w), "b": tensor_values(case.b)}
+        shown = tensor_values if case.x.size + case.w.size <= VALUES_LIMIT else tensor_window
+        values = {"x": shown(case.x), "w": shown(case.w), "b": shown(case.b)}
         if case.expect == "ok":
             try:
-                values["expected"] = tensor_values(oracle_quantity(case, "output"))
+                values["expected"] = shown(oracle_quantity(case, "output"))
             except Exception:  # the oracle refuses: the details say so by its absence
                 pass
         out[case_id] = {k: v for k, v in values.items() if v is not None}

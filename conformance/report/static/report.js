@@ -108,6 +108,7 @@
     var parts = out.pass_repro;
     var strings = d.strings || [];
     if (parts.why) { out.repro_note = parts.why; return; }
+    if (parts.cmd !== undefined) { out.repro_command = strings[parts.cmd]; out.repro_elements = parts.n; return; }
     var template = (d.cases[out.c].repro || {})[parts.t || 'values'];
     var adapter = d.adapters[out.a];
     if (!template || !adapter.repro) return;
@@ -1015,6 +1016,7 @@
 
   /* One tensor as tables of its last two dims, one per index of the leading ones. */
   function tensorTables(name, tensor) {
+    if (tensor.window) return tensorWindow(name, tensor);
     var box = el('div', 'tensor');
     var shape = tensor.shape;
     var values = tensor.values;
@@ -1041,13 +1043,35 @@
     return box;
   }
 
+  /* A large case's tensor: one window of its first plane (conformance/report/case_values.py). */
+  function tensorWindow(name, tensor) {
+    var box = el('div', 'tensor');
+    var shape = tensor.shape;
+    var rowsShown = tensor.window[0];
+    var colsShown = tensor.window[1];
+    box.appendChild(el('h4', '', name + ' ' + shapeText(shape) + ': its first ' + rowsShown + ' × ' + colsShown));
+    var lead = shape.slice(0, Math.max(0, shape.length - 2)).map(function () { return '0'; });
+    var rowPart = shape.length >= 2 ? ':' + rowsShown + ', ' : '';
+    var tableNode = el('table', 'values');
+    tableNode.appendChild(el('caption', '', name + '[' + lead.concat([rowPart + ':' + colsShown]).join(', ') + ']'));
+    var tbody = el('tbody');
+    for (var r = 0; r < rowsShown; r++) {
+      var tr = el('tr');
+      for (var c = 0; c < colsShown; c++) tr.appendChild(el('td', '', String(tensor.values[r * colsShown + c])));
+      tbody.appendChild(tr);
+    }
+    tableNode.appendChild(tbody);
+    box.appendChild(tableNode);
+    return box;
+  }
+
   function valuesSection(testCase, result) {
     var frag = document.createDocumentFragment();
     var values = testCase.values;
     frag.appendChild(heading('Values'));
     if (!values) {
-      frag.appendChild(el('p', 'muted', 'Not shown: the case is larger than the page shows as tables, or its case file ' +
-        'was not where the report was written. The repro script holds every value.'));
+      frag.appendChild(el('p', 'muted', 'Not shown: the case file was not where the report was written, or no longer ' +
+        'holds this case. The repro script holds every value.'));
       return frag;
     }
     var box = el('div', 'tensors');
@@ -1059,7 +1083,8 @@
       ? 'Actual: within the bound of expected everywhere (err_ratio ' + (result.err_ratio !== undefined ? formatNumber(result.err_ratio) : 'not recorded') +
         '); a results file keeps no values for a PASS.'
       : (result.details && result.details.slice ? 'Actual: see the heatmaps above.' : '');
-    frag.appendChild(el('p', 'muted', 'Canonical layout (channels first), 7 significant digits; the repro script holds them exactly. ' + actual));
+    var windowed = values.x && values.x.window ? 'A large case: each tensor shows a window of its first plane (index 0 of the leading dims). ' : '';
+    frag.appendChild(el('p', 'muted', windowed + 'Canonical layout (channels first), 7 significant digits; the repro script holds them exactly. ' + actual));
     return frag;
   }
 
@@ -1181,6 +1206,11 @@
     if (details.repro) {
       frag.appendChild(codeBlock(result.repro_built ? 'Repro script (built by the report: a results file keeps none for a PASS)'
         : 'Repro script', details.repro, true));
+    } else if (result.repro_command) {
+      frag.appendChild(codeBlock('Repro script: the command that prints it', result.repro_command, true));
+      frag.appendChild(el('p', 'muted', 'A large case (' + result.repro_elements + ' input and kernel elements): its tensors ' +
+        'would add about ' + Math.ceil(result.repro_elements * 20 / 1000) + ' kB to the page, so the script is not in it. ' +
+        'Run this in a checkout of the suite: it prints the script the report builds for a PASS, with the run\'s versions.'));
     } else if (result.repro_note) {
       frag.appendChild(heading('Repro script'));
       frag.appendChild(el('p', 'muted', 'Not built here: ' + result.repro_note + '.'));
