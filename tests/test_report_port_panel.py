@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from browser import chromium
-from conformance.port import known
 from conformance.port.layer import PortError
 from conformance.port.porting import parse_shape, port
 from conformance.report.html import write_html
@@ -38,7 +37,7 @@ def table(driver) -> dict[str, dict]:
 
 
 def cli(call: str, shape: str, monkeypatch) -> dict[str, dict]:
-    monkeypatch.setattr(known, "recorded_for", lambda adapter, layer: [])
+    """The CLI's answer, its recorded disagreements read where the page's were (known.RESULTS_DIR)."""
     result = port(call, parse_shape(shape, "--input-shape"))
     return {t["adapter"]: {"verdict": t["verdict"], "call": t["call"] or "", "weights": t["weights"] or "",
                            "input": t["input"] or "", "output": t["output"] or "", "reason": t["reason"] or ""}

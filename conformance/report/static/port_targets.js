@@ -1,11 +1,12 @@
 // The "find my layer" panel's answers: conformance/port/targets.py's answer() (spellings of
 // the window, the call, the bias and crop/pad compositions, the weight and layout
 // expressions) over target tables the report embeds (conformance/port/export.py). The
-// per-family rules below restate the adapters' translate() for the families the export
-// links by identity of that code (torch's, Keras', Paddle's, tf.nn's and MXNet's conv
-// layers and functions, the ONNX node); any other
-// target is answered "not in the page" with the CLI line that answers it.
-// Verdicts are the translation's: the suite's recorded results (known.py) are not embedded.
+// per-family rules below restate the adapters' translate(), one function per family; the
+// export links each default target to its family by identity of that code (and gives the API
+// names, layouts and class facts the rules read), so a changed translation drops out of the
+// page ("not in the page", with the CLI line) instead of drifting from the CLI. Verdicts
+// include the suite's recorded disagreements (known.py, embedded compactly by the export), as
+// the CLI's do; --verify is the CLI's only.
 (function (root) {
   "use strict";
 
@@ -413,13 +414,433 @@
   FAMILIES.gluon_transpose = (l, rank) => unlessUnsupported(mxnetPadAdj(l), ([pad, adj]) => gluon(l, [["padding", pad], ["output_padding", adj]], rank));
   FAMILIES.gluon_conv = (l, rank) => unlessUnsupported(mxnetConvolutionPad(l), (pad) => gluon(l, [["padding", pad]], rank));
 
+  // -- the other APIs' translate() -------------------------------------------------------------
+  // Python tuples (Flax, MLX, MindSpore take tuples): user_call's _literal writes a top-level
+  // tuple as a list, a nested one as a tuple.
+  class Tuple { constructor(items) { this.items = items; } }
+  const tup = (items) => new Tuple(items);
+  const repr = (v) => (v instanceof Tuple ? (v.items.length === 1 ? `(${repr(v.items[0])},)` : `(${v.items.map(repr).join(", ")})`)
+    : Array.isArray(v) ? `[${v.map(repr).join(", ")}]` : pyRepr(v));
+  const literal = (v) => (v instanceof Tuple ? repr(v.items) : repr(v));
+  const full = (a) => fullLength(a.length, a.kernel, a.stride, a.dilation);
+  // canonical.Axis.explicit_output_padding / output_padding_disagrees
+  const explicitOutputPadding = (a) => (a.output_shape === null ? a.output_padding : a.output_shape - (full(a) - a.padding[0] - a.padding[1]));
+  const outputPaddingDisagrees = (a) => a.output_shape !== null && a.output_padding !== 0 && a.output_padding !== explicitOutputPadding(a);
+  const positiveSteps = (l) => Math.min(...l.stride) >= 1 && Math.min(...l.dilation) >= 1;
+  const flat = (pairs) => [].concat(...pairs);
+
+  // lax and Flax (adapters/jax_api.py, flax_api.py): jax's pairs pad the stride-dilated input
+  const LAX_TRANSPOSE_MODES = { same: "SAME", valid: "VALID" };
+  const LAX_CONV_MODES = { same: "SAME", same_lower: "SAME_LOWER", valid: "VALID" };
+  const dimensionNumbers = (dims, channels) => ["NC" + SPATIAL[dims], channels + SPATIAL[dims], "NC" + SPATIAL[dims]];
+
+  function laxModeWithOutputPadding(l) {
+    if (paddingMode(l) === null || !l.output_padding.some((v) => v)) return null;
+    return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: jax has no output_padding`);
+  }
+
+  function laxInvalidCrop(l) {
+    if (!positiveSteps(l)) return null;
+    for (const [i, a] of axes(l).entries()) {
+      const out = a.output_shape;
+      let before = 0, after = 0, implied;
+      if (typeof a.padding === "string") implied = out === null || a.padding !== "valid" ? 0 : out - full(a);
+      else {
+        [before, after] = a.padding;
+        implied = out === null ? a.output_padding : out - (full(a) - before - after);
+        if (out !== null && a.output_padding && a.output_padding !== implied) {
+          return new Unsupported("output-shape-with-output-padding", `spatial dim ${i}: output_shape ${out} implies output_padding ${implied}, the case gives ${a.output_padding}; jax has neither parameter`);
+        }
+      }
+      if (Math.min(before, after, implied, a.output_padding) < 0) {
+        return new Unsupported("negative-padding", `spatial dim ${i}: crop (${before}, ${after}) with output_padding ${implied}: jax's explicit pairs pad the dilated input, so a negative crop or output_padding is an ordinary pair`);
+      }
+    }
+    return null;
+  }
+
+  function laxTransposePadding(l) {
+    if (typeof l.padding === "string" && l.output_shape === null && l.padding in LAX_TRANSPOSE_MODES) return LAX_TRANSPOSE_MODES[l.padding];
+    return axes(l).map((a) => {
+      const [before, out] = transposeWindow(a);
+      const e = effective(a.kernel, a.dilation);
+      return [e - 1 - before, e - 1 - (full(a) - before - out)];
+    });
+  }
+
+  FAMILIES.lax_transpose = (l, rank, facts) => {
+    if (l.groups !== 1) return new Unsupported("groups", "lax.conv_transpose has no feature_group_count");
+    if (l.bias) return new Unsupported("bias", "lax.conv_transpose has no bias argument");
+    const refused = laxModeWithOutputPadding(l) || laxInvalidCrop(l);
+    if (refused) return refused;
+    return new Map([["strides", l.stride], ["padding", laxTransposePadding(l)], ["rhs_dilation", l.dilation],
+      ["dimension_numbers", dimensionNumbers(l.kernel.length, facts.KERNEL_CHANNELS)], ["transpose_kernel", facts.TRANSPOSE_KERNEL]]);
+  };
+
+  FAMILIES.lax_conv = (l) => {
+    if (l.bias) return new Unsupported("bias", "lax.conv_general_dilated has no bias argument");
+    const padding = typeof l.padding === "string" ? LAX_CONV_MODES[l.padding] : l.padding.map((p) => [p[0], p[1]]);
+    return new Map([["window_strides", l.stride], ["padding", padding], ["rhs_dilation", l.dilation],
+      ["dimension_numbers", dimensionNumbers(l.kernel.length, "OI")], ["feature_group_count", l.groups]]);
+  };
+
+  function flaxLayer(l, facts, args) {
+    const [cIn, cOut] = [l.in_channels, l.out_channels];
+    const features = facts.API === "linen" ? [["features", cOut]] : [["in_features", cIn], ["out_features", cOut]];
+    return new Map([...features, ["kernel_size", tup(l.kernel)], ...args, ["use_bias", l.bias]]);
+  }
+
+  FAMILIES.flax_transpose = (l, rank, facts) => {
+    if (l.groups !== 1) return new Unsupported("groups", `${facts.API}.ConvTranspose has no feature_group_count`);
+    const refused = laxModeWithOutputPadding(l) || laxInvalidCrop(l);
+    if (refused) return refused;
+    const padding = laxTransposePadding(l);
+    return flaxLayer(l, facts, [["strides", tup(l.stride)], ["padding", typeof padding === "string" ? padding : padding.map(tup)],
+      ["kernel_dilation", tup(l.dilation)], ["transpose_kernel", facts.TRANSPOSE_KERNEL]]);
+  };
+
+  FAMILIES.flax_conv = (l, rank, facts) => {
+    let padding;
+    if (l.padding === "same" || l.padding === "valid") padding = l.padding.toUpperCase();
+    else if (l.padding === "same_lower") {
+      padding = Math.min(...l.stride) < 1 ? l.kernel.map(() => tup([0, 0]))
+        : axes(l).map(sameTotal).map((t) => tup([t - floorDiv(t, 2), floorDiv(t, 2)]));
+    } else padding = l.padding.map(tup);
+    return flaxLayer(l, facts, [["strides", tup(l.stride)], ["padding", padding], ["kernel_dilation", tup(l.dilation)],
+      ["feature_group_count", l.groups]]);
+  };
+
+  // OpenVINO (adapters/openvino_api.py): Group* ops when groups > 1, the filter reshaped for them
+  const OPENVINO_TRANSPOSE_AUTO_PAD = { same: "same_lower", same_lower: "same_upper", valid: "valid" };
+  const OPENVINO_CONV_AUTO_PAD = { same: "same_upper", same_lower: "same_lower", valid: "valid" };
+
+  function openvinoTransposeAttributes(l) {
+    const dims = l.kernel.length;
+    if (typeof l.padding === "string") {
+      return [["auto_pad", OPENVINO_TRANSPOSE_AUTO_PAD[l.padding]], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)],
+        ["output_padding", l.output_padding], ["output_shape", axes(l).map((a) => transposeWindow(a)[1])]];
+    }
+    const pads = [["pads_begin", l.padding.map(([b]) => b)], ["pads_end", l.padding.map(([, a]) => a)]];
+    if (l.output_shape === null) return [["auto_pad", "explicit"], ...pads, ["output_padding", l.output_padding]];
+    const implied = axes(l).map(explicitOutputPadding);
+    if (l.output_padding.some((v) => v) && !same(l.output_padding, implied)) {
+      return [["auto_pad", "explicit"], ...pads, ["output_padding", l.output_padding], ["output_shape", l.output_shape]];
+    }
+    const spec = axes(l).map((a) => {
+      const total = full(a) - a.output_shape;
+      return [floorDiv(total, 2), total - floorDiv(total, 2)];
+    });
+    if (same(spec, l.padding)) {
+      return [["auto_pad", "explicit"], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)], ["output_padding", zeros(dims)], ["output_shape", l.output_shape]];
+    }
+    return [["auto_pad", "explicit"], ...pads, ["output_padding", implied]];
+  }
+
+  function openvinoCall(l, rank, attributes) {
+    const kwargs = new Map([["strides", l.stride], ...attributes, ["dilations", l.dilation]]);
+    if (l.groups === 1) return kwargs;
+    kwargs.set("group_kernel_shape", [l.groups, -1, ...kernelShape(l).slice(1)]);
+    return { api: rank.api.replace(/^ops\./, "ops.group_"), kwargs };
+  }
+
+  FAMILIES.openvino_transpose = (l, rank) => (l.bias ? new Unsupported("bias", "ConvolutionBackpropData has no bias input")
+    : openvinoCall(l, rank, openvinoTransposeAttributes(l)));
+  FAMILIES.openvino_conv = (l, rank) => {
+    if (l.bias) return new Unsupported("bias", "Convolution has no bias input");
+    const dims = l.kernel.length;
+    const attributes = typeof l.padding === "string" ? [["auto_pad", OPENVINO_CONV_AUTO_PAD[l.padding]], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)]]
+      : [["auto_pad", "explicit"], ["pads_begin", l.padding.map(([b]) => b)], ["pads_end", l.padding.map(([, a]) => a)]];
+    return openvinoCall(l, rank, attributes);
+  };
+
+  // MLX (adapters/mlx_api.py): torch's window model for conv_transpose, channels last, ints in 1-D
+  const MLX_TRANSPOSE_REFUSALS = {
+    "asymmetric-padding": "mlx crops one `padding` from both ends (output_padding only appends)",
+    "output-padding-with-padding-mode": "mlx has no padding modes, only symmetric amounts",
+    "output-shape-with-output-padding": "mlx has no output size argument, only output_padding",
+  };
+  const mlxInts = (l, entries) => new Map(l.kernel.length === 1 ? entries.map(([k, v]) => [k, v instanceof Tuple ? v.items[0] : v]) : entries);
+
+  // 'same' puts the odd zero after, 'same_lower' before; a non-positive stride pads nothing (MLX, tinygrad)
+  function convPaddingPairs(l) {
+    if (typeof l.padding !== "string") return l.padding.map((p) => [p[0], p[1]]);
+    if (l.padding === "valid" || Math.min(...l.stride) < 1) return l.kernel.map(() => [0, 0]);
+    return axes(l).map(sameTotal).map((t) => (l.padding === "same" ? [floorDiv(t, 2), t - floorDiv(t, 2)] : [t - floorDiv(t, 2), floorDiv(t, 2)]));
+  }
+
+  FAMILIES.mlx_transpose = (l) => {
+    if (l.bias) return new Unsupported("bias", "mlx.core.conv_transpose*d has no bias argument");
+    const args = torchTransposeArgs(l);
+    if (args instanceof Unsupported) {
+      return new Unsupported(args.reason, `${args.detail.split(";")[0].split(": torch")[0]}; ${MLX_TRANSPOSE_REFUSALS[args.reason]}`);
+    }
+    const kw = new Map(args);
+    return mlxInts(l, [["stride", tup(kw.get("stride"))], ["padding", tup(kw.get("padding"))], ["dilation", tup(kw.get("dilation"))],
+      ["output_padding", tup(kw.get("output_padding"))], ["groups", kw.get("groups")]]);
+  };
+
+  FAMILIES.mlx_conv = (l) => {
+    if (l.bias) return new Unsupported("bias", "mlx.core.conv*d has no bias argument");
+    const pairs = convPaddingPairs(l);
+    if (pairs.some(([low, high]) => low !== high)) {
+      const what = typeof l.padding === "string" ? `'${l.padding}' needs` : "padding";
+      return new Unsupported("asymmetric-padding", `${what} (low, high) = ${pyRepr(pairs)}; mlx's conv pads both ends alike`);
+    }
+    return mlxInts(l, [["stride", tup(l.stride)], ["padding", tup(pairs.map(([low]) => low))], ["dilation", tup(l.dilation)], ["groups", l.groups]]);
+  };
+
+  FAMILIES.mlx_conv_general = (l) => {
+    if (l.bias) return new Unsupported("bias", "mlx.core.conv_general has no bias argument");
+    const pairs = convPaddingPairs(l);
+    return new Map([["stride", l.stride], ["padding", tup([pairs.map(([low]) => low), pairs.map(([, high]) => high)])],
+      ["kernel_dilation", l.dilation], ["groups", l.groups]]);
+  };
+
+  // tinygrad (adapters/tinygrad_api.py): per-side padding, last spatial dim first
+  const tinygradPadding = (pairs) => flat(pairs.slice().reverse());
+
+  FAMILIES.tinygrad_transpose = (l) => {
+    if (paddingMode(l) !== null && l.output_padding.some((v) => v)) {
+      return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: tinygrad's conv_transpose2d has explicit padding only`);
+    }
+    const pairs = [], extras = [];
+    for (const [i, a] of axes(l).entries()) {
+      if (typeof a.padding === "string") {
+        const [before, out] = transposeWindow(a);
+        const after = full(a) - before - out;
+        pairs.push([before, Math.max(after, 0)]);
+        extras.push(Math.max(-after, 0));
+        continue;
+      }
+      if (outputPaddingDisagrees(a)) {
+        return new Unsupported("output-shape-with-output-padding", `spatial dim ${i}: output_shape ${a.output_shape} implies output_padding ${explicitOutputPadding(a)}, the case gives ${a.output_padding}; conv_transpose2d has no output size argument`);
+      }
+      pairs.push(a.padding);
+      extras.push(explicitOutputPadding(a));
+    }
+    return new Map([["groups", l.groups], ["stride", l.stride], ["dilation", l.dilation], ["padding", tinygradPadding(pairs)],
+      ["output_padding", extras], ["bias", l.bias]]);
+  };
+
+  FAMILIES.tinygrad_conv = (l) => new Map([["groups", l.groups], ["stride", l.stride], ["dilation", l.dilation],
+    ["padding", tinygradPadding(convPaddingPairs(l))], ["bias", l.bias]]);
+
+  // MindSpore (adapters/mindspore_api.py): the nn cells' pad_mode and per-side padding; mint is torch's signature
+  const MINDSPORE_CELL_MODES = ["same", "valid"];
+
+  function mindsporeTransposeWindow(l) {
+    const pairs = [], extras = [];
+    for (const [i, a] of axes(l).entries()) {
+      if (typeof a.padding === "string") {
+        const [before, out] = transposeWindow(a);
+        if (a.padding === "valid") {
+          pairs.push([0, 0]);
+          extras.push(out - full(a));
+        } else {
+          const total = Math.max(full(a) - out, 0);
+          pairs.push([before, total - before]);
+          extras.push(Math.max(out - full(a), 0));
+        }
+        continue;
+      }
+      if (outputPaddingDisagrees(a)) {
+        return new Unsupported("output-shape-with-output-padding", `spatial dim ${i}: output_shape ${a.output_shape} implies output_padding ${explicitOutputPadding(a)}, the case gives ${a.output_padding}; the cells have no output size argument`);
+      }
+      pairs.push(a.padding);
+      extras.push(explicitOutputPadding(a));
+    }
+    return [pairs, extras];
+  }
+
+  function mindsporeTransposeArgs(l) {
+    const args = new Map([["stride", l.stride], ["dilation", l.dilation], ["group", l.groups]]);
+    if (typeof l.padding === "string" && MINDSPORE_CELL_MODES.includes(l.padding) && l.output_shape === null) {
+      args.set("pad_mode", l.padding).set("padding", 0).set("output_padding", l.output_padding);
+    } else if (typeof l.padding === "string" && l.output_padding.some((v) => v)) {
+      return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: MindSpore has no ${pyRepr(l.padding)} mode to pass it with`);
+    } else {
+      const window = mindsporeTransposeWindow(l);
+      if (window instanceof Unsupported) return window;
+      args.set("pad_mode", "pad").set("padding", flat(window[0])).set("output_padding", window[1]);
+    }
+    if (l.kernel.length > 1) return args;
+    const [before, after] = args.get("pad_mode") === "pad" ? args.get("padding") : [0, 0];
+    if (before !== after) return new Unsupported("asymmetric-padding", `padding ${before} before, ${after} after`);
+    if (args.get("output_padding")[0]) return new Unsupported("output-padding", `output_padding ${args.get("output_padding")[0]}`);
+    return new Map([["stride", l.stride[0]], ["pad_mode", args.get("pad_mode")], ["padding", before], ["dilation", l.dilation[0]], ["group", l.groups]]);
+  }
+
+  function mindsporeConvArgs(l) {
+    const args = new Map([["stride", l.stride], ["dilation", l.dilation], ["group", l.groups]]);
+    let pairs;
+    if (typeof l.padding === "string" && (MINDSPORE_CELL_MODES.includes(l.padding) || l.stride.some((s) => s < 1))) {
+      args.set("pad_mode", MINDSPORE_CELL_MODES.includes(l.padding) ? l.padding : "same").set("padding", 0);
+      pairs = l.kernel.map(() => [0, 0]);
+    } else {
+      pairs = typeof l.padding === "string" ? axes(l).map(sameTotal).map((t) => [t - floorDiv(t, 2), floorDiv(t, 2)]) : l.padding;
+      args.set("pad_mode", "pad").set("padding", flat(pairs));
+    }
+    if (l.kernel.length > 1) return args;
+    const [before, after] = pairs[0];
+    if (before !== after) return new Unsupported("asymmetric-padding", `padding ${before} before, ${after} after`);
+    return args.set("stride", l.stride[0]).set("dilation", l.dilation[0]).set("padding", before);
+  }
+
+  function mindsporeCell(l, args) {
+    if (args instanceof Unsupported) return args;
+    const kernel = l.kernel.length > 1 ? l.kernel : l.kernel[0];
+    return new Map([["in_channels", l.in_channels], ["out_channels", l.out_channels], ["kernel_size", kernel], ...args, ["has_bias", l.bias]]);
+  }
+
+  FAMILIES.mindspore_cell_transpose = (l) => mindsporeCell(l, mindsporeTransposeArgs(l));
+  FAMILIES.mindspore_cell_conv = (l) => mindsporeCell(l, mindsporeConvArgs(l));
+  FAMILIES.mindspore_mint_transpose = (l) => FAMILIES.torch_functional_transpose(l);
+
+  // TF.js (adapters/tfjs_api.py, tfjs_layers_api.py): positional arguments, ExplicitPadding in NHWC
+  const TFJS_EXPLICIT_TRANSPOSE_DIMS = [2];
+  const TFJS_EXPLICIT_CONV_DIMS = [1, 2];
+  const tfjsExplicit = (pairs, dims) => [[0, 0], ...Array.from({ length: Math.max(2 - dims, 0) }, () => [0, 0]), ...pairs.map(([b, a]) => [b, a]), [0, 0]];
+  const zeroPairs = (l) => typeof l.padding !== "string" && l.padding.every(([b, a]) => b === 0 && a === 0);
+
+  function tfjsTransposePad(l) {
+    const dims = l.kernel.length;
+    if (l.padding === "same" || l.padding === "valid") return l.padding;
+    if (!TFJS_EXPLICIT_TRANSPOSE_DIMS.includes(dims)) {
+      if (l.padding === "same_lower") return new Unsupported("padding-mode:same_lower", "conv3dTranspose's pad is 'valid' or 'same'");
+      if (zeroPairs(l)) return "valid";
+      return new Unsupported("explicit-padding", "conv3dTranspose's pad is 'valid' or 'same'");
+    }
+    const pairs = l.padding === "same_lower" ? axes(l).map((a) => {
+      const total = Math.max(full(a) - transposeWindow(a)[1], 0);
+      return [total - floorDiv(total, 2), floorDiv(total, 2)];
+    }) : l.padding;
+    return tfjsExplicit(pairs, dims);
+  }
+
+  FAMILIES.tfjs_transpose = (l) => {
+    if (l.groups !== 1) return new Unsupported("groups", "TF.js transposed convolutions have no groups argument");
+    if (l.bias) return new Unsupported("bias", "TF.js transposed convolutions have no bias argument");
+    if (l.dilation.some((d) => d !== 1)) return new Unsupported("dilation", `dilation ${pyRepr(l.dilation)}: no dilation argument`);
+    if (paddingMode(l) !== null && l.output_padding.some((v) => v)) {
+      return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: no output_padding argument, only outputShape`);
+    }
+    const pad = tfjsTransposePad(l);
+    if (pad instanceof Unsupported) return pad;
+    const outs = axes(l).map((a) => transposeWindow(a)[1]);
+    return new Map([["outputShape", [l.input_shape[0], ...outs, kernelShape(l)[1]]], ["strides", l.stride], ["pad", pad]]);
+  };
+
+  FAMILIES.tfjs_conv = (l, rank) => {
+    const dims = l.kernel.length;
+    if (l.groups !== 1) return new Unsupported("groups", "no groups argument; the filter's inDepth must match the input's");
+    if (l.bias) return new Unsupported("bias", "TF.js convolutions have no bias argument");
+    let pad;
+    if (l.padding === "same" || l.padding === "valid") pad = l.padding;
+    else if (!TFJS_EXPLICIT_CONV_DIMS.includes(dims)) {
+      if (l.padding === "same_lower") return new Unsupported("padding-mode:same_lower", "conv3d's pad is 'valid' or 'same'");
+      if (!zeroPairs(l)) return new Unsupported("explicit-padding", "conv3d's pad is 'valid' or 'same'");
+      pad = "valid";
+    } else {
+      pad = tfjsExplicit(l.padding === "same_lower" ? axes(l).map(sameTotal).map((t) => [t - floorDiv(t, 2), floorDiv(t, 2)]) : l.padding, dims);
+    }
+    if (dims === 1) return new Map([["stride", l.stride[0]], ["pad", pad], ["dataFormat", "NWC"], ["dilation", l.dilation[0]]]);
+    return new Map([["strides", l.stride], ["pad", pad], ["dataFormat", rank.input_layout], ["dilations", l.dilation]]);
+  };
+
+  function tfjsLayerWindow(a, mode) {
+    if (mode === "same") return transposeWindow({ ...a, padding: "same", output_padding: 0, output_shape: null });
+    return [0, a.length * a.stride + Math.max(effective(a.kernel, a.dilation) - a.stride, 0)];
+  }
+
+  function tfjsLayerPadding(l) {
+    const ops = l.output_padding;
+    if (paddingMode(l) !== null && ops.some((v) => v)) return new Unsupported("output-padding-with-padding-mode", "no outputPadding argument");
+    if (ops.some((v) => v < 0)) return new Unsupported("output-padding", `output_padding ${pyRepr(ops)}: no outputPadding argument`);
+    const only = "the layer's padding is 'valid' or 'same'";
+    if (typeof l.padding !== "string" && flat(l.padding).some((v) => v < 0)) return new Unsupported("explicit-padding", only);
+    const wanted = windows(l);
+    for (const mode of (l.padding === "same" ? ["same", "valid"] : ["valid", "same"])) {
+      if (axes(l).every((a, i) => same(tfjsLayerWindow(a, mode), wanted[i]))) return mode;
+    }
+    if (l.padding === "same_lower") return new Unsupported("padding-mode:same_lower", only);
+    if (typeof l.padding !== "string" && !zeroPairs(l)) return new Unsupported("explicit-padding", only);
+    if (l.output_shape !== null) return new Unsupported("output-shape", "the layer computes its output size (deconvLength)");
+    return new Unsupported("output-padding", `output_padding ${pyRepr(ops)}: the layer's 'valid' length is L*s + max(k - s, 0) (deconvLength), no outputPadding argument`);
+  }
+
+  FAMILIES.tfjs_layers_transpose = (l) => {
+    if (l.groups !== 1) return new Unsupported("groups", "the layer has no groups argument");
+    const padding = tfjsLayerPadding(l);
+    if (padding instanceof Unsupported) return padding;
+    return new Map([["filters", kernelShape(l)[1]], ["kernelSize", l.kernel], ["strides", l.stride], ["padding", padding],
+      ["dataFormat", "channelsFirst"], ["dilationRate", l.dilation], ["useBias", l.bias]]);
+  };
+
+  // OpenCV's Caffe layers (adapters/opencv_caffe_api.py): one symmetric pad per dim, no output padding
+  function caffeSymmetric(before, after) {
+    return before === after ? before : new Unsupported("asymmetric-padding", `padding ${before} before, ${after} after`);
+  }
+
+  function caffeDeconvolutionPad(a) {
+    if (typeof a.padding === "string" && a.padding !== "valid") {
+      const out = transposeWindow(a)[1];
+      const crop = full(a) - out;
+      if (a.stride >= 1 && a.dilation >= 1) {
+        if (crop < 0) {
+          return new Unsupported(a.output_shape === null ? "output-padding" : "output-shape", `'${a.padding}' asks for ${out} positions, ${-crop} past the full result (${full(a)}): Caffe's Deconvolution has no output padding`);
+        }
+        if (crop % 2) return new Unsupported("asymmetric-padding", `'${a.padding}' crops ${crop} (odd) from the full result (${full(a)}): Caffe's pad crops both ends equally`);
+      }
+      return floorDiv(Math.max(crop, 0), 2);
+    }
+    const pad = a.padding === "valid" ? 0 : caffeSymmetric(...a.padding);
+    if (pad instanceof Unsupported) return pad;
+    const caffeOut = full(a) - 2 * pad;
+    if (a.output_shape !== null && a.output_shape !== caffeOut) {
+      return new Unsupported("output-shape", `output_shape ${a.output_shape} with pad ${pad}: Caffe's Deconvolution gives ${caffeOut} (no output padding)`);
+    }
+    return pad;
+  }
+
+  function caffeConvolutionPad(a) {
+    if (typeof a.padding !== "string") return caffeSymmetric(...a.padding);
+    if (a.padding === "valid") return 0;
+    const total = sameTotal(a);
+    if (total % 2) return new Unsupported("asymmetric-padding", `'${a.padding}' needs total padding ${total} with stride ${a.stride}; Caffe pads both sides equally`);
+    return total / 2;
+  }
+
+  function caffePads(l, axisPad) {
+    const pads = [];
+    for (const [i, a] of axes(l).entries()) {
+      const pad = axisPad(a);
+      if (pad instanceof Unsupported) return new Unsupported(pad.reason, `spatial dim ${i}: ${pad.detail}`);
+      pads.push(pad);
+    }
+    return pads;
+  }
+
+  function caffeLayer(l, facts, pads) {
+    if (pads instanceof Unsupported) return pads;
+    const param = new Map([["num_output", l.out_channels], ["bias_term", l.bias], ["kernel_size", l.kernel], ["stride", l.stride],
+      ["pad", pads], ["dilation", l.dilation], ["group", l.groups]]);
+    return new Map([["layer", facts.LAYER_TYPE], ["input_shape", l.input_shape], ["convolution_param", param]]);
+  }
+
+  FAMILIES.caffe_deconvolution = (l, rank, facts) => caffeLayer(l, facts, l.output_padding.some((v) => v)
+    ? new Unsupported("output-padding", `output_padding ${pyRepr(l.output_padding)}: Caffe's ConvolutionParameter has no output padding (adj)`)
+    : caffePads(l, caffeDeconvolutionPad));
+  FAMILIES.caffe_convolution = (l, rank, facts) => caffeLayer(l, facts, typeof l.padding === "string" && Math.min(...l.stride) < 1
+    ? zeros(l.kernel.length) : caffePads(l, caffeConvolutionPad));
+
   // Adapter.express: the rank check, then the family's translate (a port's case is float32).
   function express(target, l) {
     const dims = l.kernel.length;
     if (!target.spatial_dims.includes(dims)) return new Unsupported(`rank:${dims}`, `the API covers ${target.spatial_dims.join(", ")} spatial dims`);
-    const kwargs = FAMILIES[target.family](l, target.ranks[String(dims)]);
+    const rank = target.ranks[String(dims)];
+    const kwargs = FAMILIES[target.family](l, rank, target.facts || {});
     if (kwargs instanceof Unsupported) return kwargs;
-    return { ...target.ranks[String(dims)], kwargs };
+    return kwargs instanceof Map ? { ...rank, kwargs } : { ...rank, ...kwargs };  // a family may name another API (OpenVINO's Group* ops)
   }
 
   // -- targets.py: user_call, spellings, answer, compositions ---------------------------------
@@ -428,18 +849,25 @@
     const kw = [...call.kwargs];
     if (call.api === "ConvTranspose" || call.api === "Conv") {
       const inputs = bias ? ["x", "w", "b"] : ["x", "w"];
-      return `onnx.helper.make_node(${pyRepr(call.api)}, ${pyRepr(inputs)}, ['y'], ${kw.map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
+      return `onnx.helper.make_node(${pyRepr(call.api)}, ${pyRepr(inputs)}, ['y'], ${kw.map(([k, v]) => `${k}=${literal(v)}`).join(", ")})`;
+    }
+    if (call.api === "cv2.dnn.readNetFromCaffe") {
+      const param = [...call.kwargs.get("convolution_param")].map(([k, v]) => `${k}: ${proto(v)}`).join(" ");
+      return `layer { type: "${call.kwargs.get("layer")}" convolution_param { ${param} } }  # cv2.dnn.readNetFromCaffe`;
     }
     if (/^[A-Z]/.test(last) && !call.api.startsWith("ops.")) {
       const forward = kw.filter(([k, v]) => FORWARD_ARGUMENTS.includes(k) && v !== null);
-      const built = `${call.api}(${kw.filter(([k]) => !FORWARD_ARGUMENTS.includes(k)).map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
-      if (forward.length) return `${built}(x, ${forward.map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ")})`;
+      const built = `${call.api}(${kw.filter(([k]) => !FORWARD_ARGUMENTS.includes(k)).map(([k, v]) => `${k}=${literal(v)}`).join(", ")})`;
+      if (forward.length) return `${built}(x, ${forward.map(([k, v]) => `${k}=${literal(v)}`).join(", ")})`;
       return applied ? `${built}(x)` : built;
     }
-    const args = kw.filter(([k]) => k !== "bias").map(([k, v]) => `${k}=${pyRepr(v)}`);
+    const args = kw.filter(([k]) => k !== "bias").map(([k, v]) => `${k}=${literal(v)}`);
     const tensors = ["x", "w"].concat(call.kwargs.get("bias") ? ["b"] : []);
     return `${call.api}(${tensors.concat(args).join(", ")})`;
   }
+
+  // targets._proto: a prototxt value (one number for equal values per dim)
+  const proto = (v) => (typeof v === "boolean" ? String(v) : Array.isArray(v) ? (new Set(v).size > 1 ? v.join(" ") : String(v[0])) : String(v));
 
   const spatialAxes = (layout) => [...layout.replace("L", "W")].map((c, i) => ("DHW".includes(c) ? i : -1)).filter((i) => i >= 0);
 
@@ -450,8 +878,25 @@
     return perm.every((p, i) => p === i) ? name : `${name}.transpose(${perm.join(", ")})`;
   }
 
-  function weightExpr(src, srcFlipped, dst, dstFlipped) {
-    let expr = transposeExpr("w", src, dst);
+  // relayout.weight_expr; convLayoutForTranspose: MLX's transposed-conv weight is a conv weight
+  // (C_out, C_in/g, *k), the in/out channels swapped within each group first.
+  function weightExpr(src, srcFlipped, dst, dstFlipped, groups, convLayoutForTranspose, channels) {
+    src = src.replace("L", "W");
+    dst = dst.replace("L", "W");
+    const dims = [...src].filter((c) => "DHW".includes(c)).length;
+    let expr = "w", layout = src;
+    if (convLayoutForTranspose) {
+      layout = "IO" + SPATIAL[dims];
+      expr = transposeExpr(expr, src, layout);
+      const [cIn, cOut] = channels;
+      if (groups === 1) expr = `${expr}.swapaxes(0, 1)`;
+      else {
+        const k = `*${expr}.shape[2:]`;
+        expr = `${expr}.reshape(${groups}, ${floorDiv(cIn, groups)}, ${floorDiv(cOut, groups)}, ${k}).swapaxes(1, 2).reshape(${cOut}, ${floorDiv(cIn, groups)}, ${k})`;
+      }
+      layout = "OI" + SPATIAL[dims];
+    }
+    expr = transposeExpr(expr !== "w" && !expr.endsWith(")") ? `(${expr})` : expr, layout, dst);
     if (srcFlipped !== dstFlipped) expr = `np.flip(${expr}, axis=${pyTuple(spatialAxes(dst))})`;
     return expr;
   }
@@ -506,7 +951,8 @@
   function rows(source, l, target, call, verdict) {
     return {
       adapter: target.adapter, verdict, call: userCall(call),
-      weights: weightExpr(source.layouts.kernel, source.layouts.flipped, call.kernel_layout, target.flipped),
+      weights: weightExpr(source.layouts.kernel, source.layouts.flipped, call.kernel_layout, target.flipped, l.groups,
+        call.api.startsWith("mx.conv_transpose"), [l.in_channels, l.out_channels]),
       input: transposeExpr("x", source.layouts.input, call.input_layout),
       output: transposeExpr("y", call.input_layout, source.layouts.input), reason: null,
     };
@@ -554,29 +1000,65 @@
     if (l.bias) lines.push(`y = y + ${biasExpr(layout)}`);
     found.call = lines.join("\n");
     found.reason = `composition: ${reason.reason} (${reasonWords(reason.reason, tables)}): the call alone cannot, this code does`;
+    return withKnown(found, target, sub, tables);  // the recorded runs of the geometry the call runs
+  }
+
+  // -- known.py: the suite's recorded disagreements (embedded by export.known_disagreements) ----
+  // known.geometry_key as export.geometry_text writes it: per dim the crop of the full result
+  // (conv_transpose) or the zeros added (conv), and how the window is spelled.
+  function geometryText(l) {
+    let win = windows(l);
+    if (l.op === "conv_transpose") win = win.map(([before, out], i) => [before, full(axes(l)[i]) - before - out]);
+    const mode = typeof l.padding === "string" ? l.padding : "explicit";
+    return [l.kernel.join(","), l.stride.join(","), l.dilation.join(","), String(l.groups), win.map(([b, a]) => `${b},${a}`).join(";"),
+      mode, l.output_shape === null ? "1" : "0"].join("|");
+  }
+
+  const knownByTarget = new WeakMap();  // tables -> adapter -> Map(geometry text -> record index)
+
+  function recordedDisagreement(target, l, tables) {
+    const known = tables.known_disagreements;
+    if (!known || !known.targets[target.adapter]) return null;
+    if (!knownByTarget.has(tables)) knownByTarget.set(tables, new Map());
+    const cache = knownByTarget.get(tables);
+    if (!cache.has(target.adapter)) cache.set(target.adapter, new Map(known.targets[target.adapter].map(([g, r]) => [known.geometries[g], r])));
+    const at = cache.get(target.adapter).get(geometryText(l));
+    if (at === undefined) return null;
+    const [status, name, kind, what] = known.records[at].map((i) => (i < 0 ? null : known.texts[i]));
+    return { status, name, kind, what };
+  }
+
+  // targets._with_known: a recorded non-PASS on the geometry the target runs turns the verdict to
+  // none. Flipped-kernel targets are left to --verify (their recorded runs take the kernel unflipped).
+  function withKnown(found, target, l, tables) {
+    if (target.flipped) return found;
+    const bad = recordedDisagreement(target, l, tables);
+    if (bad === null) return found;
+    found.verdict = "none";
+    found.reason = `known disagreement (${bad.status} on recorded case ${pyRepr(bad.name)}): ${bad.kind ? bad.kind + ": " : ""}${bad.what}`;
     return found;
   }
 
   function answer(source, l, target, tables) {
     if (!target.family) {
       return { adapter: target.adapter, verdict: "not in the page", call: null, weights: null, input: null, output: null,
-        reason: `its translation is not restated in this page (it has checks of its own or is not one of torch's, Keras', Paddle's, tf.nn's, MXNet's or the ONNX node's): \`conformance port ... --to ${target.adapter}\` answers it` };
+        reason: `its translation is not restated in this page (new, or changed since the page's rules were written): \`conformance port ... --to ${target.adapter}\` answers it` };
     }
-    let [, call] = expressAny(target, l, l.bias);
+    let [spelling, call] = expressAny(target, l, l.bias);
     if (!(call instanceof Unsupported)) {
       const found = rows(source, l, target, call, target.kind === "recipe" ? "composition" : "equivalent");
       found.call = userCall(call, false, l.bias);
       if (target.kind === "recipe") found.reason = "a recipe: a composition of calls (see the adapter's repro for its code)";
-      return found;
+      return withKnown(found, target, spelling, tables);
     }
     let reason = call;
     if (call.reason === "bias" && l.bias) {
-      const [, bare] = expressAny(target, l, false);
+      const [bareSpelling, bare] = expressAny(target, l, false);
       if (!(bare instanceof Unsupported)) {
         const found = rows(source, l, target, bare, "composition");
         found.call = `y = ${userCall(bare, true)}  # no bias argument\ny = y + ${biasExpr(bare.input_layout)}`;
         found.reason = `composition: ${call.reason} (${reasonWords(call.reason, tables)}): the call, then + b`;
-        return found;
+        return withKnown(found, target, bareSpelling, tables);
       }
       reason = bare;
     }
