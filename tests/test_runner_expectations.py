@@ -182,6 +182,23 @@ def test_no_outcome_holding_means_pass_expected_and_versions_are_pep440():
     assert exp.judge(result("old-bug", "FAIL", "kernel-flipped"), keras).met
 
 
+def test_backend_version_reads_the_backend_in_a_keras_version_and_never_holds_elsewhere():
+    text = (
+        '"sigill":\n  kind: bug\n  reason: r\n  expected:\n'
+        '    - if: {backend_version: "==2.18.*"}\n      status: CRASH\n      message: SIGILL\n'
+        "    - status: ERROR\n      message: primitive\n"
+    )
+    exp = Expectations("keras", parse_expectations(text, "f.yaml"), "f.yaml")
+    crash = result("sigill", "CRASH", message="killed by SIGILL (signal 4)")
+    refused = result("sigill", "ERROR", message="could not create a primitive descriptor")
+    on_218 = {**PLAIN, "framework_version": "keras 3.15.1 (tensorflow 2.18.1)"}
+    on_220 = {**PLAIN, "framework_version": "keras 3.15.1 (tensorflow 2.20.0)"}
+    assert exp.judge(crash, on_218).met and not exp.judge(refused, on_218).met
+    assert exp.judge(refused, on_220).met and not exp.judge(crash, on_220).met
+    # a framework's own version is not a backend's: TF 2.18.1 itself does not take the first outcome
+    assert exp.judge(refused, {**PLAIN, "framework_version": "2.18.1"}).met
+
+
 def test_stale_entries_unmatched_or_no_result_meets_the_outcome():
     exp = entries()
     results = [

@@ -69,6 +69,9 @@ CONDITION_PROPERTIES: dict[str, str] = {
     "cpu_has": "flags",  # every one of these flags is in /proc/cpuinfo
     "cpu_lacks": "flags",  # none of these is
     "version": "version",  # the framework's version
+    # the version of the framework an adapter runs on, for one that runs on another's kernels:
+    # Keras 3's backend ("keras 3.15.1 (tensorflow 2.21.0)" gives 2.21.0); absent for the others
+    "backend_version": "version",
     "numpy": "version",
     "python": "version",
     "onednn": "bool",  # the framework runs oneDNN kernels (TF's IsMklEnabled, torch's mkldnn)
@@ -108,6 +111,9 @@ def property_value(name: str, props: dict):
         return (props.get("build") or {}).get(name)
     if name == "version":
         return props.get("framework_version")
+    if name == "backend_version":
+        found = re.search(r"\(\S+ ([^()]+)\)", str(props.get("framework_version") or ""))
+        return found.group(1) if found else None
     if name in ("cpu_has", "cpu_lacks"):
         return set(props.get("cpu_flags") or ())
     return props.get(name)
