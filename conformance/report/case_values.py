@@ -68,11 +68,23 @@ def load_cases(files: set[str]) -> dict[str, Any]:
     return cases
 
 
-def case_values(merged: Merged, loaded: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-    """case id -> {"x", "w", "b", "expected"} for the small cases that load here
-    (``loaded``: the cases of ``load_cases``, read here when not given)."""
+def oracle_output(case, outputs: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """The oracle's output for ``case``, computed once per report: ``outputs`` (case id ->
+    output) is shared with the repro templates (pass_repro.py), which need the same array."""
     from ..bound import oracle_quantity
 
+    if outputs is None:
+        return oracle_quantity(case, "output")
+    if case.id not in outputs:
+        outputs[case.id] = oracle_quantity(case, "output")
+    return outputs[case.id]
+
+
+def case_values(
+    merged: Merged, loaded: dict[str, Any] | None = None, outputs: dict[str, np.ndarray] | None = None
+) -> dict[str, dict[str, Any]]:
+    """case id -> {"x", "w", "b", "expected"} for the cases that load here (``loaded``: the
+    cases of ``load_cases``, read here when not given; ``outputs``: see oracle_output)."""
     if loaded is None:
         loaded = load_cases({case.file for case in merged.cases.values()})
     out: dict[str, dict[str, Any]] = {}
@@ -84,7 +96,7 @@ def case_values(merged: Merged, loaded: dict[str, Any] | None = None) -> dict[st
         values = {"x": shown(case.x), "w": shown(case.w), "b": shown(case.b)}
         if case.expect == "ok":
             try:
-                values["expected"] = shown(oracle_quantity(case, "output"))
+                values["expected"] = shown(oracle_output(case, outputs))
             except Exception:  # the oracle refuses: the details say so by its absence
                 pass
         out[case_id] = {k: v for k, v in values.items() if v is not None}

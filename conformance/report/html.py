@@ -253,7 +253,8 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
     # the case files, when the report is written in a checkout: small cases' values, and
     # repro scripts for the cells whose results file has none (a PASS)
     loaded = load_cases({case.file for case in cases})
-    repros = PassRepros(merged, loaded, strings)
+    outputs: dict[str, Any] = {}  # case id -> the oracle's output: the values and the repros share it
+    repros = PassRepros(merged, loaded, strings, outputs)
     for case_index, case in enumerate(cases):
         key = (case.file, tuple(case.tags))
         if not groups or groups[-1]["key"] != key:
@@ -289,7 +290,7 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                 "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
             }
         )
-    values = case_values(merged, loaded)
+    values = case_values(merged, loaded, outputs)
     data = {
         "cases": [
             {

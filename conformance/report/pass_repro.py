@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .case_values import oracle_output
 from .compact import StringTable
 from .merge import Merged
 
@@ -71,14 +72,15 @@ class _StandIn:
         return "\x01SRC\x01"
 
 
-def case_template(case, judges: str) -> str:
-    """build_repro's script for ``case`` with the adapter's parts as markers."""
+def case_template(case, judges: str, outputs: dict | None = None) -> str:
+    """build_repro's script for ``case`` with the adapter's parts as markers (``outputs``:
+    the oracle's outputs already computed, case_values.oracle_output)."""
     from ..bound import oracle_quantity
     from ..repro import build_repro
     from ..runner.check import why_invalid
 
     if case.expect == "ok":
-        reference = oracle_quantity(case, "output")
+        reference = oracle_output(case, outputs)
         text = build_repro(
             case, _StandIn(judges), _Call(), reference, framework_version="\x01VERSION\x01",
             reference_abs=oracle_quantity(case, "output", absolute=True),
@@ -95,8 +97,9 @@ def case_template(case, judges: str) -> str:
 class PassRepros:
     """The templates and per-cell parts of one report, interned in its string table."""
 
-    def __init__(self, merged: Merged, cases: dict[str, Any], strings: StringTable) -> None:
+    def __init__(self, merged: Merged, cases: dict[str, Any], strings: StringTable, outputs: dict | None = None) -> None:
         self.merged = merged
+        self.outputs = outputs if outputs is not None else {}  # case id -> the oracle's output
         self.cases = cases
         self.strings = strings
         self.templates: dict[tuple[str, str], list[int]] = {}  # (case id, judges) -> line indices
@@ -155,7 +158,7 @@ class PassRepros:
         key = (case_id, judges)
         if key not in self.templates:
             try:
-                self.templates[key] = [self.strings.index(line) for line in case_template(case, judges).split("\n")]
+                self.templates[key] = [self.strings.index(line) for line in case_template(case, judges, self.outputs).split("\n")]
                 self.by_case.setdefault(case_id, {})[judges] = self.templates[key]
             except Exception as err:  # the oracle refuses what the run judged: say so
                 self.templates[key] = []

@@ -124,22 +124,22 @@ def expressibility_rules(merged: Merged) -> list[Rule]:
     """One rule per UNSUPPORTED reason met in this run, the most refused first."""
     row_of = {case_id: i for i, case_id in enumerate(merged.cases)}
     needing: dict[str, set[str]] = {}
-    for (case_id, _), cell in merged.cells.items():
-        if cell.status == "UNSUPPORTED":
-            needing.setdefault(unsupported_reason(cell), set()).add(case_id)
+    # each case's results with their reasons, read once (not once per reason and adapter)
+    by_case: dict[str, list[tuple[str, str | None]]] = {}
+    for (case_id, adapter), cell in merged.cells.items():
+        reason = unsupported_reason(cell) if cell.status == "UNSUPPORTED" else None
+        if reason is not None:
+            needing.setdefault(reason, set()).add(case_id)
+        by_case.setdefault(case_id, []).append((adapter, reason))
     rules = []
     for reason, case_ids in needing.items():
         code, _, words = reason.partition(": ")
         cells = {adapter: RuleCell() for adapter in merged.adapters}
         for case_id in case_ids:
-            for adapter in merged.adapters:
-                cell = merged.cell(case_id, adapter)
-                if cell is None:
-                    continue
-                if cell.status == "UNSUPPORTED":
-                    if unsupported_reason(cell) == reason:
-                        cells[adapter].cannot.add(row_of[case_id])
-                else:  # it ran the case: whatever the verdict, the API could say it
+            for adapter, refused_for in by_case[case_id]:
+                if refused_for is None:  # it ran the case: whatever the verdict, the API could say it
                     cells[adapter].expressed.add(row_of[case_id])
+                elif refused_for == reason:
+                    cells[adapter].cannot.add(row_of[case_id])
         rules.append(Rule(code, words or code, {row_of[c] for c in case_ids}, cells))
     return sorted(rules, key=lambda r: (-sum(len(c.cannot) for c in r.cells.values()), r.code))
