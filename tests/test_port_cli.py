@@ -9,8 +9,8 @@ import pytest
 
 from conformance import cli
 from conformance.adapters import all_adapters
-from conformance.port.parse import TensorArg, parse_call
 from conformance.port.layer import PortError
+from conformance.port.parse import TensorArg, parse_call
 
 KERAS_SAME = "keras.layers.Conv2DTranspose(8, 3, strides=2, padding='same')"
 TORCH_SAME_LOWER = "torch.nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)"
@@ -114,3 +114,86 @@ def test_parse_reads_literals_and_tensor_shapes_without_running_anything():
     assert parsed.kwargs == {"stride": [2, 2], "padding": "x"}
     with pytest.raises(PortError, match="is a call"):
         parse_call("nn.Conv2d(1, 2, __import__('os'))")
+
+
+def source_of(capsys, *argv):
+    return port_json(capsys, *argv, "--to", "torch")["source"]
+
+
+@pytest.mark.parametrize("call, weight", [
+    # TF1's module path (was "unknown API": the pattern read tf.compat.v1.tf.nn...)
+    ("tf.compat.v1.nn.conv2d_transpose(value=x, filter=w, output_shape=[1, 16, 16, 8], strides=[1, 2, 2, 1])", "3,3,8,4"),
+    # TF1's positional order: value, filter, output_shape, strides, padding, data_format, name
+    ("tf.compat.v1.nn.conv2d_transpose(x, w, [1, 16, 16, 8], [1, 2, 2, 1], 'SAME', 'NHWC', 'up')", "3,3,8,4"),
+    ("tensorflow.nn.conv2d_transpose(x, w, [1, 16, 16, 8], 2, padding='SAME')", "3,3,8,4"),
+    ("tf.compat.v2.nn.conv_transpose(x, w, [1, 16, 16, 8], 2)", "3,3,8,4"),
+])
+def test_tf1_and_unaliased_spellings_read_as_tf_nn(capsys, call, weight):
+    source = source_of(capsys, call, "--input-shape", "1,8,8,4", "--weight-shape", weight)
+    canonical = source["canonical"]
+    assert (canonical["op"], canonical["stride"], canonical["out_channels"], canonical["output_shape"]) == (
+        "conv_transpose", [2, 2], 8, [16, 16])
+
+
+def test_tf1_conv_signatures_have_tf1_orders(capsys):
+    """conv2d(input, filter, strides, padding, use_cudnn_on_gpu, data_format, ...) and
+    convolution(input, filter, padding, strides, dilation_rate, ...): TF1's own positions."""
+    conv2d = source_of(capsys, "tf.compat.v1.nn.conv2d(x, w, [1, 1, 2, 2], 'VALID', True, 'NCHW')",
+                       "--input-shape", "1,4,9,9", "--weight-shape", "3,3,4,8")["canonical"]
+    assert (conv2d["stride"], conv2d["padding"], conv2d["input_shape"]) == ([2, 2], "valid", [1, 4, 9, 9])
+    convolution = source_of(capsys, "tf.compat.v1.nn.convolution(x, w, 'SAME', [2, 2], dilation_rate=[1, 1])",
+                            "--input-shape", "1,9,9,4", "--weight-shape", "3,3,4,8")["canonical"]
+    assert (convolution["stride"], convolution["padding"]) == ([2, 2], "same")
+
+
+def test_tf_strides_follow_data_format(capsys):
+    """NCHW's strides are [1, 1, s_h, s_w] (was read as [1, s_h]: the middle entries)."""
+    canonical = source_of(capsys, "tf.nn.conv2d_transpose(x, w, [1, 8, 16, 24], strides=[1, 1, 2, 3], data_format='NCHW')",
+                          "--input-shape", "1,4,8,8", "--weight-shape", "3,3,8,4")["canonical"]
+    assert canonical["stride"] == [2, 3] and canonical["output_shape"] == [16, 24]
+
+
+def test_notes_quote_the_users_text(capsys):
+    notes = source_of(capsys, "keras.layers.Conv2DTranspose(8, 3, activation=tf.nn.relu, dtype=tf.float32)",
+                      "--input-shape", "1,8,8,4")["notes"]
+    assert notes == ["dtype=tf.float32 does not change the convolution",
+                     "activation=tf.nn.relu is applied after the convolution: add it after the ported call"]
+    code, _, err = run(capsys, "torch.nn.ConvTranspose2d(16, 8, 3, stride=s)")
+    assert code == 2 and "TensorArg" not in err and "stride='s' is a name" in err
+
+
+@pytest.mark.parametrize("call, shape, neutral", [
+    (("flax.linen.ConvTranspose(8, (3, 3), dtype=jnp.float32, param_dtype=jnp.bfloat16, precision=jax.lax.Precision.HIGHEST,"
+      " kernel_init=nn.initializers.normal(0.02), bias_init=nn.initializers.zeros, name='up')"), "1,8,8,4",
+     ["dtype", "param_dtype", "precision", "kernel_init", "bias_init", "name"]),
+    ("flax.linen.Conv(8, (3, 3), dtype=jnp.float32, kernel_init=nn.initializers.lecun_normal())", "1,8,8,4",
+     ["dtype", "kernel_init"]),
+    ("torch.nn.ConvTranspose2d(16, 8, 3, 2, 1, 1, 1, True, 1, 'zeros', 'cuda', torch.float16)", None, ["device", "dtype"]),
+    ("torch.nn.Conv2d(16, 8, 3, device=torch.device('cuda'), dtype=torch.bfloat16)", None, ["device", "dtype"]),
+    (("keras.layers.Conv2DTranspose(8, 4, 2, 'same', kernel_initializer=keras.initializers.RandomNormal(0.0, 0.02),"
+      " bias_initializer='zeros', kernel_regularizer=keras.regularizers.L2(1e-4), name='g1')"), "1,8,8,4",
+     ["kernel_initializer", "bias_initializer", "kernel_regularizer", "name"]),
+    ("tf.compat.v1.layers.conv2d_transpose(x, 8, 4, 2, 'same', kernel_initializer=tf.random_normal_initializer(stddev=0.02))",
+     "1,8,8,4", ["kernel_initializer"]),
+    ("mx.gluon.nn.Conv2DTranspose(8, 4, 2, 1, weight_initializer=mx.init.Normal(0.02), in_channels=16, prefix='g_')", None,
+     ["weight_initializer", "prefix"]),
+])
+def test_neutral_arguments_are_accepted_and_noted(capsys, call, shape, neutral):
+    """dtype, devices, precision, initializers, regularizers and names do not change the canonical
+    layer: read (never run), noted in the user's own words, bound to nothing."""
+    argv = [call] + (["--input-shape", shape] if shape else [])
+    source = source_of(capsys, *argv)
+    noted = [note.split("=", 1)[0] for note in source["notes"]]
+    assert noted == neutral
+    assert all("TensorArg" not in note and note.endswith("does not change the convolution") for note in source["notes"])
+
+
+@pytest.mark.parametrize("call, words", [
+    ("flax.linen.Conv(8, (3, 3), mask=[[1, 0], [0, 1]])", "mask=[[1, 0], [0, 1]]: a masked kernel is not a plain convolution"),
+    ("torch.nn.ConvTranspose2d(16, 8, 3, stride=f(2), name=g(1))", "stride: 'f(2)' is a call; give a literal value"),
+    ("tf.compat.v1.nn.conv2d_transpose(x, w, [1, 16, 16, 8], 2, 'SAME', 'NHWC', 'up', 1)", "takes at most 7 positional"),
+    ("tf.compat.v1.tf.nn.conv2d_transpose(x, w, [1, 16, 16, 8], 2)", "unknown API"),
+])
+def test_what_changes_the_layer_is_still_refused(capsys, call, words):
+    code, _, err = run(capsys, call, "--input-shape", "1,8,8,4", "--weight-shape", "3,3,8,4")
+    assert code == 2 and words in err, err

@@ -135,3 +135,33 @@ def test_inverse_names_the_argument():
 def test_unknown_api_is_an_error():
     with pytest.raises(InverseError, match="no inverse knows"):
         canonical_from_native(NativeCall("foo.Conv", {}, "NCHW", "OIHW"))
+
+
+@pytest.mark.parametrize("api, kwargs, layout, kernel_layout, x, w, stride, dilation, padding", [
+    # one entry per input dim in data_format's order: NCHW's strides [1, 1, s_h, s_w] (was read [1, s_h])
+    ("tf.nn.conv2d_transpose", {"strides": [1, 1, 2, 3], "padding": "SAME", "output_shape": [1, 8, 16, 24]},
+     "NCHW", "HWOI", (1, 4, 8, 8), (3, 3, 8, 4), (2, 3), (1, 1), "same"),
+    ("tf.nn.conv2d_transpose", {"strides": [1, 2, 3, 1], "padding": "SAME", "output_shape": [1, 16, 24, 8]},
+     "NHWC", "HWOI", (1, 8, 8, 4), (3, 3, 8, 4), (2, 3), (1, 1), "same"),
+    ("tf.nn.convolution", {"strides": [1, 1, 1, 2, 2], "dilations": [1, 1, 2, 1, 1], "padding": "VALID"},
+     "NCDHW", "DHWIO", (1, 4, 8, 8, 8), (3, 3, 3, 4, 8), (1, 2, 2), (2, 1, 1), "valid"),
+    ("tf.nn.convolution", {"strides": [1, 1, 3], "dilations": [1, 1, 2], "padding": "VALID"},
+     "NCW", "WIO", (1, 4, 16), (3, 4, 8), (3,), (2,), "valid"),
+    # explicit padding: one pair per input dim in data_format's order (NCHW: N, C first)
+    ("tf.nn.convolution", {"strides": 1, "padding": [[0, 0], [0, 0], [1, 2], [3, 4]]},
+     "NCHW", "HWIO", (1, 4, 8, 8), (3, 3, 4, 8), (1, 1), (1, 1), ((1, 2), (3, 4))),
+])
+def test_tf_per_dim_arguments_follow_data_format(api, kwargs, layout, kernel_layout, x, w, stride, dilation, padding):
+    got = canonical_from_native(NativeCall(api, kwargs, layout, kernel_layout), x, w)
+    assert (got.stride, got.dilation, got.padding) == (stride, dilation, padding)
+
+
+@pytest.mark.parametrize("kwargs, argument", [
+    ({"strides": [1, 2, 2, 1], "padding": "VALID"}, "strides"),  # NHWC's form under NCHW: C's stride 2
+    ({"strides": 1, "dilations": [2, 1, 1, 1], "padding": "VALID"}, "dilations"),
+    ({"strides": 1, "padding": [[0, 0], [1, 1], [1, 1], [0, 0]]}, "padding"),  # NHWC's pairs under NCHW
+])
+def test_tf_batch_and_channel_entries_must_be_neutral(kwargs, argument):
+    """TF takes 1 (strides, dilations) and [0, 0] (padding) for N and C only; another value is named."""
+    with pytest.raises(InverseError, match=f"argument {argument}: .*batch and channel"):
+        canonical_from_native(NativeCall("tf.nn.convolution", kwargs, "NCHW", "HWIO"), (1, 4, 8, 8), (3, 3, 4, 8))

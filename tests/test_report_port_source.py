@@ -82,6 +82,9 @@ def keras_config(rng, dims, transposed, groups, c_in, c_out, kernel, stride, dil
         kw.append(f"groups={groups}")
     if rng.random() < 0.3:
         kw.append(f"use_bias={rng.choice([True, False])}")
+    if rng.random() < 0.3:
+        kw.append(rng.choice(["kernel_initializer=keras.initializers.RandomNormal(0.0, 0.02)", "name='g1'", "dtype=tf.float32",
+                              "activation=tf.nn.relu"]))
     first = rng.random() < 0.25
     if first:
         kw.append("data_format='channels_first'")
@@ -154,7 +157,8 @@ def tf_nn(rng):
     k, st, d = s["kernel"], s["stride"], s["dilation"]
     if s["transposed"]:
         w = [*k, s["c_out"], s["c_in"]]
-        name = rng.choice([f"tf.nn.conv{dims}d_transpose", "tf.nn.conv_transpose"])
+        name = rng.choice([f"tf.nn.conv{dims}d_transpose", "tf.nn.conv_transpose", f"tf.compat.v1.nn.conv{dims}d_transpose",
+                           f"tensorflow.nn.conv{dims}d_transpose", "tf.compat.v1.nn.conv_transpose"])
         padding = rng.choice(["SAME", "VALID", "same", "explicit"])
         out = []
         for n, kk, ss, dd in zip(s["lengths"], k, st, d):
@@ -169,13 +173,17 @@ def tf_nn(rng):
         args = [f"value=x, filter={filt}" if tf1 else f"x, {filt}", f"output_shape={out_shape}"]
     else:
         w = [*k, s["c_in"], s["c_out"]]
-        name = rng.choice([f"tf.nn.conv{dims}d", "tf.nn.convolution"])
+        name = rng.choice([f"tf.nn.conv{dims}d", "tf.nn.convolution", f"tf.compat.v1.nn.conv{dims}d", "tf.compat.v1.nn.convolution"])
         padding = rng.choice(["SAME", "VALID", "valid"])
         filt = f"tf.random.normal({w})" if rng.random() < 0.7 else "w"
         args = [f"x, {filt}"]
-    strides = rng.choice([_int_or_list(rng, st), [1, *st, 1]])
+    # strides and dilations: an int, one per spatial dim, or one per input dim in data_format's order
+    full = ([1, 1, *st] if first else [1, *st, 1])
+    strides = rng.choice([_int_or_list(rng, st), full])
+    dilations = rng.choice([d[0], [1, 1, *d] if first else [1, *d, 1]])
     kw = [f"strides={strides!r}", f"padding={padding!r}", f"data_format={layout!r}" if first or rng.random() < 0.3 else None,
-          f"dilations={d[0]}" if d[0] > 1 and max(st) == 1 else None, rng.choice(["name='up'", None])]
+          f"dilations={dilations!r}" if d[0] > 1 and max(st) == 1 else None,
+          rng.choice(["name='up'", "name=scope", None])]
     kw = _kwargs(rng, kw, keep_all=True)
     weight = _shape(w) if filt == "w" and rng.random() < 0.8 else None
     return f"{name}({', '.join(args + kw)})", _shape(x) if rng.random() < 0.9 else None, weight
@@ -309,7 +317,8 @@ def flax_layer(rng):
     kw = [f"strides={tuple(s['stride'])!r}" if rng.random() < 0.8 else None, f"padding={padding!r}",
           f"kernel_dilation={tuple(s['dilation'])!r}" if rng.random() < 0.4 else None,
           f"use_bias={rng.choice([True, False])}" if rng.random() < 0.4 else None,
-          rng.choice(["name='up'", "precision=None", None])]
+          rng.choice(["name='up'", "precision=None", "dtype=jnp.float32", "param_dtype=jnp.bfloat16", None]),
+          rng.choice(["kernel_init=nn.initializers.normal(0.02)", "bias_init=nn.initializers.zeros", None])]
     if transposed:
         kw.append(f"transpose_kernel={rng.choice([True, False])}" if rng.random() < 0.6 else None)
     else:
@@ -372,7 +381,12 @@ BAD_FAMILIES = [
     ("tf.nn.conv2d_transpose(x, w, output_shape=[1, 16, 16, 8], strides=2)", "1,8,8,4", None),
     ("tf.nn.conv2d(x, tf.zeros((3, 3, 4, 8)), strides=1, padding='SAME', data_format='HWNC')", "1,8,8,4", None),
     ("tf.nn.conv2d(x, tf.zeros((3, 3, 4, 8)), strides=1, padding='SAME', groups=2)", "1,8,8,4", None),
-    ("tf.compat.v1.nn.conv2d_transpose(value=x, filter=w, output_shape=[1, 16, 16, 8], strides=2)", "1,8,8,4", "3,3,8,4"),
+    ("tf.compat.v1.tf.nn.conv2d_transpose(value=x, filter=w, output_shape=[1, 16, 16, 8], strides=2)", "1,8,8,4", "3,3,8,4"),
+    ("tf.compat.v1.nn.conv2d_transpose(x, w, [1, 16, 16, 8], 2, 'SAME', 'NHWC', 'up', 1)", "1,8,8,4", "3,3,8,4"),
+    ("tf.compat.v1.nn.conv2d(x, w, padding='SAME')", "1,8,8,4", "3,3,4,8"),
+    ("tf.nn.conv2d(x, w, strides=[1, 2, 2, 1], padding='SAME', data_format='NCHW')", "1,4,8,8", "3,3,4,8"),
+    ("tf.nn.conv2d(x, w, strides=1, padding=[[0, 0], [1, 1], [1, 1], [0, 0]], data_format='NCHW')", "1,4,8,8", "3,3,4,8"),
+    ("tf.nn.conv3d_transpose(x, w, [1, 8, 8, 8, 8], [1, 2, 2, 2, 2], data_format='NCDHW')", "1,4,4,4,4", "3,3,3,8,4"),
     ("tf.layers.conv2d_transpose(x, f, 3)", "1,8,8,4", None),
     ("tf.layers.conv2d_transpose(x, 8, 3, dilation_rate=2)", "1,8,8,4", None),
     ("tf_keras.layers.Conv2D(8, 3, padding='causal')", "1,8,8,4", None),
@@ -410,7 +424,8 @@ BAD_FAMILIES = [
     ("flax.linen.Conv(8, (3, 3), input_dilation=2)", "1,8,8,4", None),
     ("flax.linen.ConvTranspose(8, (3, 3), padding='FULL')", "1,8,8,4", None),
     ("flax.linen.ConvTranspose(8, (3, 3), padding=[[1, 1]])", "1,8,8,4", None),
-    ("flax.linen.ConvTranspose(8, (3, 3), dtype=jnp.float32)", "1,8,8,4", None),
+    ("flax.linen.Conv(8, (3, 3), mask=[[1, 0], [0, 1]])", "1,8,8,4", None),
+    ("flax.linen.ConvTranspose(8, (3, 3), dtype=jnp.float32, padding=pad)", "1,8,8,4", None),
     ("flax.linen.Conv(8, (3, 3), feature_group_count=3)", "1,8,8,4", None),
     ("flax.linen.ConvTranspose(8, (3, 3), padding=[[1, 1], [1, 1]])", None, None),
 ]

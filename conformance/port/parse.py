@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .layer import PortError
+from .signatures import NEUTRAL
 
 # Calls whose positional ints (or one tuple/list) are a tensor's shape.
 SHAPE_CALLS = ("randn", "rand", "zeros", "ones", "empty", "normal", "uniform", "random_normal", "constant")
@@ -21,12 +22,27 @@ ACCEPTED = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TensorArg:
-    """A tensor argument: its name in the text, and its shape when the text says it."""
+    """A tensor argument: its name in the text, and its shape when the text says it.
+    Shown as the user wrote it (notes and errors quote the call, not this class)."""
 
     text: str
     shape: tuple[int, ...] | None = None
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, repr=False)
+class Expression:
+    """A neutral keyword's value that is a call (``kernel_initializer=RandomNormal(0, 0.02)``):
+    kept as its text, never run; only a neutral argument may be one (signatures.NEUTRAL)."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,17 @@ def argument_value(node: ast.AST, where: str):
         return _plain(ast.literal_eval(node))
     except (ValueError, SyntaxError, TypeError) as err:
         raise PortError(f"{where}: {ast.unparse(node)!r} is not a literal ({err}); the text is never run") from None
+
+
+def _keyword_value(kw: ast.keyword, where: str, source: str):
+    """A neutral argument's call (``kernel_init=normal(0.02)``) is kept as its text (it never
+    changes the layer); every other argument must be a literal or a tensor."""
+    try:
+        return argument_value(kw.value, where)
+    except PortError:
+        if kw.arg in NEUTRAL and isinstance(kw.value, ast.Call):
+            return Expression(ast.get_source_segment(source, kw.value) or ast.unparse(kw.value))
+        raise
 
 
 def _plain(value):
@@ -109,5 +136,5 @@ def parse_call(text: str) -> ParsedCall:
     for kw in call.keywords:
         if kw.arg is None:
             raise PortError(f"{api}: **{ast.unparse(kw.value)} cannot be read; write the keyword arguments out")
-        kwargs[kw.arg] = argument_value(kw.value, f"{api} argument {kw.arg}")
+        kwargs[kw.arg] = _keyword_value(kw, f"{api} argument {kw.arg}", source)
     return ParsedCall(api, args, kwargs, source)

@@ -246,6 +246,8 @@ def flax_layer(api, m, b, x, w):
     if dims is None:
         raise PortError(f"{api}: argument kernel_size must be a tuple, one size per spatial dim")
     kwargs = {k: b[k] for k in ("features", "kernel_size", "strides", "padding", "kernel_dilation", "use_bias")}
+    if b["mask"] is not None:  # a mask zeroes kernel entries: not the plain convolution
+        raise PortError(f"{api}: argument mask={b['mask']!r}: a masked kernel is not a plain convolution")
     flip = False
     kernel = SPATIAL[dims] + "IO"
     if transposed:
@@ -261,11 +263,17 @@ def flax_layer(api, m, b, x, w):
     return f"flax.linen.Conv{'Transpose' if transposed else ''}", kwargs, _channels_last(dims), kernel, flip, adapter
 
 
-KERAS_TRANSPOSE = sig("filters kernel_size strides padding output_padding data_format dilation_rate activation use_bias",
+# Keras' trailing parameters (initializers, regularizers, constraints) are neutral: bound to nothing.
+KERAS_NEUTRAL = (" kernel_initializer bias_initializer kernel_regularizer bias_regularizer activity_regularizer"
+                 " kernel_constraint bias_constraint")
+KERAS_TRANSPOSE = sig("filters kernel_size strides padding output_padding data_format dilation_rate activation use_bias" + KERAS_NEUTRAL,
                       strides=1, padding="valid", output_padding=None, data_format=None, dilation_rate=1, activation=None, use_bias=True)
-KERAS_CONV = sig("filters kernel_size strides padding data_format dilation_rate groups activation use_bias",
+KERAS_CONV = sig("filters kernel_size strides padding data_format dilation_rate groups activation use_bias" + KERAS_NEUTRAL,
                  strides=1, padding="valid", data_format=None, dilation_rate=1, groups=1, activation=None, use_bias=True)
-TF1_LAYERS_TRANSPOSE = sig("inputs filters kernel_size strides padding data_format activation use_bias",
+# tf.compat.v1.layers.Conv{2,3}DTranspose: the function's parameters but its input
+TF1_LAYERS_CLASS = sig("filters kernel_size strides padding data_format activation use_bias" + KERAS_NEUTRAL,
+                       strides=1, padding="valid", data_format="channels_last", activation=None, use_bias=True)
+TF1_LAYERS_TRANSPOSE = sig("inputs filters kernel_size strides padding data_format activation use_bias" + KERAS_NEUTRAL,
                            strides=1, padding="valid", data_format="channels_last", activation=None, use_bias=True)
 TF_TRANSPOSE = Signature(("input", "filters", "output_shape", "strides", "padding", "data_format", "dilations"),
                          {"input": None, "filters": None, "output_shape": None, "strides": 1, "padding": "SAME", "data_format": None, "dilations": None},
@@ -273,15 +281,33 @@ TF_TRANSPOSE = Signature(("input", "filters", "output_shape", "strides", "paddin
 TF_CONV = Signature(("input", "filters", "strides", "padding", "data_format", "dilations"),
                     {"input": None, "filters": None, "strides": None, "padding": "VALID", "data_format": None, "dilations": None},
                     {"filter": "filters", "stride": "strides"})
-NONE = None
+# TF1's own orders (tf.compat.v1.nn): conv2d_transpose(value, filter, output_shape, strides, padding,
+# data_format, name, input, filters, dilations) - input/filters are keyword aliases of value/filter;
+# conv2d(input, filter, strides, padding, use_cudnn_on_gpu, data_format, dilations, name, filters);
+# conv1d(value, filters, stride, padding, use_cudnn_on_gpu, data_format, name, input, dilations);
+# convolution(input, filter, padding, strides, dilation_rate, name, data_format, filters, dilations).
+# conv3d and conv1d_transpose take TF2's order. strides (and conv's padding) have no default there.
+TF1_TRANSPOSE = Signature(("input", "filters", "output_shape", "strides", "padding", "data_format", "name", "dilations"),
+                          {"input": None, "filters": None, "output_shape": None, "padding": "SAME", "data_format": None,
+                           "dilations": None}, {"value": "input", "filter": "filters"}, positional=7)
+TF1_CONV2D = Signature(("input", "filters", "strides", "padding", "use_cudnn_on_gpu", "data_format", "dilations", "name"),
+                       {"input": None, "filters": None, "data_format": None, "dilations": None}, {"filter": "filters"})
+TF1_CONV1D = Signature(("input", "filters", "strides", "padding", "use_cudnn_on_gpu", "data_format", "name", "dilations"),
+                       {"input": None, "filters": None, "data_format": None, "dilations": None},
+                       {"value": "input", "stride": "strides"}, positional=7)
+TF1_CONVOLUTION = Signature(("input", "filters", "padding", "strides", "dilations", "name", "data_format"),
+                            {"input": None, "filters": None, "strides": None, "data_format": None, "dilations": None},
+                            {"filter": "filters", "dilation_rate": "dilations"})
+# TensorFlow's module as `import tensorflow as tf` or unaliased; tf.compat.v2 is TF2's API.
+TF = r"(tf|tensorflow)"
 
 # (pattern over the typed name, signature (per match), reader, op)
 SOURCES = [
     (r"^(torch\.)?nn\.ConvTranspose(?P<d>[123])d$",
-     sig("in_channels out_channels kernel_size stride padding output_padding groups bias dilation padding_mode",
+     sig("in_channels out_channels kernel_size stride padding output_padding groups bias dilation padding_mode device dtype",
          stride=1, padding=0, output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros"), torch_module),
     (r"^(torch\.)?nn\.Conv(?P<d>[123])d$",
-     sig("in_channels out_channels kernel_size stride padding dilation groups bias padding_mode",
+     sig("in_channels out_channels kernel_size stride padding dilation groups bias padding_mode device dtype",
          stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode="zeros"), torch_module),
     (r"^((torch\.)?nn\.functional|F)\.conv_transpose(?P<d>[123])d$",
      sig("input weight bias stride padding output_padding groups dilation",
@@ -289,11 +315,17 @@ SOURCES = [
     (r"^((torch\.)?nn\.functional|F)\.conv(?P<d>[123])d$",
      sig("input weight bias stride padding dilation groups", input=None, weight=None, bias=None, stride=1, padding=0,
          dilation=1, groups=1), torch_functional),
-    (r"^((tf\.keras|tf_keras|keras)\.layers|layers)\.Conv(?P<d>[123])DTranspose$", KERAS_TRANSPOSE, keras_layer),
-    (r"^((tf\.keras|tf_keras|keras)\.layers|layers)\.Conv(?P<d>[123])D$", KERAS_CONV, keras_layer),
-    (r"^(tf\.compat\.v1\.)?(tf\.)?layers\.conv(?P<d>[123])d_transpose$", TF1_LAYERS_TRANSPOSE, tf_layers),
-    (r"^(tf\.compat\.v1\.)?tf\.nn\.conv((?P<d>[123])d)?_transpose$", TF_TRANSPOSE, tf_nn),
-    (r"^(tf\.compat\.v1\.)?tf\.nn\.(conv(?P<d>[123])d|convolution)$", TF_CONV, tf_nn),
+    (r"^((" + TF + r"(\.compat\.v[12])?\.keras|tf_keras|keras)\.layers|layers)\.Conv(?P<d>[123])DTranspose$", KERAS_TRANSPOSE, keras_layer),
+    (r"^((" + TF + r"(\.compat\.v[12])?\.keras|tf_keras|keras)\.layers|layers)\.Conv(?P<d>[123])D$", KERAS_CONV, keras_layer),
+    (r"^(" + TF + r"(\.compat\.v1)?\.)?layers\.conv(?P<d>[23])d_transpose$", TF1_LAYERS_TRANSPOSE, tf_layers),
+    (r"^" + TF + r"(\.compat\.v1)?\.layers\.Conv(?P<d>[23])DTranspose$", TF1_LAYERS_CLASS, tf_layers),
+    (r"^" + TF + r"\.compat\.v1\.nn\.conv(?P<d>[23])d_transpose$", TF1_TRANSPOSE, tf_nn),
+    (r"^" + TF + r"\.compat\.v1\.nn\.conv(?P<d>2)d$", TF1_CONV2D, tf_nn),
+    (r"^" + TF + r"\.compat\.v1\.nn\.conv(?P<d>1)d$", TF1_CONV1D, tf_nn),
+    (r"^" + TF + r"\.compat\.v1\.nn\.convolution$", TF1_CONVOLUTION, tf_nn),
+    (r"^" + TF + r"(\.compat\.v1)?\.nn\.conv(?P<d>3)d$", TF_CONV, tf_nn),
+    (r"^" + TF + r"(\.compat\.v[12])?\.nn\.conv((?P<d>[123])d)?_transpose$", TF_TRANSPOSE, tf_nn),
+    (r"^" + TF + r"(\.compat\.v2)?\.nn\.(conv(?P<d>[123])d|convolution)$", TF_CONV, tf_nn),
     (r"^((mxnet|mx)\.gluon\.nn|gluon\.nn|nn)\.Conv(?P<d>[123])DTranspose$",
      sig("channels kernel_size strides padding output_padding dilation groups layout activation use_bias weight_initializer bias_initializer in_channels",
          strides=1, padding=0, output_padding=0, dilation=1, groups=1, layout="NCHW", activation=None, use_bias=True,
@@ -332,14 +364,15 @@ SOURCES = [
          strides=None, padding="SAME", kernel_dilation=None, use_bias=True, mask=None, dtype=None, param_dtype=None,
          precision=None, kernel_init=None, bias_init=None, transpose_kernel=False), flax_layer),
     (r"^(flax\.linen|flax\.nnx)\.Conv$",
-     sig("features kernel_size strides padding input_dilation kernel_dilation feature_group_count use_bias",
-         strides=1, padding="SAME", input_dilation=1, kernel_dilation=1, feature_group_count=1, use_bias=True), flax_layer),
+     sig("features kernel_size strides padding input_dilation kernel_dilation feature_group_count use_bias mask dtype param_dtype precision kernel_init bias_init",
+         strides=1, padding="SAME", input_dilation=1, kernel_dilation=1, feature_group_count=1, use_bias=True, mask=None), flax_layer),
 ]
 COMPILED = [(re.compile(pattern), signature, reader) for pattern, signature, reader in SOURCES]
 ACCEPTED_APIS = (
     "torch.nn.ConvTranspose{1,2,3}d/Conv{1,2,3}d, torch.nn.functional.conv_transpose{1,2,3}d/conv{1,2,3}d,"
-    " keras.layers.Conv{1,2,3}DTranspose/Conv{1,2,3}D (also tf.keras., tf_keras.), tf.layers.conv2d_transpose,"
-    " tf.nn.conv{1,2,3}d_transpose/conv_transpose/conv{1,2,3}d/convolution, mxnet.gluon.nn.Conv{1,2,3}DTranspose/Conv{1,2,3}D,"
+    " keras.layers.Conv{1,2,3}DTranspose/Conv{1,2,3}D (also tf.keras., tf_keras.), tf.layers.conv{2,3}d_transpose"
+    " and Conv{2,3}DTranspose (also tf.compat.v1.layers.), tf.nn.conv{1,2,3}d_transpose/conv_transpose/conv{1,2,3}d/convolution"
+    " (also tf.compat.v1.nn., in TF1's argument order; tensorflow. for tf.), mxnet.gluon.nn.Conv{1,2,3}DTranspose/Conv{1,2,3}D,"
     " mxnet.nd.Deconvolution/Convolution, jax.lax.conv_transpose/conv_general_dilated,"
     " onnx.helper.make_node('ConvTranspose'|'Conv', ...), paddle.nn.Conv{1,2,3}DTranspose/Conv{1,2,3}D,"
     " flax.linen.ConvTranspose/Conv"

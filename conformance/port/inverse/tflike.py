@@ -22,23 +22,29 @@ TF_MODES = {"SAME": "same", "VALID": "valid"}
 
 
 def _tf_padding(api, name, value, dims, layout):
-    """'SAME'/'VALID' -> the canonical mode; explicit [[0, 0], [b, a], ..., [0, 0]] (in the
-    input's layout) -> (before, after) per spatial dim."""
+    """'SAME'/'VALID' -> the canonical mode; explicit pairs, one per dimension of the input in
+    data_format's order ([[0, 0], [b, a], ..., [0, 0]] for NHWC, [[0, 0], [0, 0], [b, a], ...]
+    for NCHW: tf.nn.conv2d's padding doc) -> (before, after) per spatial dim; N and C pad 0."""
     if isinstance(value, str):
         if value.upper() not in TF_MODES:
             raise InverseError(api, name, f"{value!r} is not 'SAME', 'VALID' or explicit pairs")
         return TF_MODES[value.upper()]
-    if isinstance(value, (list, tuple)) and len(value) == dims + 2:
-        spatial = [value[i] for i, letter in enumerate(layout) if letter in "DHW"]
-        if all(isinstance(p, (list, tuple)) and len(p) == 2 for p in spatial):
-            return tuple((int(p[0]), int(p[1])) for p in spatial)
+    if isinstance(value, (list, tuple)) and len(value) == dims + 2 and all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in value):
+        if any(list(value[i]) != [0, 0] for i, letter in enumerate(layout) if letter not in "DHW"):
+            raise InverseError(api, name, f"{value!r}: the batch and channel pairs must be [0, 0] ({layout}'s order)")
+        return tuple((int(p[0]), int(p[1])) for p, letter in zip(value, layout) if letter in "DHW")
     raise InverseError(api, name, f"expected 'SAME', 'VALID' or {dims + 2} [before, after] pairs, got {value!r}")
 
 
-def _tf_per_dim(api, name, value, dims):
-    """strides/dilations: an int, one per spatial dim, or one per input dim (N and C at 1)."""
+def _tf_per_dim(api, name, value, dims, layout):
+    """strides/dilations: an int, one per spatial dim, or one per input dim in data_format's
+    order ([1, s_h, s_w, 1] for NHWC, [1, 1, s_h, s_w] for NCHW: "The dimension order is
+    determined by the value of data_format"); TF takes 1 for N and C only."""
     if isinstance(value, (list, tuple)) and len(value) == dims + 2:
-        value = list(value)[1:-1]
+        if any(v != 1 for v, letter in zip(value, layout) if letter not in "DHW"):
+            raise InverseError(api, name, f"{value!r}: the batch and channel entries must be 1 ({layout}'s order)")
+        value = [v for v, letter in zip(value, layout) if letter in "DHW"]
     return per_dim(api, name, value, dims)
 
 
@@ -49,8 +55,8 @@ def tf_inverse(call, x_shape=None, w_shape=None):
     t = Tensors(call, x_shape, w_shape)
     dims = t.dims
     c_in, c_out = t.channels(op, 1)
-    stride = _tf_per_dim(api, "strides", kw.get("strides", 1), dims)
-    dilation = _tf_per_dim(api, "dilations", kw.get("dilations", 1) or 1, dims)
+    stride = _tf_per_dim(api, "strides", kw.get("strides", 1), dims, call.input_layout)
+    dilation = _tf_per_dim(api, "dilations", kw.get("dilations", 1) or 1, dims, call.input_layout)
     padding = _tf_padding(api, "padding", kw.get("padding", "VALID"), dims, call.input_layout)
     kernel = t.kernel_size(kw, None)
     groups = 1

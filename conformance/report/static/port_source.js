@@ -28,10 +28,8 @@
     if (typeof v === "string") return pyStr(v);
     if (Array.isArray(v)) return "[" + v.map(pyRepr).join(", ") + "]";
     if (v.float !== undefined) return v.text;
-    if (v.tensor !== undefined) {  // parse.TensorArg's dataclass repr, as the CLI's messages print it
-      const shape = !v.shape ? "None" : v.shape.length === 1 ? `(${v.shape[0]},)` : `(${v.shape.join(", ")})`;
-      return `TensorArg(text=${pyStr(v.tensor)}, shape=${shape})`;
-    }
+    if (v.tensor !== undefined) return v.tensor;  // parse.TensorArg and Expression print the user's own text
+    if (v.expr !== undefined) return v.expr;
     return String(v);
   }
 
@@ -192,10 +190,19 @@
     const { args, keywords } = callTail(api);
     if (peek().kind !== "end") throw notPython();
     const value = (node, where) => argumentValue(node, where, tables);
+    // parse._keyword_value: a neutral argument's call is kept as its text
+    const keywordValue = (k, node) => {
+      try {
+        return value(node, `${api} argument ${k}`);
+      } catch (err) {
+        if (err instanceof PortError && tables.neutral.includes(k) && node.kind === "call") return { expr: node.text };
+        throw err;
+      }
+    };
     return {
       api,
       args: args.map((node, n) => value(node, `${api} argument ${n + 1}`)),
-      kwargs: keywords.map(([k, node]) => [k, value(node, `${api} argument ${k}`)]),
+      kwargs: keywords.map(([k, node]) => [k, keywordValue(k, node)]),
       text: source,
     };
   }
@@ -223,22 +230,30 @@
   }
 
   // -- bind: signatures.Signature.bind ------------------------------------------------------
+  // A neutral argument (signatures.NEUTRAL), by position or by name, is noted and bound to nothing.
   function bind(signature, api, args, kwargs, neutral) {
     const params = signature.params;
-    if (args.length > params.length) {
-      throw new PortError(`${api} takes at most ${params.length} positional arguments (${params.join(", ")}), got ${args.length}`);
+    const limit = signature.positional === null || signature.positional === undefined ? params.length : signature.positional;
+    if (args.length > limit) {
+      throw new PortError(`${api} takes at most ${limit} positional arguments (${params.slice(0, limit).join(", ")}), got ${args.length}`);
     }
-    const bound = new Map(args.map((v, n) => [params[n], v]));
+    const bound = new Map();
+    const given = new Set();
     const notes = [];
+    const take = (name, value) => {
+      given.add(name);
+      if (neutral.includes(name)) notes.push(`${name}=${pyRepr(value)} does not change the convolution`);
+      else bound.set(name, value);
+    };
+    args.forEach((v, n) => take(params[n], v));
     for (let [name, value] of kwargs) {
       name = signature.aliases[name] || name;
-      if (bound.has(name)) throw new PortError(`${api}: argument ${pyStr(name)} given twice (by position and by name)`);
-      if (params.includes(name) || signature.takes_attributes) bound.set(name, value);
-      else if (neutral.includes(name)) notes.push(`${name}=${pyRepr(value)} does not change the convolution`);
+      if (given.has(name)) throw new PortError(`${api}: argument ${pyStr(name)} given twice (by position and by name)`);
+      if (params.includes(name) || signature.takes_attributes || neutral.includes(name)) take(name, value);
       else throw new PortError(`${api} does not take argument ${pyStr(name)}; it takes: ${params.join(", ")}`);
     }
     for (const name of params) {
-      if (!bound.has(name)) {
+      if (!given.has(name) && !neutral.includes(name)) {
         if (!(name in signature.defaults)) {
           throw new PortError(`${api}: missing argument ${pyStr(name)} (its parameters: ${params.join(", ")})`);
         }
@@ -435,6 +450,7 @@
     const kernelSize = b.get("kernel_size");
     const dims = Array.isArray(kernelSize) ? kernelSize.length : null;
     if (dims === null) throw new PortError(`${api}: argument kernel_size must be a tuple, one size per spatial dim`);
+    if (b.get("mask") !== null) throw new PortError(`${api}: argument mask=${pyRepr(b.get("mask"))}: a masked kernel is not a plain convolution`);
     const kwargs = pick(b, ["features", "kernel_size", "strides", "padding", "kernel_dilation", "use_bias"]);
     if (transposed) {
       const transposeKernel = b.get("transpose_kernel");
@@ -634,7 +650,18 @@
     const t = tensorsOf(call, x, w);
     const dims = t.dims;
     let [cIn, cOut] = t.channels(op, 1);
-    const tfPerDim = (name, value) => perDim(api, name, Array.isArray(value) && value.length === dims + 2 ? value.slice(1, -1) : value, dims);
+    // tflike._tf_per_dim: one per input dim in data_format's order, N and C at 1
+    const layout = call.input_layout;
+    const spatialOf = (value) => value.filter((_, n) => "DHW".includes(layout[n]));
+    const tfPerDim = (name, value) => {
+      if (Array.isArray(value) && value.length === dims + 2) {
+        if (value.some((v, n) => !"DHW".includes(layout[n]) && !pyEq(v, 1))) {
+          throw inverseError(api, name, `${pyRepr(value)}: the batch and channel entries must be 1 (${layout}'s order)`);
+        }
+        value = spatialOf(value);
+      }
+      return perDim(api, name, value, dims);
+    };
     const stride = tfPerDim("strides", get(kw, "strides", 1));
     const dilation = tfPerDim("dilations", or(get(kw, "dilations", 1), 1));
     const value = get(kw, "padding", "VALID");
@@ -643,11 +670,14 @@
       padding = tables.modes.tf[value.toUpperCase()];
       if (padding === undefined) throw inverseError(api, "padding", `${pyRepr(value)} is not 'SAME', 'VALID' or explicit pairs`);
     } else {
-      const spatial = Array.isArray(value) && value.length === dims + 2 ? value.filter((_, n) => "DHW".includes(call.input_layout[n])) : null;
-      if (!spatial || !spatial.every((p) => Array.isArray(p) && p.length === 2)) {
+      // tflike._tf_padding: one pair per input dim in data_format's order, N and C at [0, 0]
+      if (!(Array.isArray(value) && value.length === dims + 2 && value.every((p) => Array.isArray(p) && p.length === 2))) {
         throw inverseError(api, "padding", `expected 'SAME', 'VALID' or ${dims + 2} [before, after] pairs, got ${pyRepr(value)}`);
       }
-      padding = spatial.map((p) => [p[0], p[1]]);
+      if (value.some((p, n) => !"DHW".includes(layout[n]) && !pyEq(p, [0, 0]))) {
+        throw inverseError(api, "padding", `${pyRepr(value)}: the batch and channel pairs must be [0, 0] (${layout}'s order)`);
+      }
+      padding = spatialOf(value).map((p) => [p[0], p[1]]);
     }
     const kernel = t.kernelSize(kw, null);
     if (op === "conv") {
