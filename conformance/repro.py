@@ -139,7 +139,7 @@ def build_repro(
     if getattr(adapter, "repro_language", "python") == "javascript":  # a .mjs file run with node
         from .repro_js import build_js_repro
 
-        return build_js_repro(case, adapter, call, reference, framework_version, why_invalid, reference_abs)
+        return build_js_repro(case, adapter, call, reference, framework_version, why_invalid, reference_abs, quantity)
     params = json.dumps(case.params(), separators=(", ", ": "))
     gradient_words = f": its {quantity}" if quantity != "output" else ""
     header = [

@@ -87,9 +87,11 @@ def tensor_source(name: str, array: np.ndarray | None) -> str:
     return f"const {name} = unpack(\n{body},\n  {shape},\n);"
 
 
-def build_js_repro(case, adapter, call, reference, framework_version, why_invalid="", reference_abs=None) -> str:
+def build_js_repro(case, adapter, call, reference, framework_version, why_invalid="", reference_abs=None,
+                   quantity="output") -> str:
     """The ``.mjs`` script for ``case`` on the JavaScript ``adapter`` (``repro.build_repro``'s
-    arguments; gradients are not asked of JS adapters)."""
+    arguments; a gradient's script also defines ``g``, the upstream gradient, and its bound is
+    the gradient's)."""
     params = json.dumps(case.params(), separators=(", ", ": "))
     lines = [
         "#!/usr/bin/env node",
@@ -100,6 +102,8 @@ def build_js_repro(case, adapter, call, reference, framework_version, why_invali
         "//              (canonical, channels first; conv kernel (C_out, C_in/groups, *k), "
         "conv_transpose kernel (C_in, C_out/groups, *k))",
         f"// native call: {call.describe()}",
+        *([f"// judged:      {quantity}, the gradient for the upstream gradient g (the output's shape)"]
+          if quantity != "output" else []),
         f"// framework:   {adapter.module} {framework_version}, numpy {np.__version__} wrote the inputs",
         f"// install:     {adapter.install_line(framework_version)}",
         "// run:         save as repro.mjs in the folder of that install (or below it), then `node repro.mjs`",
@@ -112,10 +116,11 @@ def build_js_repro(case, adapter, call, reference, framework_version, why_invali
         tensor_source("x", case.x),
         tensor_source("w", case.w),
         tensor_source("b", case.b),
+        *([tensor_source("g", case.grad_output)] if quantity != "output" else []),
     ]
     if reference is not None:
         lines.append(tensor_source("expected", reference))
-        lines.append(tensor_source("bound", rounded_up(error_bound(case, reference_abs, reference, "output"))))
+        lines.append(tensor_source("bound", rounded_up(error_bound(case, reference_abs, reference, quantity))))
     lines += ["", "// The framework call (canonical layout in, canonical layout out as y):"]
     lines.append(adapter.repro_source(case, call).rstrip("\n"))
     if reference is not None:

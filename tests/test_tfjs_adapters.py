@@ -6,6 +6,7 @@ feature detection, which ``build_properties`` reports and no test here assumes.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -26,9 +27,16 @@ from conformance.adapters.tfjs_api import (  # noqa: E402
     TfjsConvTransposeWasm,
     TfjsConvWasm,
 )
+from conformance.adapters.tfjs_grad_api import (  # noqa: E402
+    TfjsConvGrad,
+    TfjsConvTransposeGrad,
+    TfjsConvTransposeWasmGrad,
+    TfjsConvWasmGrad,
+)
+from conformance.bound import oracle_quantity  # noqa: E402
 from conformance.case import Case  # noqa: E402
 from conformance.compare import judge  # noqa: E402
-from conformance.oracle import evaluate  # noqa: E402
+from conformance.oracle import evaluate, geometry  # noqa: E402
 from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 
@@ -137,3 +145,83 @@ def test_the_runner_gives_each_wasm_conv_transpose_case_a_fresh_node():
         assert [judge(case, o.value, evaluate(case)).status for o in outcomes] == ["PASS", "PASS"]
         (node,) = executor._nodes.values()
         assert node.children_started == 2
+
+
+# -- gradients: tf.grad over the same calls (tfjs_grad_api) ------------------------------------
+def gradient_case(op, dims, quantity, **params):
+    """A stride-2 layer (C_in != C_out) judging one gradient, with a random upstream gradient."""
+    case = make_case(op, dims, 5, 3, c_in=3, c_out=2, stride=2, **params)
+    g = np.random.default_rng(1).normal(size=geometry.output_shape(case))
+    return dataclasses.replace(case, grad_output=g, check=(quantity,))
+
+
+def judge_gradient(adapter, case):
+    call = adapter.express(case)
+    reference = oracle_quantity(case, case.quantity)
+    value = adapter.execute(case, call)
+    return call, value, reference, judge(case, value, reference, quantity=case.quantity)
+
+
+GRADIENT_GRID = [
+    pytest.param("conv_transpose", 2, {"padding": [[1, 0], [0, 1]]}, id="transpose-2d-explicit"),
+    pytest.param("conv", 1, {"padding": "same"}, id="conv-1d-same"),
+    pytest.param("conv", 2, {"padding": [[2, 1], [1, 2]]}, id="conv-2d-explicit"),
+    pytest.param("conv", 3, {"padding": "valid"}, id="conv-3d-valid"),
+]
+
+
+@pytest.mark.parametrize("quantity", ["grad_input", "grad_weight"])
+@pytest.mark.parametrize("op, dims, params", GRADIENT_GRID)
+def test_cpu_gradients_match_the_oracle(op, dims, params, quantity):
+    adapter = TfjsConvGrad() if op == "conv" else TfjsConvTransposeGrad()
+    *_, verdict = judge_gradient(adapter, gradient_case(op, dims, quantity, **params))
+    assert verdict.status == "PASS", f"{adapter.name} {quantity}: {verdict.message}"
+
+
+@pytest.mark.parametrize("op, dims, params", GRADIENT_GRID[:3])  # 3D: the next test
+def test_wasm_input_gradients_match_the_oracle(op, dims, params):
+    adapter = TfjsConvWasmGrad() if op == "conv" else TfjsConvTransposeWasmGrad()
+    *_, verdict = judge_gradient(adapter, gradient_case(op, dims, "grad_input", **params))
+    assert verdict.status == "PASS", f"{adapter.name}: {verdict.message}"
+
+
+def test_wasm_conv3d_input_gradient_is_its_conv3d_transpose_kernels_first_depth_slice():
+    # Conv3DBackpropInputV2 on wasm is conv3dTranspose's kernel (expectations/tfjs.conv_transpose@wasm.yaml):
+    # depth 2 with a 1x1x1 kernel gives the first slice right and zeros after it
+    x, w = np.arange(1.0, 9.0).reshape(1, 1, 2, 2, 2), np.full((1, 1, 1, 1, 1), 2.0)
+    g = 10 * np.arange(1.0, 9.0).reshape(1, 1, 2, 2, 2)
+    case = Case.make("w3d", "conv", x, w, None, grad_output=g, check=("grad_input",), padding="valid")
+    for adapter, expected in ((TfjsConvGrad(), 2 * g), (TfjsConvWasmGrad(), np.concatenate([2 * g[:, :, :1], 0 * g[:, :, 1:]], axis=2))):
+        np.testing.assert_array_equal(adapter.execute(case, adapter.express(case)), expected)
+
+
+@pytest.mark.parametrize("op, dims, error", [
+    # the wasm backend registers no Conv2DBackpropFilter kernel (2D and 1D weight gradients)
+    ("conv", 2, "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"),
+    ("conv_transpose", 2, "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"),
+])  # fmt: skip
+def test_wasm_2d_weight_gradient_is_the_backends_missing_kernel(op, dims, error):
+    adapter = TfjsConvWasmGrad() if op == "conv" else TfjsConvTransposeWasmGrad()
+    case = gradient_case(op, dims, "grad_weight", padding="valid")
+    with pytest.raises(RuntimeError, match=error) as raised:
+        adapter.execute(case, adapter.express(case))
+    assert raised_by_framework(raised.value, adapter.raising_packages())
+
+
+def test_conv3d_transpose_has_no_gradient_in_tfjs():
+    adapter = TfjsConvTransposeGrad()
+    case = gradient_case("conv_transpose", 3, "grad_input", padding="valid")
+    with pytest.raises(RuntimeError, match="gradient function not found for Conv3DBackpropInputV2") as raised:
+        adapter.execute(case, adapter.express(case))
+    assert raised_by_framework(raised.value, adapter.raising_packages())
+
+
+def test_a_gradient_mjs_repro_runs_standalone_and_matches_the_run(tmp_path):
+    adapter = TfjsConvTransposeGrad()
+    case = gradient_case("conv_transpose", 2, "grad_weight", padding=[[1, 0], [0, 1]])
+    call, value, reference, verdict = judge_gradient(adapter, case)
+    assert verdict.status == "PASS"
+    script = build_repro(case, adapter, call, reference, quantity="grad_weight")
+    assert "const g = " in script and adapter.repro_source(case, call) in script
+    out = run_js_repro(script, NPM_FOLDER, tmp_path)
+    assert f"framework output shape: {value.shape}" in out and "verdict: PASS" in out

@@ -53,6 +53,8 @@ BUILTIN_MODULES = (
     "conformance.adapters.mlx_grad_api",
     "conformance.adapters.keras_grad_api",
     "conformance.adapters.mindspore_grad_api",
+    "conformance.adapters.tfjs_grad_api",
+    "conformance.adapters.tinygrad_grad_api",
 )
 ENTRY_POINT_GROUP = "conformance.adapters"
 

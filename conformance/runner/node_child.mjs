@@ -6,7 +6,8 @@
 // The program is an ES module written into NPM_FOLDER/.conformance-run/ and imported from
 // there, so its `import '...'` lines resolve from NPM_FOLDER/node_modules exactly as the repro
 // file's do from the folder a user installed the packages in. It reads `x`, `w`, `b` ({shape,
-// data: Float64Array}, canonical layout) and `dtype`, and leaves `y`: a tensor ({shape, data})
+// data: Float64Array}, canonical layout; a gradient's program also `g`, the upstream gradient, or
+// null) and `dtype`, and leaves `y`: a tensor ({shape, data})
 // or, for a probe, any JSON value. Whatever the framework prints goes to stderr: stdout is the
 // reply channel only.
 
@@ -60,10 +61,10 @@ let serial = 0;
 async function run(request) {
   serial += 1;
   const file = path.join(runDir, `case-${process.pid}-${serial}.mjs`);
-  const binding = 'const { x, w, b, dtype } = globalThis.__conformanceInputs;\n';
+  const binding = 'const { x, w, b, g, dtype } = globalThis.__conformanceInputs;\n';
   const leave = '\nglobalThis.__conformanceOutput = y;\n';
   globalThis.__conformanceInputs = {
-    x: tensorIn(request.x), w: tensorIn(request.w), b: tensorIn(request.b), dtype: request.dtype,
+    x: tensorIn(request.x), w: tensorIn(request.w), b: tensorIn(request.b), g: tensorIn(request.g), dtype: request.dtype,
   };
   globalThis.__conformanceOutput = undefined;
   fs.writeFileSync(file, binding + request.source + leave);

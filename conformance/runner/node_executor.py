@@ -4,7 +4,7 @@ One ``NodeExecutor`` per npm folder (``js/<framework>``) per pytest process keep
 ``node node_child.mjs FOLDER`` alive across cases: Node starts and the framework's packages
 load once, not per case. It speaks line-delimited JSON (``node_child.mjs``): a request is the
 adapter's rendered program (``repro_source``, the text its ``.mjs`` repro embeds) with ``x``,
-``w``, ``b`` as base64 float64 bytes and the dtype's name; a reply is ``y`` the same way, or
+``w``, ``b`` (and for a gradient ``g``, the upstream gradient) as base64 float64 bytes and the dtype's name; a reply is ``y`` the same way, or
 the JavaScript error (name, message, stack, and whether it came from inside an npm package:
 the framework's answer, or from the program's own text: HARNESS). Node dying is a CRASH of
 that case and hanging past the case timeout a TIMEOUT (``Executor``'s handling: the child's
@@ -114,6 +114,8 @@ class NodeExecutor(Executor):
         request = {"source": source, "returns": returns}
         if case is not None:
             request.update(x=tensor_wire(case.x), w=tensor_wire(case.w), b=tensor_wire(case.b), dtype=case.dtype)
+            if case.quantity != "output":  # a gradient adapter's program also reads g, the upstream gradient
+                request.update(g=tensor_wire(case.grad_output))
         return self._request(request, self.case_timeout, "the case")
 
     # -- the child --------------------------------------------------------------
