@@ -120,3 +120,36 @@ def test_panel_answers_a_gluon_layer_as_the_cli_does(driver, page):
         assert answered == {name: expected[name] for name in answered}
         assert set(shown) == set(expected) and len(answered) >= len(shown) // 2
     assert chromium.console_errors(driver) == []
+
+
+def test_panel_answers_an_onnx_node_with_its_weight_shape(driver, page):
+    """ONNX's make_node names its tensors by string: its channels and kernel come only from the
+    weight's shape, the panel's weight-shape field (the CLI's --weight-shape)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from conformance.report.port_panel import EXAMPLES
+
+    driver.get(page)
+    Select(driver.find_element(By.ID, "port-api")).select_by_value("onnx.helper.make_node")
+    call, shape, weight = EXAMPLES["onnx.helper.make_node"]
+    assert driver.find_element(By.ID, "port-weight").get_attribute("value") == weight
+    shown = table(driver)
+    result = port(call, parse_shape(shape, "--input-shape"), parse_shape(weight, "--weight-shape"))
+    expected = {t["adapter"]: {"verdict": t["verdict"], "call": t["call"] or "", "weights": t["weights"] or "",
+                               "input": t["input"] or "", "output": t["output"] or "", "reason": t["reason"] or ""}
+                for t in result["targets"]}
+    answered = {name: row for name, row in shown.items() if row["verdict"] != "not in the page"}
+    assert answered["torch.nn.ConvTranspose"]["verdict"] == "equivalent"  # pads 1, output_padding 1: torch's own form
+    assert answered == {name: expected[name] for name in answered}
+    assert set(shown) == set(expected) and len(answered) >= len(shown) // 2
+    # without the weight's shape the node's output channels are unknown: the CLI's line
+    field = driver.find_element(By.ID, "port-weight")
+    field.clear()
+    field.send_keys(Keys.ENTER)
+    with pytest.raises(PortError) as refused:
+        port(call, parse_shape(shape, "--input-shape"))
+    error = driver.find_element(By.ID, "port-error")
+    assert error.is_displayed() and error.text == f"conformance port: {refused.value}"
+    assert chromium.console_errors(driver) == []

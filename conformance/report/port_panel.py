@@ -12,9 +12,9 @@ from ..port.export import page_tables, target_tables
 from .safejson import json_for_script
 
 SCRIPTS = ("port_source.js", "port_targets.js", "port_panel.js")
-# The calls the API picker fills in: one per source family the page reads. (ONNX's make_node names
-# its tensors by string, so its weight's shape comes only from --weight-shape, which the panel has
-# no field for: the page reads such a node, PortSource.readSource(..., weightShapeText), the panel cannot ask.)
+# The calls the API picker fills in: one per source family the page reads, (call, input shape) or
+# (call, input shape, weight shape) where the call names its weight: ONNX's make_node names its
+# tensors by string, so its channels and kernel come only from the weight's shape (--weight-shape).
 EXAMPLES = {
     "torch.nn.ConvTranspose2d": ("torch.nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)", "1,16,8,8"),
     "torch.nn.ConvTranspose1d": ("torch.nn.ConvTranspose1d(4, 4, 4, stride=2, padding=1)", "1,4,16"),
@@ -40,6 +40,8 @@ EXAMPLES = {
     "paddle.nn.Conv2D": ("paddle.nn.Conv2D(3, 16, 3, stride=2, padding='same')", "1,3,32,32"),
     "flax.linen.ConvTranspose": ("flax.linen.ConvTranspose(8, (3, 3), strides=(2, 2), padding='SAME', transpose_kernel=True)", "1,8,8,16"),
     "flax.linen.Conv": ("flax.linen.Conv(16, (3, 3), strides=(2, 2), padding='SAME')", "1,32,32,3"),
+    "onnx.helper.make_node": (("onnx.helper.make_node('ConvTranspose', ['x', 'w', 'b'], ['y'], strides=[2, 2], pads=[1, 1, 1, 1],"
+                               " output_padding=[1, 1])"), "1,16,8,8", "16,8,3,3"),
 }
 
 

@@ -54,11 +54,25 @@
     out.appendChild(table);
   }
 
+  // PortTargets.port with the weight's shape (--weight-shape): an ONNX node or a tf.nn call names its
+  // weight, so its channels (and kernel) come only from that shape.
+  function port(text, shapeText, weightText, tables) {
+    var source = window.PortSource.readSource(text, shapeText, tables, weightText);
+    var c = source.canonical;
+    var layer = { op: c.op, kernel: c.kernel, stride: c.stride, dilation: c.dilation, padding: c.padding,
+      in_channels: c.in_channels, out_channels: c.out_channels, output_padding: c.output_padding,
+      output_shape: c.output_shape, groups: c.groups, bias: c.bias, input_shape: c.input_shape };
+    var targets = tables.targets[c.op].filter(function (t) { return t.adapter !== source.adapter; })
+      .map(function (t) { return window.PortTargets.answer(source, layer, t, tables); });
+    return { source: source, targets: targets };
+  }
+
   function run(tables) {
     var error = byId('port-error');
     error.hidden = true;
     try {
-      render(window.PortTargets.port(byId('port-call').value, byId('port-shape').value.trim() || null, tables));
+      render(port(byId('port-call').value, byId('port-shape').value.trim() || null,
+        byId('port-weight').value.trim() || null, tables));
     } catch (err) {
       if (!(err instanceof window.PortSource.PortError)) throw err;
       byId('port-out').textContent = '';
@@ -75,6 +89,7 @@
       var option = event.target.selectedOptions[0];
       byId('port-call').value = option.getAttribute('data-call');
       byId('port-shape').value = option.getAttribute('data-shape');
+      byId('port-weight').value = option.getAttribute('data-weight') || '';
       run(tables);
     });
     form.addEventListener('submit', function (event) {
