@@ -1071,8 +1071,8 @@
   }
 
   // The whole port: the source read as the CLI reads it, then every target of its op.
-  function port(text, inputShapeText, tables) {
-    const source = S.readSource(text, inputShapeText, tables);
+  function port(text, inputShapeText, tables, weightShapeText) {
+    const source = S.readSource(text, inputShapeText, tables, weightShapeText);
     const c = source.canonical;
     const l = { op: c.op, kernel: c.kernel, stride: c.stride, dilation: c.dilation, padding: c.padding, in_channels: c.in_channels,
       out_channels: c.out_channels, output_padding: c.output_padding, output_shape: c.output_shape, groups: c.groups, bias: c.bias,
