@@ -18,6 +18,15 @@ def _sym(api, name, value, dims):
     return tuple((p, p) for p in per_dim(api, name, value, dims))
 
 
+def _axes(api, kw, dims, op, stride="stride", dilation="dilation", output_padding="output_padding"):
+    """stride, dilation and (a transposed conv's) output_padding, each an int or one per spatial
+    dim under the API's own argument name: the per-axis reading every API of this family shares
+    (torch's module and functions alike)."""
+    return (per_dim(api, stride, kw.get(stride, 1), dims),
+            per_dim(api, dilation, kw.get(dilation, 1), dims),
+            per_dim(api, output_padding, kw.get(output_padding, 0), dims) if op == "conv_transpose" else None)
+
+
 def _conv_mode(api, name, value, modes=("same", "valid")):
     if isinstance(value, str):
         mode = value.lower()
@@ -39,17 +48,17 @@ def torch_inverse(call, x_shape=None, w_shape=None):
     c_out = kw.get("out_channels", c_out)
     padding = kw.get("padding", 0)
     mode = _conv_mode(api, "padding", padding) if op == "conv" else None
+    stride, dilation, output_padding = _axes(api, kw, dims, op)
     output_size = kw.get("output_size")  # the module's forward argument: O itself
     return layer(
         op,
         t.kernel_size(kw, "kernel_size"),
-        per_dim(api, "stride", kw.get("stride", 1), dims),
-        per_dim(api, "dilation", kw.get("dilation", 1), dims),
+        stride,
+        dilation,
         mode or _sym(api, "padding", padding, dims),
         in_channels=c_in,
         out_channels=c_out,
-        output_padding=per_dim(api, "output_padding", kw.get("output_padding", 0), dims)
-        if op != "conv" and output_size is None else None,
+        output_padding=output_padding if output_size is None else None,
         output_shape=None if output_size is None else per_dim(api, "output_size", list(output_size)[-dims:], dims),
         groups=groups,
         bias=kw.get("bias", True) not in (False, None),
@@ -70,9 +79,9 @@ def mxnet_inverse(call, x_shape=None, w_shape=None):
     c_in = kw.get("in_channels") or c_in
     pad = kw.get("padding" if gluon else "pad", 0)
     kernel = t.kernel_size(kw, "kernel_size" if gluon else "kernel")
-    stride = per_dim(api, "strides" if gluon else "stride", kw.get("strides" if gluon else "stride", 1), dims)
-    dilation = per_dim(api, "dilation" if gluon else "dilate", kw.get("dilation" if gluon else "dilate", 1), dims)
-    adj = kw.get("output_padding" if gluon else "adj", 0)
+    names = ("strides", "dilation", "output_padding") if gluon else ("stride", "dilate", "adj")
+    # with target_shape MXNet picks adj itself: the user's is not read
+    stride, dilation, out_pad = _axes(api, kw, dims, "conv" if kw.get("target_shape") else op, *names)
     bias = kw.get("use_bias", True) if gluon else not kw.get("no_bias", False)
     if kw.get("target_shape"):
         # MXNet picks pad and adj itself from target_shape (InferPad): the odd crop first.
@@ -80,7 +89,6 @@ def mxnet_inverse(call, x_shape=None, w_shape=None):
         padding, out_shape, out_pad = "same_lower", target, None
     else:
         padding, out_shape = _sym(api, "padding" if gluon else "pad", pad, dims), None
-        out_pad = per_dim(api, "output_padding" if gluon else "adj", adj, dims) if op == "conv_transpose" else None
     return layer(op, kernel, stride, dilation, padding, in_channels=c_in, out_channels=c_out, output_padding=out_pad,
                  output_shape=out_shape, groups=groups, bias=bias, input_shape=t.input_shape)
 
@@ -93,17 +101,15 @@ def mlx_inverse(call, x_shape=None, w_shape=None):
     dims = t.dims
     groups = kw.get("groups", 1)
     c_in, c_out = t.channels(op, groups)
-    if api.endswith("conv_general"):
+    general = api.endswith("conv_general")
+    stride, dilation, output_padding = _axes(api, kw, dims, op, dilation="kernel_dilation" if general else "dilation")
+    if general:
         low, high = kw.get("padding", ([0] * dims, [0] * dims))
         padding = tuple(zip(per_dim(api, "padding[0]", low, dims), per_dim(api, "padding[1]", high, dims)))
-        dilation = per_dim(api, "kernel_dilation", kw.get("kernel_dilation", 1), dims)
     else:
         padding = _sym(api, "padding", kw.get("padding", 0), dims)
-        dilation = per_dim(api, "dilation", kw.get("dilation", 1), dims)
-    return layer(op, t.kernel_size(kw, None), per_dim(api, "stride", kw.get("stride", 1), dims), dilation, padding,
-                 in_channels=c_in, out_channels=c_out, groups=groups,
-                 output_padding=per_dim(api, "output_padding", kw.get("output_padding", 0), dims) if op != "conv" else None,
-                 input_shape=t.input_shape)
+    return layer(op, t.kernel_size(kw, None), stride, dilation, padding, in_channels=c_in, out_channels=c_out,
+                 groups=groups, output_padding=output_padding, input_shape=t.input_shape)
 
 
 def caffe_inverse(call, x_shape=None, w_shape=None):
@@ -115,8 +121,8 @@ def caffe_inverse(call, x_shape=None, w_shape=None):
     dims = t.dims
     groups = param.get("group", 1)
     c_in, _ = t.channels(op, groups)
-    return layer(op, t.kernel_size(param, "kernel_size"), per_dim(api, "stride", param.get("stride", 1), dims),
-                 per_dim(api, "dilation", param.get("dilation", 1), dims), _sym(api, "pad", param.get("pad", 0), dims),
+    stride, dilation, _ = _axes(api, param, dims, "conv")  # Caffe's Deconvolution has no output_padding
+    return layer(op, t.kernel_size(param, "kernel_size"), stride, dilation, _sym(api, "pad", param.get("pad", 0), dims),
                  in_channels=c_in, out_channels=param.get("num_output"), groups=groups,
                  bias=param.get("bias_term", True), input_shape=t.input_shape)
 
@@ -136,10 +142,9 @@ def paddle_inverse(call, x_shape=None, w_shape=None):
         flat = isinstance(padding, (list, tuple)) and len(padding) == 2 * dims and all(isinstance(p, int) for p in padding)
         padding = pairs_from_flat(api, "padding", padding, dims) if flat and dims > 0 else _sym(api, "padding", padding, dims)
     output_size = kw.get("output_size")
-    return layer(op, t.kernel_size(kw, "kernel_size"), per_dim(api, "stride", kw.get("stride", 1), dims),
-                 per_dim(api, "dilation", kw.get("dilation", 1), dims), mode or padding,
-                 in_channels=c_in, out_channels=c_out, groups=groups,
-                 output_padding=per_dim(api, "output_padding", kw.get("output_padding", 0), dims) if op != "conv" else None,
+    stride, dilation, output_padding = _axes(api, kw, dims, op)
+    return layer(op, t.kernel_size(kw, "kernel_size"), stride, dilation, mode or padding,
+                 in_channels=c_in, out_channels=c_out, groups=groups, output_padding=output_padding,
                  output_shape=None if output_size is None else per_dim(api, "output_size", output_size, dims),
                  bias=kw.get("bias_attr", None) is not False, input_shape=t.input_shape)
 
@@ -157,10 +162,9 @@ def tinygrad_inverse(call, x_shape=None, w_shape=None):
         pairs = pairs_from_flat(api, "padding", padding, dims, order="reversed_pairs")
     else:
         pairs = _sym(api, "padding", padding, dims)
-    return layer(op, t.kernel_size(kw, None), per_dim(api, "stride", kw.get("stride", 1), dims),
-                 per_dim(api, "dilation", kw.get("dilation", 1), dims), pairs, in_channels=c_in, out_channels=c_out,
-                 groups=groups, bias=kw.get("bias", False) not in (False, None),
-                 output_padding=per_dim(api, "output_padding", kw.get("output_padding", 0), dims) if op != "conv" else None,
+    stride, dilation, output_padding = _axes(api, kw, dims, op)
+    return layer(op, t.kernel_size(kw, None), stride, dilation, pairs, in_channels=c_in, out_channels=c_out,
+                 groups=groups, bias=kw.get("bias", False) not in (False, None), output_padding=output_padding,
                  input_shape=t.input_shape)
 
 
@@ -182,11 +186,9 @@ def mindspore_cell_inverse(call, x_shape=None, w_shape=None):
         pairs = pairs_from_flat(api, "padding", padding, dims) if flat else _sym(api, "padding", padding, dims)
     else:
         raise InverseError(api, "pad_mode", f"{pad_mode!r} is not 'same', 'valid' or 'pad'")
-    return layer(op, t.kernel_size(kw, "kernel_size"), per_dim(api, "stride", kw.get("stride", 1), dims),
-                 per_dim(api, "dilation", kw.get("dilation", 1), dims), pairs, in_channels=c_in, out_channels=c_out,
-                 groups=groups, bias=kw.get("has_bias", False),
-                 output_padding=per_dim(api, "output_padding", kw.get("output_padding", 0), dims) if op != "conv" else None,
-                 input_shape=t.input_shape)
+    stride, dilation, output_padding = _axes(api, kw, dims, op)
+    return layer(op, t.kernel_size(kw, "kernel_size"), stride, dilation, pairs, in_channels=c_in, out_channels=c_out,
+                 groups=groups, bias=kw.get("has_bias", False), output_padding=output_padding, input_shape=t.input_shape)
 
 
 PATTERNS = [

@@ -575,6 +575,12 @@
   }
 
   // torchlike.torch_inverse
+  // torchlike._axes: stride, dilation and a transposed conv's output_padding under the API's own names
+  function axes(api, kw, dims, op, [stride, dilation, outputPadding] = ["stride", "dilation", "output_padding"]) {
+    return [perDim(api, stride, get(kw, stride, 1), dims), perDim(api, dilation, get(kw, dilation, 1), dims),
+      op === "conv_transpose" ? perDim(api, outputPadding, get(kw, outputPadding, 0), dims) : null];
+  }
+
   function torchInverse(call, x, w) {
     const kw = call.kwargs, api = call.api;
     const op = api.includes("ranspose") ? "conv_transpose" : "conv";
@@ -585,10 +591,9 @@
     cOut = get(kw, "out_channels", cOut);
     const padding = get(kw, "padding", 0);
     const mode = op === "conv" ? convMode(api, "padding", padding) : null;
-    return layer(op, t.kernelSize(kw, "kernel_size"), perDim(api, "stride", get(kw, "stride", 1), t.dims),
-      perDim(api, "dilation", get(kw, "dilation", 1), t.dims), mode || sym(api, "padding", padding, t.dims), {
-        in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape,
-        output_padding: op !== "conv" ? perDim(api, "output_padding", get(kw, "output_padding", 0), t.dims) : null,
+    const [stride, dilation, outputPadding] = axes(api, kw, t.dims, op);
+    return layer(op, t.kernelSize(kw, "kernel_size"), stride, dilation, mode || sym(api, "padding", padding, t.dims), {
+        in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape, output_padding: outputPadding,
         bias: get(kw, "bias", true) !== false && get(kw, "bias", true) !== null,
       });
   }
@@ -605,16 +610,16 @@
     cOut = get(kw, name("channels", "num_filter"), cOut);
     cIn = or(get(kw, "in_channels", null), cIn);
     const kernel = t.kernelSize(kw, name("kernel_size", "kernel"));
-    const stride = perDim(api, name("strides", "stride"), get(kw, name("strides", "stride"), 1), t.dims);
-    const dilation = perDim(api, name("dilation", "dilate"), get(kw, name("dilation", "dilate"), 1), t.dims);
     const bias = g ? get(kw, "use_bias", true) : !truthy(get(kw, "no_bias", false));
-    let padding, outputShape = null, outputPadding = null;
-    if (truthy(get(kw, "target_shape", null))) {  // MXNet picks pad and adj from target_shape (InferPad): the odd crop first
+    const target = truthy(get(kw, "target_shape", null));  // MXNet picks pad and adj from target_shape (InferPad): the odd crop first
+    const names = g ? ["strides", "dilation", "output_padding"] : ["stride", "dilate", "adj"];
+    const [stride, dilation, outputPadding] = axes(api, kw, t.dims, target ? "conv" : op, names);  // adj not read with target_shape
+    let padding, outputShape = null;
+    if (target) {
       padding = "same_lower";
       outputShape = perDim(api, "target_shape", kw.target_shape, t.dims);
     } else {
       padding = sym(api, name("padding", "pad"), get(kw, name("padding", "pad"), 0), t.dims);
-      if (op === "conv_transpose") outputPadding = perDim(api, name("output_padding", "adj"), get(kw, name("output_padding", "adj"), 0), t.dims);
     }
     return layer(op, kernel, stride, dilation, padding, { in_channels: cIn, out_channels: cOut, output_padding: outputPadding,
       output_shape: outputShape, groups, bias, input_shape: t.input_shape });
@@ -635,10 +640,9 @@
       const flat = Array.isArray(padding) && padding.length === 2 * t.dims && padding.every(pyInt);
       padding = flat && t.dims > 0 ? pairsFromFlat(api, "padding", padding, t.dims) : sym(api, "padding", padding, t.dims);
     }
-    return layer(op, t.kernelSize(kw, "kernel_size"), perDim(api, "stride", get(kw, "stride", 1), t.dims),
-      perDim(api, "dilation", get(kw, "dilation", 1), t.dims), mode || padding, {
-        in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape,
-        output_padding: op !== "conv" ? perDim(api, "output_padding", get(kw, "output_padding", 0), t.dims) : null,
+    const [stride, dilation, outputPadding] = axes(api, kw, t.dims, op);
+    return layer(op, t.kernelSize(kw, "kernel_size"), stride, dilation, mode || padding, {
+        in_channels: cIn, out_channels: cOut, groups, input_shape: t.input_shape, output_padding: outputPadding,
         bias: get(kw, "bias_attr", null) !== false,
       });
   }
