@@ -61,7 +61,8 @@ def generated_configs(count: int = 240, seed: int = 5) -> list[tuple[str, str | 
             continue
         name = "ConvTranspose" if transposed else "Conv"
         if rng.random() < 0.5:
-            call = f"torch.nn.{name}{dims}d({c_in}, {c_out}, {kernel}, {', '.join(kw)})"
+            neutral = rng.choice(["", "", ", device='cpu'", ", dtype=torch.float32", ", device=torch.device('cuda', 0)"])
+            call = f"torch.nn.{name}{dims}d({c_in}, {c_out}, {kernel}, {', '.join(kw)}{neutral})"
         else:
             fn = "conv_transpose" if transposed else "conv"
             ks = kernel if isinstance(kernel, list) else [kernel] * dims
@@ -143,6 +144,11 @@ def tf_layers(rng):
                        rng.choice(["activation='relu'", "name='up'", None])])
     shape = [s["batch"], s["c_in"], *s["lengths"]] if first else [s["batch"], *s["lengths"], s["c_in"]]
     inputs = rng.choice(["x", f"tf.zeros({tuple(shape)!r})"])
+    if rng.random() < 0.25:  # the layer class (tf.compat.v1.layers.Conv2DTranspose): no inputs argument
+        kw = [k for k in kw if not k.startswith("use_bias")] + ["kernel_initializer=tf.random_normal_initializer(stddev=0.02)"]
+        call = f"{prefix.replace('layers', 'layers.Conv2DTranspose') if prefix != 'layers' else 'tf.layers.Conv2DTranspose'}"
+        call += f"({s['c_out']}, {_int_or_list(rng, s['kernel'])!r}{''.join(', ' + k for k in kw)})"
+        return call, _shape(shape), None
     call = f"{prefix}.conv2d_transpose({inputs}, {s['c_out']}, {_int_or_list(rng, s['kernel'])!r}{''.join(', ' + k for k in kw)})"
     return call, _shape(shape) if rng.random() < 0.9 or inputs != "x" else None, None
 
