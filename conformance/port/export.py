@@ -118,6 +118,25 @@ FACTS = {"lax_transpose": ("TRANSPOSE_KERNEL", "KERNEL_CHANNELS"), "flax_transpo
          "flax_conv": ("API",), "caffe_deconvolution": ("LAYER_TYPE",), "caffe_convolution": ("LAYER_TYPE",)}
 
 
+def _module_facts(family: str) -> dict:
+    """The adapter modules' own tables a family's rules read (mode names, refusal wording,
+    the ranks with explicit padding), exported rather than copied into the page."""
+    from ..adapters import jax_api, mindspore_api, mlx_api, openvino_api, tfjs_api
+
+    return {
+        "lax_transpose": {"MODES": jax_api.TRANSPOSE_PADDING_MODES},
+        "lax_conv": {"MODES": jax_api.CONV_PADDING_MODES},
+        "flax_transpose": {"MODES": jax_api.TRANSPOSE_PADDING_MODES},  # flax_api's conv_transpose_padding_arg
+        "openvino_transpose": {"AUTO_PAD": openvino_api.TRANSPOSE_AUTO_PAD},
+        "openvino_conv": {"AUTO_PAD": openvino_api.CONV_AUTO_PAD},
+        "mlx_transpose": {"REFUSALS": mlx_api.TRANSPOSE_REFUSALS},
+        "mindspore_cell_transpose": {"CELL_MODES": list(mindspore_api.CELL_MODES)},
+        "mindspore_cell_conv": {"CELL_MODES": list(mindspore_api.CELL_MODES)},
+        "tfjs_transpose": {"EXPLICIT_DIMS": sorted(tfjs_api.EXPLICIT_PADDING_TRANSPOSE_DIMS)},
+        "tfjs_conv": {"EXPLICIT_DIMS": sorted(tfjs_api.EXPLICIT_PADDING_CONV_DIMS)},
+    }.get(family, {})
+
+
 def _wrapped(cls):
     """The adapter class whose translation a pass-through wrapper runs (the wrapper changes
     only the note, the doc link or the API's name, which the probe reads), else ``cls``."""
@@ -190,8 +209,9 @@ def target_tables(results_dir: str | None = None) -> dict:
                    "spatial_dims": sorted(cls.spatial_dims)}
             if family:
                 row["ranks"] = {str(d): _probe(cls, op, d) for d in sorted(cls.spatial_dims)}
-                if family in FACTS:
-                    row["facts"] = {fact: getattr(cls, fact) for fact in FACTS[family]}
+                facts = {**{fact: getattr(cls, fact) for fact in FACTS.get(family, ())}, **_module_facts(family)}
+                if facts:
+                    row["facts"] = facts
             rows.append(row)
         targets[op] = rows
     names = [row["adapter"] for rows in targets.values() for row in rows if not row["flipped"]]

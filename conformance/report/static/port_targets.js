@@ -430,8 +430,6 @@
   const flat = (pairs) => [].concat(...pairs);
 
   // lax and Flax (adapters/jax_api.py, flax_api.py): jax's pairs pad the stride-dilated input
-  const LAX_TRANSPOSE_MODES = { same: "SAME", valid: "VALID" };
-  const LAX_CONV_MODES = { same: "SAME", same_lower: "SAME_LOWER", valid: "VALID" };
   const dimensionNumbers = (dims, channels) => ["NC" + SPATIAL[dims], channels + SPATIAL[dims], "NC" + SPATIAL[dims]];
 
   function laxModeWithOutputPadding(l) {
@@ -459,8 +457,9 @@
     return null;
   }
 
-  function laxTransposePadding(l) {
-    if (typeof l.padding === "string" && l.output_shape === null && l.padding in LAX_TRANSPOSE_MODES) return LAX_TRANSPOSE_MODES[l.padding];
+  // modes: jax_api.TRANSPOSE_PADDING_MODES (the canonical modes lax has by name), from the export
+  function laxTransposePadding(l, modes) {
+    if (typeof l.padding === "string" && l.output_shape === null && l.padding in modes) return modes[l.padding];
     return axes(l).map((a) => {
       const [before, out] = transposeWindow(a);
       const e = effective(a.kernel, a.dilation);
@@ -473,13 +472,13 @@
     if (l.bias) return new Unsupported("bias", "lax.conv_transpose has no bias argument");
     const refused = laxModeWithOutputPadding(l) || laxInvalidCrop(l);
     if (refused) return refused;
-    return new Map([["strides", l.stride], ["padding", laxTransposePadding(l)], ["rhs_dilation", l.dilation],
+    return new Map([["strides", l.stride], ["padding", laxTransposePadding(l, facts.MODES)], ["rhs_dilation", l.dilation],
       ["dimension_numbers", dimensionNumbers(l.kernel.length, facts.KERNEL_CHANNELS)], ["transpose_kernel", facts.TRANSPOSE_KERNEL]]);
   };
 
-  FAMILIES.lax_conv = (l) => {
+  FAMILIES.lax_conv = (l, rank, facts) => {
     if (l.bias) return new Unsupported("bias", "lax.conv_general_dilated has no bias argument");
-    const padding = typeof l.padding === "string" ? LAX_CONV_MODES[l.padding] : l.padding.map((p) => [p[0], p[1]]);
+    const padding = typeof l.padding === "string" ? facts.MODES[l.padding] : l.padding.map((p) => [p[0], p[1]]);
     return new Map([["window_strides", l.stride], ["padding", padding], ["rhs_dilation", l.dilation],
       ["dimension_numbers", dimensionNumbers(l.kernel.length, "OI")], ["feature_group_count", l.groups]]);
   };
@@ -494,7 +493,7 @@
     if (l.groups !== 1) return new Unsupported("groups", `${facts.API}.ConvTranspose has no feature_group_count`);
     const refused = laxModeWithOutputPadding(l) || laxInvalidCrop(l);
     if (refused) return refused;
-    const padding = laxTransposePadding(l);
+    const padding = laxTransposePadding(l, facts.MODES);
     return flaxLayer(l, facts, [["strides", tup(l.stride)], ["padding", typeof padding === "string" ? padding : padding.map(tup)],
       ["kernel_dilation", tup(l.dilation)], ["transpose_kernel", facts.TRANSPOSE_KERNEL]]);
   };
@@ -511,13 +510,11 @@
   };
 
   // OpenVINO (adapters/openvino_api.py): Group* ops when groups > 1, the filter reshaped for them
-  const OPENVINO_TRANSPOSE_AUTO_PAD = { same: "same_lower", same_lower: "same_upper", valid: "valid" };
-  const OPENVINO_CONV_AUTO_PAD = { same: "same_upper", same_lower: "same_lower", valid: "valid" };
-
-  function openvinoTransposeAttributes(l) {
+  // autoPad: the canonical mode -> auto_pad tables of openvino_api, from the export
+  function openvinoTransposeAttributes(l, autoPad) {
     const dims = l.kernel.length;
     if (typeof l.padding === "string") {
-      return [["auto_pad", OPENVINO_TRANSPOSE_AUTO_PAD[l.padding]], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)],
+      return [["auto_pad", autoPad[l.padding]], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)],
         ["output_padding", l.output_padding], ["output_shape", axes(l).map((a) => transposeWindow(a)[1])]];
     }
     const pads = [["pads_begin", l.padding.map(([b]) => b)], ["pads_end", l.padding.map(([, a]) => a)]];
@@ -543,22 +540,17 @@
     return { api: rank.api.replace(/^ops\./, "ops.group_"), kwargs };
   }
 
-  FAMILIES.openvino_transpose = (l, rank) => (l.bias ? new Unsupported("bias", "ConvolutionBackpropData has no bias input")
-    : openvinoCall(l, rank, openvinoTransposeAttributes(l)));
-  FAMILIES.openvino_conv = (l, rank) => {
+  FAMILIES.openvino_transpose = (l, rank, facts) => (l.bias ? new Unsupported("bias", "ConvolutionBackpropData has no bias input")
+    : openvinoCall(l, rank, openvinoTransposeAttributes(l, facts.AUTO_PAD)));
+  FAMILIES.openvino_conv = (l, rank, facts) => {
     if (l.bias) return new Unsupported("bias", "Convolution has no bias input");
     const dims = l.kernel.length;
-    const attributes = typeof l.padding === "string" ? [["auto_pad", OPENVINO_CONV_AUTO_PAD[l.padding]], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)]]
+    const attributes = typeof l.padding === "string" ? [["auto_pad", facts.AUTO_PAD[l.padding]], ["pads_begin", zeros(dims)], ["pads_end", zeros(dims)]]
       : [["auto_pad", "explicit"], ["pads_begin", l.padding.map(([b]) => b)], ["pads_end", l.padding.map(([, a]) => a)]];
     return openvinoCall(l, rank, attributes);
   };
 
   // MLX (adapters/mlx_api.py): torch's window model for conv_transpose, channels last, ints in 1-D
-  const MLX_TRANSPOSE_REFUSALS = {
-    "asymmetric-padding": "mlx crops one `padding` from both ends (output_padding only appends)",
-    "output-padding-with-padding-mode": "mlx has no padding modes, only symmetric amounts",
-    "output-shape-with-output-padding": "mlx has no output size argument, only output_padding",
-  };
   const mlxInts = (l, entries) => new Map(l.kernel.length === 1 ? entries.map(([k, v]) => [k, v instanceof Tuple ? v.items[0] : v]) : entries);
 
   // 'same' puts the odd zero after, 'same_lower' before; a non-positive stride pads nothing (MLX, tinygrad)
@@ -568,11 +560,11 @@
     return axes(l).map(sameTotal).map((t) => (l.padding === "same" ? [floorDiv(t, 2), t - floorDiv(t, 2)] : [t - floorDiv(t, 2), floorDiv(t, 2)]));
   }
 
-  FAMILIES.mlx_transpose = (l) => {
+  FAMILIES.mlx_transpose = (l, rank, facts) => {  // torch's refusals in MLX's words (facts.REFUSALS)
     if (l.bias) return new Unsupported("bias", "mlx.core.conv_transpose*d has no bias argument");
     const args = torchTransposeArgs(l);
     if (args instanceof Unsupported) {
-      return new Unsupported(args.reason, `${args.detail.split(";")[0].split(": torch")[0]}; ${MLX_TRANSPOSE_REFUSALS[args.reason]}`);
+      return new Unsupported(args.reason, `${args.detail.split(";")[0].split(": torch")[0]}; ${facts.REFUSALS[args.reason]}`);
     }
     const kw = new Map(args);
     return mlxInts(l, [["stride", tup(kw.get("stride"))], ["padding", tup(kw.get("padding"))], ["dilation", tup(kw.get("dilation"))],
@@ -626,8 +618,6 @@
     ["padding", tinygradPadding(convPaddingPairs(l))], ["bias", l.bias]]);
 
   // MindSpore (adapters/mindspore_api.py): the nn cells' pad_mode and per-side padding; mint is torch's signature
-  const MINDSPORE_CELL_MODES = ["same", "valid"];
-
   function mindsporeTransposeWindow(l) {
     const pairs = [], extras = [];
     for (const [i, a] of axes(l).entries()) {
@@ -652,9 +642,10 @@
     return [pairs, extras];
   }
 
-  function mindsporeTransposeArgs(l) {
+  // modes: mindspore_api.CELL_MODES, the canonical modes the cells take by name
+  function mindsporeTransposeArgs(l, modes) {
     const args = new Map([["stride", l.stride], ["dilation", l.dilation], ["group", l.groups]]);
-    if (typeof l.padding === "string" && MINDSPORE_CELL_MODES.includes(l.padding) && l.output_shape === null) {
+    if (typeof l.padding === "string" && modes.includes(l.padding) && l.output_shape === null) {
       args.set("pad_mode", l.padding).set("padding", 0).set("output_padding", l.output_padding);
     } else if (typeof l.padding === "string" && l.output_padding.some((v) => v)) {
       return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: MindSpore has no ${pyRepr(l.padding)} mode to pass it with`);
@@ -670,11 +661,11 @@
     return new Map([["stride", l.stride[0]], ["pad_mode", args.get("pad_mode")], ["padding", before], ["dilation", l.dilation[0]], ["group", l.groups]]);
   }
 
-  function mindsporeConvArgs(l) {
+  function mindsporeConvArgs(l, modes) {
     const args = new Map([["stride", l.stride], ["dilation", l.dilation], ["group", l.groups]]);
     let pairs;
-    if (typeof l.padding === "string" && (MINDSPORE_CELL_MODES.includes(l.padding) || l.stride.some((s) => s < 1))) {
-      args.set("pad_mode", MINDSPORE_CELL_MODES.includes(l.padding) ? l.padding : "same").set("padding", 0);
+    if (typeof l.padding === "string" && (modes.includes(l.padding) || l.stride.some((s) => s < 1))) {
+      args.set("pad_mode", modes.includes(l.padding) ? l.padding : "same").set("padding", 0);
       pairs = l.kernel.map(() => [0, 0]);
     } else {
       pairs = typeof l.padding === "string" ? axes(l).map(sameTotal).map((t) => [t - floorDiv(t, 2), floorDiv(t, 2)]) : l.padding;
@@ -692,20 +683,19 @@
     return new Map([["in_channels", l.in_channels], ["out_channels", l.out_channels], ["kernel_size", kernel], ...args, ["has_bias", l.bias]]);
   }
 
-  FAMILIES.mindspore_cell_transpose = (l) => mindsporeCell(l, mindsporeTransposeArgs(l));
-  FAMILIES.mindspore_cell_conv = (l) => mindsporeCell(l, mindsporeConvArgs(l));
+  FAMILIES.mindspore_cell_transpose = (l, rank, facts) => mindsporeCell(l, mindsporeTransposeArgs(l, facts.CELL_MODES));
+  FAMILIES.mindspore_cell_conv = (l, rank, facts) => mindsporeCell(l, mindsporeConvArgs(l, facts.CELL_MODES));
   FAMILIES.mindspore_mint_transpose = (l) => FAMILIES.torch_functional_transpose(l);
 
   // TF.js (adapters/tfjs_api.py, tfjs_layers_api.py): positional arguments, ExplicitPadding in NHWC
-  const TFJS_EXPLICIT_TRANSPOSE_DIMS = [2];
-  const TFJS_EXPLICIT_CONV_DIMS = [1, 2];
+  // facts.EXPLICIT_DIMS: the ranks whose op takes ExplicitPadding (tfjs_api's EXPLICIT_PADDING_*_DIMS)
   const tfjsExplicit = (pairs, dims) => [[0, 0], ...Array.from({ length: Math.max(2 - dims, 0) }, () => [0, 0]), ...pairs.map(([b, a]) => [b, a]), [0, 0]];
   const zeroPairs = (l) => typeof l.padding !== "string" && l.padding.every(([b, a]) => b === 0 && a === 0);
 
-  function tfjsTransposePad(l) {
+  function tfjsTransposePad(l, explicitDims) {
     const dims = l.kernel.length;
     if (l.padding === "same" || l.padding === "valid") return l.padding;
-    if (!TFJS_EXPLICIT_TRANSPOSE_DIMS.includes(dims)) {
+    if (!explicitDims.includes(dims)) {
       if (l.padding === "same_lower") return new Unsupported("padding-mode:same_lower", "conv3dTranspose's pad is 'valid' or 'same'");
       if (zeroPairs(l)) return "valid";
       return new Unsupported("explicit-padding", "conv3dTranspose's pad is 'valid' or 'same'");
@@ -717,26 +707,26 @@
     return tfjsExplicit(pairs, dims);
   }
 
-  FAMILIES.tfjs_transpose = (l) => {
+  FAMILIES.tfjs_transpose = (l, rank, facts) => {
     if (l.groups !== 1) return new Unsupported("groups", "TF.js transposed convolutions have no groups argument");
     if (l.bias) return new Unsupported("bias", "TF.js transposed convolutions have no bias argument");
     if (l.dilation.some((d) => d !== 1)) return new Unsupported("dilation", `dilation ${pyRepr(l.dilation)}: no dilation argument`);
     if (paddingMode(l) !== null && l.output_padding.some((v) => v)) {
       return new Unsupported("output-padding-with-padding-mode", `padding ${pyRepr(l.padding)} with output_padding ${pyRepr(l.output_padding)}: no output_padding argument, only outputShape`);
     }
-    const pad = tfjsTransposePad(l);
+    const pad = tfjsTransposePad(l, facts.EXPLICIT_DIMS);
     if (pad instanceof Unsupported) return pad;
     const outs = axes(l).map((a) => transposeWindow(a)[1]);
     return new Map([["outputShape", [l.input_shape[0], ...outs, kernelShape(l)[1]]], ["strides", l.stride], ["pad", pad]]);
   };
 
-  FAMILIES.tfjs_conv = (l, rank) => {
+  FAMILIES.tfjs_conv = (l, rank, facts) => {
     const dims = l.kernel.length;
     if (l.groups !== 1) return new Unsupported("groups", "no groups argument; the filter's inDepth must match the input's");
     if (l.bias) return new Unsupported("bias", "TF.js convolutions have no bias argument");
     let pad;
     if (l.padding === "same" || l.padding === "valid") pad = l.padding;
-    else if (!TFJS_EXPLICIT_CONV_DIMS.includes(dims)) {
+    else if (!facts.EXPLICIT_DIMS.includes(dims)) {
       if (l.padding === "same_lower") return new Unsupported("padding-mode:same_lower", "conv3d's pad is 'valid' or 'same'");
       if (!zeroPairs(l)) return new Unsupported("explicit-padding", "conv3d's pad is 'valid' or 'same'");
       pad = "valid";
