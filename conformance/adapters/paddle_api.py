@@ -129,6 +129,15 @@ def _channels_first_order(dims: int) -> tuple[int, ...]:
     return (0, 1 + dims, *range(1, 1 + dims))
 
 
+def _flag(paddle, name: str) -> bool | None:
+    """A global flag's value, or None when this release does not define it (get_flags raises
+    ValueError "Flag ... cannot get its value through this function" for an unknown name)."""
+    try:
+        return bool(paddle.get_flags([name])[name])
+    except ValueError:
+        return None
+
+
 # -- adapters ----------------------------------------------------------------------------------
 class _PaddleAdapter(Adapter):
     framework = "paddle"
@@ -141,17 +150,18 @@ class _PaddleAdapter(Adapter):
     @classmethod
     def build_properties(cls) -> dict[str, Any]:
         """oneDNN compiled in and its flags (which do not switch the eager CPU conv kernels),
-        the depthwise switch, CUDA."""
+        the depthwise switch, CUDA. A flag the release does not have is recorded as None
+        (absent): 2.6 and 3.0 have no FLAGS_use_onednn (only FLAGS_use_mkldnn), 2.6 no
+        is_compiled_with_onednn, and FLAGS_use_accuracy_compatible_kernel came after 3.2."""
         import paddle
 
-        flags = paddle.get_flags(
-            ["FLAGS_use_onednn", "FLAGS_use_mkldnn", "FLAGS_use_accuracy_compatible_kernel"]
-        )
+        core = paddle.base.core
+        compiled = getattr(core, "is_compiled_with_onednn", None) or core.is_compiled_with_mkldnn
         return {
-            "onednn_compiled": bool(paddle.base.core.is_compiled_with_onednn()),
-            "flags_use_onednn": bool(flags["FLAGS_use_onednn"]),
-            "flags_use_mkldnn": bool(flags["FLAGS_use_mkldnn"]),
-            "accuracy_compatible_kernel": bool(flags["FLAGS_use_accuracy_compatible_kernel"]),
+            "onednn_compiled": bool(compiled()),
+            "flags_use_onednn": _flag(paddle, "FLAGS_use_onednn"),
+            "flags_use_mkldnn": _flag(paddle, "FLAGS_use_mkldnn"),
+            "accuracy_compatible_kernel": _flag(paddle, "FLAGS_use_accuracy_compatible_kernel"),
             "cuda": bool(paddle.is_compiled_with_cuda()),
         }
 
