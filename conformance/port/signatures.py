@@ -19,9 +19,10 @@ NEUTRAL = frozenset({
     "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
     "bias_constraint", "weight_initializer", "weight_attr", "kernel_init", "bias_init", "prefix", "params",
     "trainable", "input_shape", "batch_input_shape", "workspace", "cudnn_tune", "cudnn_off", "out", "reuse",
-    "use_cudnn_on_gpu", "doc_string", "domain", "lora_rank", "lora_alpha", "rngs", "kernel_size_",
-    "dot_general", "conv_general_dilated", "promote_dtype", "weight_init",
+    "use_cudnn_on_gpu", "doc_string", "domain", "rngs", "kernel_size_", "promote_dtype", "weight_init",
 })
+# Not neutral, though they look like settings: Flax's lora_rank/lora_alpha add a trained low-rank
+# term to the kernel, and its conv_general_dilated/dot_general replace the convolution itself.
 
 
 @dataclass(frozen=True)
