@@ -24,6 +24,8 @@ import re
 import time
 import traceback
 
+import numpy as np
+
 from .. import compare, oracle, precision
 from ..adapters.base import Unsupported
 from ..bound import oracle_quantity
@@ -41,6 +43,7 @@ def check(case, adapter, executor: Executor, spec: str | None = None, quantity: 
     adapter (default ``module:Class`` of its class); ``quantity`` what is judged: the output
     or one gradient (SPEC "Gradients"), which the adapter reads from ``case.quantity``."""
     spec = spec or adapter_spec(type(adapter))
+    collected = case
     if quantity != "output":
         case = case.judging(quantity)
     # Starting the child and importing the framework (seconds for TensorFlow) happen once
@@ -76,17 +79,15 @@ def check(case, adapter, executor: Executor, spec: str | None = None, quantity: 
             if case.expect == "error":
                 _check_invalid(result, case, adapter, call, executor, spec)
             else:
-                _check_valid(result, case, adapter, call, executor, spec)
+                _check_valid(result, case, adapter, call, executor, spec, collected)
     result.duration_s = time.perf_counter() - start
     return result
 
 
-def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:
+def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: str, collected=None) -> None:
     started = time.perf_counter()
     quantity = result.quantity
-    reference = oracle_quantity(case, quantity)
-    # The magnitude |x| (op) |w| of the error bound: one more oracle run, timed with it.
-    reference_abs = oracle_quantity(case, quantity, absolute=True)
+    reference, reference_abs = ORACLE_MEMO.references(collected if collected is not None else case, case, quantity)
     result.oracle_s = time.perf_counter() - started
     result.expected_shape = list(reference.shape)
 
@@ -113,6 +114,40 @@ def _check_valid(result: Result, case, adapter, call, executor: Executor, spec: 
     if verdict.status != "PASS":
         values = None if adapter.judges == "shape" else outcome.value
         result.details = _details(case, adapter, call, executor, spec, reference, values, None, reference_abs=reference_abs)
+
+
+class OracleMemo:
+    """The oracle's reference and magnitude of the last few (case, quantity) pairs.
+
+    A case runs on every adapter of the framework, one after the other (collection order:
+    case, then adapter, then quantity), and the oracle's answer depends on the case alone:
+    computed once per case and quantity, not once per adapter. Keyed on the collected case
+    object itself (held here, so its id cannot be reused while the entry lives); the arrays
+    are read-only, so no judge can change what the next adapter is judged against.
+    """
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._entries: dict[tuple[int, str], tuple[object, np.ndarray, np.ndarray]] = {}
+
+    def references(self, collected, case, quantity: str) -> tuple[np.ndarray, np.ndarray]:
+        """(reference, |x| (op) |w|) of ``case`` (``collected``, judging ``quantity``)."""
+        key = (id(collected), quantity)
+        entry = self._entries.pop(key, None)
+        if entry is None or entry[0] is not collected:
+            reference = oracle_quantity(case, quantity)
+            # The magnitude |x| (op) |w| of the error bound: one more oracle run.
+            reference_abs = oracle_quantity(case, quantity, absolute=True)
+            for array in (reference, reference_abs):
+                array.flags.writeable = False
+            entry = (collected, reference, reference_abs)
+        self._entries[key] = entry  # the newest last
+        while len(self._entries) > self.size:
+            del self._entries[next(iter(self._entries))]
+        return entry[1], entry[2]
+
+
+ORACLE_MEMO = OracleMemo()
 
 
 def _check_invalid(result: Result, case, adapter, call, executor: Executor, spec: str) -> None:

@@ -114,8 +114,10 @@ class Worker:
         version = cls.framework_version()
         build = cls.build_properties()
         from conformance.properties import precision_switches
+        from conformance.runner.caches import compilation_caches
 
         build.update(precision_switches())
+        build.update(compilation_caches())
         self.adapters[spec] = cls()
         return ("ok", {"version": version, "build": build})
 
