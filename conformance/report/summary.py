@@ -49,7 +49,7 @@ class AdapterSummary:
 
 def adapter_summaries(merged: Merged) -> list[AdapterSummary]:
     summaries = []
-    # one pass over the cells, not one per adapter (70 adapters x 26,000 cells took 1.8 s)
+    # one pass over the cells, not one per adapter (70 adapters x 26,000 cells: 0.25 s a call, 0.05 s now)
     by_adapter: dict[str, list[Cell]] = {adapter: [] for adapter in merged.adapters}
     for (_, a), cell in merged.cells.items():
         by_adapter.setdefault(a, []).append(cell)
