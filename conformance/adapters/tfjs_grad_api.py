@@ -44,7 +44,6 @@ from .tfjs_api import (
 DOCS_GRAD = DOCS + "#grad"
 # Whose import registers tfjs-core's gradients in Node (point 3 of the docstring).
 GRADIENTS_PACKAGE = "@tensorflow/tfjs-layers"
-SOURCE_REGISTER_GRADIENTS = "https://app.unpkg.com/@tensorflow/tfjs-core@4.22.0/files/dist/register_all_gradients.js"
 GRAD_NOTE = "gradient by tf.grad of the call w.r.t. the input or the filter (the other held), upstream dy = g"
 
 

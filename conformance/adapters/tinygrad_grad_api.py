@@ -16,9 +16,10 @@ from __future__ import annotations
 from ..case import Case
 from .base import NativeCall
 from .gradient import GradientMixin
-from .tinygrad_api import DEVICE, DOCS_TENSOR, TinygradConv, TinygradConvTranspose
+from .tinygrad_api import DEVICE, SOURCE_OPS, TinygradConv, TinygradConvTranspose
 
-DOCS_GRADIENT = DOCS_TENSOR.replace("/tensor/ops/", "/tensor/properties/") + "#tinygrad.Tensor.gradient"
+# Tensor.gradient is defined (and documented, with its example) beside the conv methods
+DOCS_GRADIENT = SOURCE_OPS
 GRADIENT_NOTE = "gradient by Tensor.gradient (tinygrad's autograd) of the call w.r.t. the tensor judged, upstream g"
 TARGETS = {"grad_input": "xt", "grad_weight": "wt", "grad_bias": "bt"}
 
