@@ -17,12 +17,11 @@ TIMEOUT_S = 600
 
 
 def environment(framework: str, root: Path = Path(".")) -> Path | None:
-    """``.tox/<framework>/bin/python``, else a variant of it (``.tox/<framework>-avx2``...)."""
+    """``.tox/<framework>/bin/python``, the framework's own pins, or None. Never another
+    ``.tox/<framework>-*``: those are older releases (``onnxruntime-r1.20``), simulated machines
+    (``torch-avx2``) and precision switches (``torch-convbf16``), whose answer is not the one asked."""
     exact = root / ".tox" / framework / "bin" / "python"
-    if exact.exists():
-        return exact
-    variants = sorted((root / ".tox").glob(f"{framework}-*/bin/python"))
-    return variants[0] if variants else None
+    return exact if exact.exists() else None
 
 
 def verify(layer, seed: int, runs: list[dict], root: Path = Path(".")) -> dict[str, dict]:
