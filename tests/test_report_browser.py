@@ -669,7 +669,7 @@ def test_axe_core_finds_no_serious_or_critical_violation(driver, report):
 
 
 def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypatch):
-    from conformance.results import Result, write_results_file
+    from conformance.results import Result
 
     monkeypatch.chdir(REPO)  # the report reads the case files of the checkout
     result = Result(
@@ -680,10 +680,7 @@ def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypa
         "adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu",
         "numpy": "1.26.4", "python": "3.11.7",
     }
-    write_results_file(tmp_path / "t.json", run_info, [result])
-    page = write_html(merge_files([tmp_path]), tmp_path / "index.html")
-    open_page(driver, page.as_uri())
-    open_cell(driver, "#matrix button.c.s-PASS")
+    open_the_pass_cell_of(driver, tmp_path, run_info, result)
     tables = driver.execute_script(
         "return Array.from(document.querySelectorAll('#details-body table.values')).map(t =>"
         " [t.caption.textContent, Array.from(t.rows).map(r => Array.from(r.cells).map(c => c.textContent))])"
@@ -713,8 +710,18 @@ def test_a_pass_cell_shows_the_cases_values_as_tables(driver, tmp_path, monkeypa
     assert chromium.console_errors(driver) == []
 
 
+def open_the_pass_cell_of(driver, tmp_path, run_info, result):
+    """A page of one PASS result, its cell open."""
+    from conformance.results import write_results_file
+
+    write_results_file(tmp_path / "t.json", run_info, [result])
+    page = write_html(merge_files([tmp_path]), tmp_path / "index.html")
+    open_page(driver, page.as_uri())
+    open_cell(driver, "#matrix button.c.s-PASS")
+
+
 def test_a_pass_cell_of_a_large_case_shows_a_window_of_its_values_and_its_repro_command(driver, tmp_path, monkeypatch):
-    from conformance.results import Result, write_results_file
+    from conformance.results import Result
 
     monkeypatch.chdir(REPO)  # the report reads the case files of the checkout
     case_id = "prec-switch-3x3-c32-convT[dtype=float32]"  # 15,104 input and kernel elements
@@ -723,10 +730,7 @@ def test_a_pass_cell_of_a_large_case_shows_a_window_of_its_values_and_its_repro_
         expected_status="PASS", adapter="torch.nn.functional.conv_transpose", err_ratio=0.5,
     )
     run_info = {"adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu"}
-    write_results_file(tmp_path / "t.json", run_info, [result])
-    page = write_html(merge_files([tmp_path]), tmp_path / "index.html")
-    open_page(driver, page.as_uri())
-    open_cell(driver, "#matrix button.c.s-PASS")
+    open_the_pass_cell_of(driver, tmp_path, run_info, result)
     tables = driver.execute_script(
         "return Array.from(document.querySelectorAll('#details-body table.values')).map(t =>"
         " [t.caption.textContent, t.rows.length, t.rows[0].cells.length])"
