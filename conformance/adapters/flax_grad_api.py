@@ -46,9 +46,7 @@ class _FlaxVjp(GradientMixin):
             lines.append("    layer.bias.value = bias")
         return lines + ["    return layer(xj)"]
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         dims = case.spatial_dims
         canonical_x = canonical_input_layout(dims)
         canonical_w = canonical_kernel_layout(case.op, dims)

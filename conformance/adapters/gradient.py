@@ -45,6 +45,18 @@ class GradientMixin:
     def execute(self, case: Case, call: NativeCall) -> np.ndarray:
         return run_rendered_gradient(self, case, call)
 
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        """The forward adapter's text for the output; for a gradient the subclass's
+        ``gradient_source`` (which leaves ``case.quantity``'s gradient as ``y``), unless it renders
+        ``repro_source`` itself (an explicit backward API)."""
+        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
+            return self.forward_source(case, call)
+        return self.gradient_source(case, call)
+
+    def forward_source(self, case: Case, call: NativeCall) -> str:
+        """The forward adapter's own text of the call (a gradient text may start from it)."""
+        return super().repro_source(case, call)
+
 
 def run_rendered_gradient(adapter, case: Case, call: NativeCall) -> np.ndarray:
     """``base.run_rendered_call`` with ``g`` defined: the rendered text is the whole run."""

@@ -21,9 +21,7 @@ class _JaxVjp(GradientMixin):
 
     gradient_note = VJP_NOTE
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         which = 0 if case.quantity == "grad_input" else 1
         return (
             RENDERED_HEADER

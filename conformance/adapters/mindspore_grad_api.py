@@ -28,9 +28,7 @@ _READ = {
 class _MindsporeVjp(GradientMixin):
     gradient_note = VJP_NOTE
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         reshape = {
             "grad_input": "",
             # Conv1d / Conv1dTranspose hold a (.., 1, k) weight: back to the canonical kernel's shape

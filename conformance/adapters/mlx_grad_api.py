@@ -42,9 +42,7 @@ class _MlxVjp(GradientMixin):
 
     gradient_note = VJP_NOTE
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         dims = case.spatial_dims
         to_mlx = transpose_axes(canonical_input_layout(dims), call.input_layout)
         back = transpose_axes(call.input_layout, canonical_input_layout(dims))

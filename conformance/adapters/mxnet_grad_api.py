@@ -21,9 +21,7 @@ _TARGETS = {"grad_input": "data", "grad_weight": "weight", "grad_bias": "bias"}
 class _MXNetAutograd(GradientMixin):
     gradient_note = AUTOGRAD_NOTE
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         target = _TARGETS[case.quantity]
         bias = "" if case.b is None else "bias=bias, "
         if case.dtype == "bfloat16":

@@ -20,9 +20,7 @@ _TARGETS = {"grad_input": "xt", "grad_weight": "wt", "grad_bias": "bt"}
 class _PaddleGrad(GradientMixin):
     gradient_note = GRAD_NOTE
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         target = _TARGETS[case.quantity]
         return (
             self.tensors_source(case)

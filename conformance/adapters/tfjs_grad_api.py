@@ -60,11 +60,9 @@ class _TfjsGrad(GradientMixin):
         """The program in Node, as the forward's (GradientMixin's runs Python text)."""
         return NodeProgramAdapter.execute(self, case, call)
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         """The ES module: the forward program's tensors and ``dy``, ``tf.grad`` over the
         argument judged, its gradient back to the canonical layout as ``y``."""
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
         dims = case.spatial_dims
         canonical_x, canonical_w = canonical_input_layout(dims), canonical_kernel_layout(case.op, dims)
         args = ", ".join(js(value) for value in call.kwargs.values())

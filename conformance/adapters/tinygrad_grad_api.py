@@ -28,10 +28,8 @@ class _TinygradGradient(GradientMixin):
     gradient_note = GRADIENT_NOTE
     docs = DOCS_GRADIENT
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        forward = super().repro_source(case, call)  # the tensors and `out = ...`, then the read-back
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return forward
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
+        forward = self.forward_source(case, call)  # the tensors and `out = ...`, then the read-back
         tensors_and_call = forward[: forward.index("y = out.")]
         return (
             tensors_and_call

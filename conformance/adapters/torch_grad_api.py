@@ -42,9 +42,7 @@ _UPSTREAM = "gt = torch.from_numpy(np.asarray(g, dtype=np.float64)).to(torch_dty
 class _TorchAutograd(GradientMixin):
     gradient_note = AUTOGRAD_NOTE
 
-    def repro_source(self, case: Case, call: NativeCall) -> str:
-        if case.quantity == "output":  # not asked by the runner (quantities): the forward as it is
-            return super().repro_source(case, call)
+    def gradient_source(self, case: Case, call: NativeCall) -> str:
         target = _TARGETS[case.quantity]
         return (
             f"device = {self.device!r}\n"
