@@ -72,6 +72,7 @@ def test_an_error_thrown_inside_a_package_is_the_frameworks(tmp_path):
     finally:
         executor.close()
     assert outcome.kind == "raised" and outcome.message == "bad kernel" and outcome.by_framework
+    assert 0 <= outcome.seconds < ANSWER_TIMEOUT_S  # the time the framework ran before it threw
 
 
 def test_a_crash_costs_one_request_and_the_next_starts_a_fresh_child(node):

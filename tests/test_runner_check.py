@@ -77,6 +77,7 @@ def test_invalid_case_refused_is_pass_accepted_is_fail(cases, executor):
     refused = check(cases["rt-invalid-stride0"], fake_adapters.NumpyLoops(), executor)
     assert refused.status == "PASS"
     assert refused.message == "refused: ValueError: stride and dilation must be positive, got [0], [1]"
+    assert refused.framework_s >= 0  # the time the framework took to refuse
     accepted = check(cases["rt-invalid-stride0"], fake_adapters.AcceptsInvalid(), executor)
     assert (accepted.status, accepted.diagnosis, accepted.shape) == ("FAIL", "accepted-invalid", [1, 1, 4])
     assert accepted.message.startswith("accepted an invalid case: returned shape (1, 1, 4) instead of raising (stride:")
@@ -93,6 +94,7 @@ def test_framework_exception_on_a_valid_case_is_error(cases, executor):
         "RuntimeError: fake framework: no kernel for this configuration\nsecond line of the message"
     )
     assert "second line of the message" in result.details["traceback"]
+    assert result.framework_s >= 0 and result.duration_s >= result.framework_s
     assert result.details["slice"]["actual"] is None and result.details["slice"]["expected"] == [[0.0, 3.0, 7.0, 2.0]]
 
 

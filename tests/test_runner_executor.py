@@ -83,6 +83,14 @@ def test_framework_exception_comes_back_with_message_and_traceback_tail(executor
     assert run(executor, fake_adapters.RaisesOnRaiseCases, "fine").ok and executor.children_started == 1
 
 
+def test_a_framework_exception_reports_the_time_execute_ran(executor):
+    # A refusal's conversion or compilation is the framework's time (framework_s), not the runner's.
+    out = run(executor, fake_adapters.RaisesOnRaiseCases, "raise-it")
+    assert out.kind == "raised" and 0 <= out.seconds < 5
+    missing = executor.warm_up(SPEC[fake_adapters.MissingFramework])
+    assert missing.kind == "raised" and missing.seconds is None  # an import is no case's time
+
+
 def test_import_time_does_not_count_against_the_case_timeout():
     with Executor(case_timeout=0.5) as executor:
         out = run(executor, fake_adapters.SlowImport, "first")  # the import sleeps 1 s

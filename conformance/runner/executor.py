@@ -217,8 +217,10 @@ class Executor:
             return self._timed_out(timeout, what)
         if reply[0] == "ok":
             return Outcome("ok", value=reply[1], seconds=reply[2] if len(reply) > 2 else None)
-        _, error_type, text, tail, by_framework = reply
-        return Outcome("raised", error_type=error_type, message=text, traceback=tail, by_framework=by_framework)
+        _, error_type, text, tail, by_framework, seconds = reply
+        return Outcome(
+            "raised", error_type=error_type, message=text, traceback=tail, by_framework=by_framework, seconds=seconds
+        )
 
     def _read(self, size: int, deadline: float) -> bytes:
         fd = self._proc.stdout.fileno()

@@ -10,8 +10,10 @@ Requests and replies (tuples):
   adapter class (``pkg.module:Class`` or a registered name), import its framework and read
   what it reports of its build (``Adapter.build_properties``: oneDNN, CPU capability...).
 - ``("execute", spec, case, call)`` -> ``("ok", array, seconds)``: ``adapter.execute``.
-- Any failure -> ``("raised", type_name, message, traceback_tail, by_framework)``, where
-  ``by_framework`` says whether the framework raised it (``raised_by_framework``).
+- Any failure -> ``("raised", type_name, message, traceback_tail, by_framework, seconds)``, where
+  ``by_framework`` says whether the framework raised it (``raised_by_framework``) and
+  ``seconds`` is the time inside ``adapter.execute`` until it raised (None for an import):
+  a refusal's conversion or compilation is the framework's time, not the runner's.
 """
 
 from __future__ import annotations
@@ -79,15 +81,16 @@ def _innermost_file(err: BaseException) -> str:
     return name
 
 
-def failure(err: BaseException, packages: tuple[str, ...] = ()) -> tuple:
-    """The reply for an exception: its type, message, the last lines of its traceback, and
-    whether the framework (``packages``) raised it."""
+def failure(err: BaseException, packages: tuple[str, ...] = (), seconds: float | None = None) -> tuple:
+    """The reply for an exception: its type, message, the last lines of its traceback,
+    whether the framework (``packages``) raised it, and the seconds ``execute`` ran until then."""
     tb = err.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:  # our own frames say nothing
         tb = tb.tb_next
     lines = traceback.format_exception(type(err), err, tb)
     tail = "".join(lines).rstrip("\n").splitlines()[-TRACEBACK_TAIL_LINES:]
-    return ("raised", type(err).__name__, str(err), "\n".join(tail), bool(packages) and raised_by_framework(err, packages))
+    by_framework = bool(packages) and raised_by_framework(err, packages)
+    return ("raised", type(err).__name__, str(err), "\n".join(tail), by_framework, seconds)
 
 
 class Worker:
@@ -95,6 +98,7 @@ class Worker:
 
     def __init__(self):
         self.adapters = {}
+        self.started: float | None = None  # when the current execute request began
 
     def handle(self, request: tuple) -> tuple:
         kind = request[0]
@@ -102,7 +106,7 @@ class Worker:
             return self.import_adapter(*request[1:])
         if kind == "execute":
             return self.execute(*request[1:])
-        return ("raised", "ValueError", f"unknown request {kind!r}", "", False)
+        return ("raised", "ValueError", f"unknown request {kind!r}", "", False, None)
 
     def import_adapter(self, spec: str, sys_path: list[str]) -> tuple:
         # The parent may have put paths on sys.path (pytest's rootdir, a conftest's folder)
@@ -123,13 +127,17 @@ class Worker:
 
     def execute(self, spec: str, case, call) -> tuple:
         adapter = self.adapters[spec]
-        start = time.perf_counter()
+        start = self.started = time.perf_counter()
         output = adapter.execute(case, call)
         seconds = time.perf_counter() - start
         import numpy as np
 
         return ("ok", np.asarray(output), seconds)
 
+
+    def seconds_so_far(self) -> float | None:
+        """How long the current execute request has run (None when it has not started)."""
+        return None if self.started is None else time.perf_counter() - self.started
 
     def raising_packages(self, request: tuple) -> tuple[str, ...]:
         """The framework packages of the adapter an execute request runs (none for imports)."""
@@ -143,11 +151,12 @@ def serve(requests, replies: int) -> None:
         request = read_frame(requests)
         if request is None:  # the parent closed the pipe: we are done
             return
+        worker.started = None
         try:
             reply = worker.handle(request)
             frame = encode(reply)
         except Exception as err:  # anything an adapter or framework raises is the answer
-            frame = encode(failure(err, worker.raising_packages(request)))
+            frame = encode(failure(err, worker.raising_packages(request), worker.seconds_so_far()))
         write_all(replies, frame)
 
 

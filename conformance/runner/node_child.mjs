@@ -57,6 +57,9 @@ function byFramework(err) {
 }
 
 let serial = 0;
+// When the current program's import began: a program that throws reports the seconds it ran
+// too (a refusal's conversion is the framework's time, not the runner's).
+let started = null;
 
 async function run(request) {
   serial += 1;
@@ -68,7 +71,7 @@ async function run(request) {
   };
   globalThis.__conformanceOutput = undefined;
   fs.writeFileSync(file, binding + request.source + leave);
-  const start = performance.now();
+  const start = started = performance.now();
   try {
     await import(pathToFileURL(file).href);
   } finally {
@@ -84,11 +87,13 @@ const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infini
 for await (const line of lines) {
   if (!line.trim()) continue;
   let answer;
+  started = null;
   try {
     answer = await run(JSON.parse(line));
   } catch (err) {
     answer = {
       ok: false,
+      seconds: started === null ? null : (performance.now() - started) / 1000,
       name: String(err?.name ?? 'Error'),
       message: String(err?.message ?? err),
       stack: String(err?.stack ?? ''),

@@ -161,6 +161,7 @@ class NodeExecutor(Executor):
             message=reply["message"],
             traceback=reply["stack"] or None,
             by_framework=bool(reply["by_framework"]),
+            seconds=reply.get("seconds"),
         )
 
     def _read_line(self, deadline: float) -> bytes:
