@@ -15,7 +15,13 @@
 3. The exported model runs on ``onnxruntime.InferenceSession`` with the CPU provider, by
    the lines ``onnxruntime_api`` renders for its own node (imported): the exporter's input
    is named ``X`` (``input_names``, a name only) so those lines apply as they are.
-4. Every dtype the module takes is asked: the exporter and ORT answer (ORT's CPU provider
+4. The dynamo exporter rebuilds its operator registry from torchlib at every call (about 0.5 s
+   of CPU, two thirds of an export of one Conv module: ``ONNXRegistry.from_torchlib`` parses
+   the source of ~500 onnxscript functions). The runner's child builds it once per process
+   and opset (``share_torchlib_registry``): the same registry object the call would build,
+   which the exporter only reads when no ``custom_translation_table`` is given (none is);
+   the exported model is the same, and the rendered call (the repro) is unchanged.
+5. Every dtype the module takes is asked: the exporter and ORT answer (ORT's CPU provider
    has no float64 or bfloat16 Conv/ConvTranspose kernel: an ERROR with an expectation). An
    exporter's refusal of a case eager torch computes is an ERROR with an expectation; a
    value eager torch gets right and this path does not is the exporter's finding, or ORT's
@@ -33,6 +39,37 @@ from .torch_api import TorchConvModule, TorchConvTransposeModule
 
 DOCS_EXPORT = "https://docs.pytorch.org/docs/stable/onnx_export.html"
 DOCS_EXPORT_TORCHSCRIPT = "https://docs.pytorch.org/docs/stable/onnx_torchscript.html"
+
+
+def share_torchlib_registry() -> bool:
+    """Build the dynamo exporter's torchlib registry once per process and opset, instead of
+    once per ``torch.onnx.export`` call; ``build_properties`` records whether it did.
+
+    ``_compat.export_compat`` calls ``ONNXRegistry.from_torchlib(opset_version=...)`` and
+    only adds to the result for a ``custom_translation_table`` (never given here), so the
+    memoized registry is what every call would rebuild: populated from the same torchlib,
+    cleaned for the same opset. A torch whose exporter no longer has that classmethod is
+    left as it is (False): slower, never different."""
+    from torch.onnx._internal.exporter import _registration
+
+    registry_class = getattr(_registration, "ONNXRegistry", None)
+    build = getattr(registry_class, "from_torchlib", None)
+    if build is None:
+        return False
+    if getattr(build, "shared_by_conformance", False):
+        return True
+    built: dict[Any, Any] = {}
+    unbound = build.__func__
+
+    def from_torchlib(cls, *args, **kwargs):
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in built:
+            built[key] = unbound(cls, *args, **kwargs)
+        return built[key]
+
+    from_torchlib.shared_by_conformance = True  # type: ignore[attr-defined]
+    registry_class.from_torchlib = classmethod(from_torchlib)
+    return True
 
 
 def module_source(source: type[Adapter], call: NativeCall) -> str:
@@ -82,13 +119,16 @@ class _TorchOnnxAdapter(Adapter):
     @classmethod
     def build_properties(cls) -> dict[str, Any]:
         """The exporter (dynamo or TorchScript), the ONNX opset it emits (read from a model it
-        exports), and the versions of what it and the runtime are made of."""
+        exports), and the versions of what it and the runtime are made of. The runner's child
+        calls it once, when it loads the adapter: the dynamo exporter's registry is shared
+        from here on (``share_torchlib_registry``)."""
         import io
         from importlib import metadata
 
         import onnx
         import torch
 
+        shared_registry = share_torchlib_registry() if cls.dynamo else None
         module = torch.nn.Conv1d(1, 1, 1)
         example = (torch.zeros(1, 1, 1),)
         if cls.dynamo:
@@ -103,6 +143,8 @@ class _TorchOnnxAdapter(Adapter):
             "opset": opset,
             "onnxscript": metadata.version("onnxscript") if cls.dynamo else None,
             "onnx_ir": metadata.version("onnx-ir") if cls.dynamo else None,
+            # the exporter's torchlib registry built once per process (share_torchlib_registry)
+            "torchlib_registry_shared": shared_registry,
             "onnx": metadata.version("onnx"),
             "onnxruntime": metadata.version("onnxruntime"),
         }
