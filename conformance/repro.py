@@ -78,12 +78,31 @@ def rounded_up(bound: np.ndarray, digits: int = 3) -> np.ndarray:
     bound = np.asarray(bound, dtype=np.float64)
     out = bound.copy()
     positive = np.isfinite(bound) & (bound > 0)
-    scale = 10.0 ** (np.floor(np.log10(bound[positive])) - (digits - 1))
-    steps = np.ceil(bound[positive] / scale)
-    out[positive] = [float(f"{value:.{digits - 1}e}") for value in steps * scale]
+    exponent = np.floor(np.log10(bound[positive])) - (digits - 1)
+    steps = np.ceil(bound[positive] / 10.0**exponent)
+    out[positive] = _decimal(steps, exponent, digits)
     # a value printed from the rounded decimal may still fall a hair below the bound
     low = out < bound
     out[low] = np.nextafter(out[low], np.inf)
+    return out
+
+
+def _decimal(steps: np.ndarray, exponent: np.ndarray, digits: int) -> np.ndarray:
+    """The float nearest to ``steps`` x 10**``exponent`` printed to ``digits`` significant
+    digits and read back (``float(f"{v:.2e}")``), without a string per element (a large
+    output's repro took a tenth of a second to print its bound element by element).
+
+    ``steps`` is an integer below 10**``digits``, so that decimal is ``steps`` x 10**e
+    itself; for |e| <= 22, 10**e is an exact float and one multiplication (e >= 0) or
+    division (e < 0) rounds that exact decimal once, to nearest: the float that reading the
+    string gives. Other elements (steps outside [10**(digits-1), 10**digits], |e| > 22)
+    take the string.
+    """
+    values = steps * 10.0**exponent
+    exact = (np.abs(exponent) <= 22) & (steps >= 10 ** (digits - 1)) & (steps <= 10**digits)
+    power = 10.0 ** np.abs(np.where(exact, exponent, 0.0))
+    out = np.where(exponent >= 0, steps * power, steps / power)
+    out[~exact] = [float(f"{value:.{digits - 1}e}") for value in values[~exact]]
     return out
 
 

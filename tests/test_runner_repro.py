@@ -12,7 +12,7 @@ import numpy as np
 from conformance import oracle
 from conformance.case import Case
 from conformance.loader import load_paths
-from conformance.repro import LITERAL_LIMIT, build_repro, tensor_source
+from conformance.repro import LITERAL_LIMIT, build_repro, rounded_up, tensor_source
 from conformance.runner.check import check
 from conformance.runner.executor import Executor
 
@@ -43,6 +43,31 @@ def test_tensors_round_trip_exactly_as_literals_and_packed():
     back = read_back(tensor_source("x", special), "x")
     assert back.tobytes() == special.tobytes()  # bit for bit, -0.0 and NaN included
     assert tensor_source("b", None) == "b = None"
+
+
+def test_the_printed_bound_is_each_value_rounded_up_to_three_digits_as_a_string_reads_back():
+    # rounded_up computes without a string per element: the same floats, bit for bit, as
+    # printing each to 3 significant digits and reading it back, then one ulp up if below.
+    rng = np.random.default_rng(7)
+    steps = rng.integers(100, 1001, 20_000).astype(float)
+    exponents = rng.integers(-30, 30, 20_000).astype(float)
+    bound = np.concatenate([
+        10.0 ** rng.uniform(-12, 6, 20_000),
+        steps * 10.0**exponents,  # on the decimal itself, and one ulp either side
+        np.nextafter(steps * 10.0**exponents, 0),
+        np.nextafter(steps * 10.0**exponents, np.inf),
+        [0.0, np.inf, 999.5, 1000.0, 99.95, 1e-300, 1e300],
+    ])
+    expected = bound.copy()
+    positive = np.isfinite(bound) & (bound > 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = 10.0 ** (np.floor(np.log10(bound[positive])) - 2)
+        expected[positive] = [float(f"{value:.2e}") for value in np.ceil(bound[positive] / scale) * scale]
+        low = expected < bound
+        expected[low] = np.nextafter(expected[low], np.inf)
+        got = rounded_up(bound)
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert (got[np.isfinite(bound)] >= bound[np.isfinite(bound)]).all()
 
 
 def test_flipped_kernel_repro_prints_the_same_disagreement(tmp_path):
