@@ -60,6 +60,23 @@ def rendered(tmp_path, *runs) -> tuple[str, object]:
     return report_html.render_html(merged), merged
 
 
+def matrix_of(page: str) -> dict:
+    """The matrix rows the page's script draws (html.matrix_rows)."""
+    match = re.search(r'<script type="application/json" id="matrix-rows">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def matrix_cells(page: str) -> list[str]:
+    """Every result cell's button classes, in the order the page draws them."""
+    return [
+        report_html.cell_classes(code, row[3][column] if row[3] else ".", row[4][column] if row[4] else ".")
+        for group in matrix_of(page)["groups"]
+        for row in group["rows"]
+        for column, code in enumerate(row[2])
+        if code not in "-."
+    ]
+
+
 def details_of(page: str) -> dict:
     """The page's data with each result as the page shows it (strings put back, diagnosis text)."""
     match = re.search(r'<script type="[^"]+" id="report-data" data-encoding="([^"]+)">(.*?)</script>', page, re.S)
@@ -229,9 +246,11 @@ def test_hostile_case_and_framework_strings_render_as_text(tmp_path):
     page, _ = rendered(tmp_path, ("t", [hostile]))
     for raw in ("<script>alert", "<img", "<b>", "\u2028"):
         assert raw not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;" in page
-    # Only the page's own two script elements end with </script>: the data cannot.
-    assert page.count("</script>") == 2
+    # the matrix's rows are data for the page's script, escaped for a script element
+    assert matrix_of(page)["groups"][0]["rows"][0][1] == HOSTILE_DESCRIPTION
+    assert matrix_of(page)["groups"][0]["tags"] == ["<b>"]
+    # Only the page's own three script elements end with </script>: the data cannot.
+    assert page.count("</script>") == 3
     assert details_of(page)["cases"][0]["description"] == HOSTILE_DESCRIPTION
     assert details_of(page)["results"][0]["message"] == HOSTILE_MESSAGE
 
@@ -268,11 +287,13 @@ def test_matrix_has_one_row_per_case_with_a_code_per_adapter(tmp_path):
         ("k", [make_result("c1", KERAS, "UNSUPPORTED"), make_result("c2", KERAS, "TIMEOUT"), make_result("c3", KERAS)]),
         ("c", [make_result("v1", CONV, line=9)]),
     )
-    rows = re.findall(r'<tr class="r" data-k="\d+" data-s="([^"]*)"', page)
+    rows = [row for group in matrix_of(page)["groups"] for row in group["rows"]]
     # columns: keras, torch conv_transpose, torch conv; '-' n/a, '.' not run
-    assert rows == ["UP-", "TF-", "P.-", "--P"]
+    assert [row[2] for row in rows] == ["UP-", "TF-", "P.-", "--P"]
     assert len(rows) == len(merged.cases)
-    assert page.count('<button class="c ') == merged.n_results == 6
+    assert len(matrix_cells(page)) == merged.n_results == 6
+    # each row's first result number: the results with a cell before it
+    assert [row[7] for row in rows] == [0, 2, 4, 5]
 
 
 def test_cell_classes_mark_unexpected_and_known_results(tmp_path):
@@ -287,7 +308,7 @@ def test_cell_classes_mark_unexpected_and_known_results(tmp_path):
             ],
         ),
     )
-    assert re.findall(r'class="c ([^"]+)"', page) == ["s-FAIL unexp", "s-FAIL known", "s-UNSUPPORTED"]
+    assert matrix_cells(page) == ["s-FAIL unexp", "s-FAIL known", "s-UNSUPPORTED"]
 
 
 def test_conflicts_file_errors_and_the_expressibility_rules_are_on_the_page(tmp_path):
@@ -390,7 +411,7 @@ def test_repeated_texts_and_repro_lines_are_stored_once_and_read_back_the_same(t
 
 def test_page_without_results_says_so(tmp_path):
     page = report_html.render_html(merge_files([tmp_path]))
-    assert "No readable results." in page and 'data-s="' not in page
+    assert "No readable results." in page and matrix_of(page)["groups"] == []
 
 
 # ---- JUnit -------------------------------------------------------------------------------

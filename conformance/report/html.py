@@ -1,11 +1,13 @@
 """The HTML report: one self-contained page (inline CSS and JS, no network) from merged results.
 
-The matrix is rendered here with Jinja2 (autoescape on), so the page reads without
-JavaScript; the per-cell details (parameters, native call, slices, repro script) are one
-JSON block that the page's script parses on the first click and turns into DOM nodes with
-``textContent`` (``safejson.embed_json`` escapes it, or compresses a large one). Repeated
-strings and repro lines are stored once in that block (``compact.py``), and the matrix
-markup is as short as HTML allows: a page of 26,000 results is 14 MB, not 52.
+The page is rendered here with Jinja2 (autoescape on). The matrix's rows are a small JSON
+block (``matrix_rows``: a status code per cell) that the page's script draws a window at a
+time, the rows in view and a margin: 40,000 cells in the DOM cost Chromium most of a second
+of style and layout per filter click. The per-cell details (parameters, native call,
+slices, repro script) are one JSON block that the page's script parses once the matrix is
+drawn and turns into DOM nodes with ``textContent`` (``safejson.embed_json`` escapes it, or
+compresses a large one). Repeated strings and repro lines are stored once in that block
+(``compact.py``).
 
 The Content-Security-Policy allows exactly the page's one inline style and one inline
 script, by their SHA-256 hashes, and nothing else: no network, no inline event handlers,
@@ -38,7 +40,7 @@ from .. import precision
 from ..properties import shown_flags
 from ..vocabulary import FINDING_KINDS
 from .releases import release_series
-from .safejson import embed_json
+from .safejson import embed_json, json_for_script
 from .summary import (
     DISAGREEMENT_RULE,
     PAGE_STATUSES,
@@ -66,6 +68,7 @@ STATUS_CODES = {
     "not run": ".",
 }
 CELL_LABELS = {"UNSUPPORTED": "UNSUP"}
+CODE_STATUSES = {code: status for status, code in STATUS_CODES.items()}
 # One letter per kind of finding, for a row's data-f attribute and a cell's k<letter> class,
 # read by the page's finding-kind filter: the cells whose expectation has that kind.
 KIND_CODES = {kind: kind[0] for kind in FINDING_KINDS}
@@ -154,28 +157,47 @@ def cell_kind(cell: Cell | None) -> str:
     return KIND_CODES.get(kind, ".") if kind else "."
 
 
-def cell_html(cell: Cell | None, missing: str) -> Markup:
-    """One matrix cell. Built here rather than in the template because it is 40,000 of them;
-    it holds no data from results files, only the fixed status vocabulary (checked below),
-    so there is nothing to escape. As short as HTML allows (a page holds tens of thousands):
-    no end tag (the next cell closes it), no column class (CSS finds a column by position),
-    no result number (the row holds its first one; the page counts along the row)."""
-    if cell is None:
-        kind = {"n/a": "na", "not run": "nr"}[missing]
-        return Markup(f"<td class={kind}>{missing}")  # noqa: S704
-    status = cell.status
-    if status not in STATUS_CODES:
-        raise ValueError(f"not a status: {status!r}")
+def cell_classes(code: str, unmet: str, kind: str) -> str:
+    """A matrix cell button's classes, as the page's script draws them from a row's codes
+    (report.js, cellNode): kept here too for the tests that read the rows."""
+    status = CODE_STATUSES[code]
     classes = f"s-{status}"
-    if not cell.met_expectation:
+    if unmet == "u":
         classes += " unexp"
     elif status not in ("PASS", "UNSUPPORTED"):  # a known problem, listed in the expectations file
         classes += " known"
-    kind = cell_kind(cell)
     if kind != ".":
         classes += " k" + kind
-    label = CELL_LABELS.get(status, status)
-    return Markup(f'<td><button class="c {classes}">{label}</button>')  # noqa: S704
+    return classes
+
+
+def matrix_row(case, codes: str, unmet: str, kinds: str, first_result: int) -> list[Any]:
+    """One case's matrix row as the page's script reads it: [id, description, one status code
+    per adapter ('-' n/a, '.' not run), "u"/"." per adapter where the cell did not meet its
+    expectation ("" when none), the kind letter per adapter ("" when none), op, quantity, the
+    number of its first result]. Its cells follow from these (cell_classes); its search text
+    is the id, description, file and tags, lowercased, as before."""
+    return [
+        case.id,
+        case.description,
+        codes,
+        unmet if "u" in unmet else "",
+        kinds if any(k != "." for k in kinds) else "",
+        case.op,
+        getattr(case, "quantity", "output"),
+        first_result,
+    ]
+
+
+def matrix_rows(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The matrix for the page's script: its groups (file, tags, rows) and the status words
+    and cell labels of each code. About 60 bytes a case instead of the 700 the markup took at
+    six adapters: the page draws only the rows in view (report.js, draw)."""
+    return {
+        "statuses": {code: status for status, code in STATUS_CODES.items()},
+        "labels": {code: CELL_LABELS.get(status, status) for status, code in STATUS_CODES.items()},
+        "groups": [{"file": g["file"], "tags": list(g["tags"]), "rows": g["rows"]} for g in groups],
+    }
 
 
 def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: dict[str, int]) -> dict[str, Any]:
@@ -259,7 +281,6 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         key = (case.file, tuple(case.tags))
         if not groups or groups[-1]["key"] != key:
             groups.append({"key": key, "file": case.file, "tags": case.tags, "rows": []})
-        cells: list[str] = []
         codes: list[str] = []
         unmet: list[str] = []  # "u" where the cell did not meet its expectation
         kinds: list[str] = []  # the kind letter of the cell's expectation, "." for none
@@ -274,21 +295,11 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
                     if built:
                         entry["pass_repro"] = built
                 details.append(entry)
-            cells.append(cell_html(cell, missing))
             codes.append(STATUS_CODES[cell.status if cell is not None else missing])
             unmet.append("u" if cell is not None and not cell.met_expectation else ".")
             kinds.append(cell_kind(cell))
         groups[-1]["rows"].append(
-            {
-                "case": case,
-                "codes": "".join(codes),
-                "first_result": first_result,
-                "unmet": "".join(unmet) if "u" in unmet else "",
-                "kinds": "".join(kinds) if any(k != "." for k in kinds) else "",
-                "tags": " ".join(case.tags),
-                "search": " ".join([case.id, case.description, case.file, *case.tags]).lower(),
-                "cells": Markup("".join(cells)),  # noqa: S704 - see cell_html
-            }
+            matrix_row(case, "".join(codes), "".join(unmet), "".join(kinds), first_result)
         )
     values = case_values(merged, loaded, outputs)
     data = {
@@ -343,7 +354,9 @@ def build_page_model(merged: Merged, title: str, compress_above: int | None = No
         "n_disagreements": len(disagreement_rows(merged)),
         "disagreement_rule": DISAGREEMENT_RULE,
         "all_tags": sorted({t for c in cases for t in c.tags}),
-        "groups": groups,
+        # the matrix's rows, drawn by the page's script a window at a time (see matrix_rows)
+        "matrix_rows": Markup(json_for_script(matrix_rows(groups))),  # noqa: S704 - escaped for a script element
+        "n_groups": len(groups),
         "precision_profiles": precision_rows(merged),
         "precision_threshold": precision.ACCUMULATION_THRESHOLD,
         "release_series": release_series(merged.release_files),

@@ -12,11 +12,10 @@
   var DIVERGING = [[33, 102, 172], [103, 169, 207], [247, 247, 247], [239, 138, 98], [178, 24, 43]];
 
   var table = null;
-  var rows = [];
-  var bodies = [];
+  var rows = [];          // every case row, in the matrix's order (collectRows)
   var dataPromise = null;
   var openToken = 0;
-  var selectedButton = null;
+  var selected = null;    // the cell whose details are open (a cellRef)
   var state = { statuses: {}, hiddenAdapters: {}, tag: '', terms: [], disagreements: false,
                 op: '', ignoreUnsupported: false, unexpectedOnly: false, kind: '' };
   var adapterOps = [];
@@ -127,17 +126,72 @@
     out.repro_built = true;
   }
 
-  // ---- the matrix cells and result numbers --------------------------------------------
+  // ---- the matrix: rows from data, drawn a window at a time ---------------------------
+  // The rows are data (the matrix-rows block, conformance/report/html.py matrix_rows). The
+  // table holds only the lines in view and a margin, between two spacer rows that keep the
+  // scroll height: with 40,000 cells in the page a filter click spent most of a second in
+  // Chromium's style and layout. A filter recomputes which lines show (group headers and
+  // case rows, `lines`) and redraws the window; scrolling draws the lines that come in.
 
-  /* A row holds the number of its first result (data-k); its buttons follow in order. */
-  function resultNumber(button) {
-    var tr = button.closest('tr');
-    var buttons = tr.querySelectorAll('button.c');
-    for (var i = 0; i < buttons.length; i++) if (buttons[i] === button) return Number(tr.getAttribute('data-k')) + i;
-    return -1;
+  var STATUS_OF = {};     // status code -> status word ('-' n/a, '.' not run)
+  var LABEL_OF = {};      // status code -> the cell's text
+  var groups = [];        // {index, file, tags, rows, total, shown, count}
+  var lines = [];         // the shown lines in order: a group (its header row) or a case row
+  var nodes = new Map();  // 'g3' / 'r17' -> its drawn tr
+  var drawnFirst = 0;
+  var drawnLast = -1;
+  var lineHeight = 0;     // px a line, measured on the first windowed draw
+  var headHeight = 0;     // px of the table's header row
+  var body = null;
+  var wrap = null;
+  var topSpacer = null;
+  var bottomSpacer = null;
+  var adapterCount = 0;
+  var DRAW_ALL = 300;     // a matrix of up to this many shown lines is drawn whole
+  var MARGIN = 30;        // lines drawn above and below the view
+
+  function collectRows() {
+    var data = JSON.parse(byId('matrix-rows').textContent);
+    STATUS_OF = data.statuses;
+    LABEL_OF = data.labels;
+    data.groups.forEach(function (g) {
+      var group = { index: groups.length, file: g.file, tags: g.tags, rows: [], total: g.rows.length, shown: 0, count: null };
+      var tagText = ' ' + g.tags.join(' ') + ' ';
+      g.rows.forEach(function (r) {
+        // r: [id, description, codes, unmet, kinds, op, quantity, first result]
+        var row = { index: rows.length, group: group, id: r[0], desc: r[1], codes: r[2], unmet: r[3], kinds: r[4],
+                    op: r[5], quantity: r[6] || 'output', k: r[7], tags: tagText, line: -1,
+                    text: [r[0], r[1] || '', g.file || ''].concat(g.tags).join(' ').toLowerCase() };
+        group.rows.push(row);
+        rows.push(row);
+      });
+      groups.push(group);
+    });
   }
 
-  function buttonFor(k) {
+  /* A cell of the matrix, drawn or not: its row and its table column (1 for the first
+   * adapter; 0 is the case name). The keyboard, the details and the fragment hold these. */
+  function cellRef(row, column) { return { row: row, column: column }; }
+
+  function sameCell(a, b) { return !!a && !!b && a.row === b.row && a.column === b.column; }
+
+  function hasResult(row, column) { return ABSENT_CODES.indexOf(row.codes.charAt(column - 1)) < 0; }
+
+  function refOf(button) {
+    var td = button.closest('td');
+    return cellRef(rows[Number(td.parentNode.getAttribute('data-i'))], td.cellIndex);
+  }
+
+  /* A row holds the number of its first result; its cells with a result follow in order. */
+  function resultOf(ref) {
+    var k = ref.row.k;
+    for (var c = 1; c < ref.column; c++) if (hasResult(ref.row, c)) k++;
+    return k;
+  }
+
+  function resultNumber(button) { return resultOf(refOf(button)); }
+
+  function refFor(k) {
     var lo = 0;
     var hi = rows.length - 1;
     while (lo < hi) {  // the last row whose first result is <= k
@@ -145,113 +199,282 @@
       if (rows[mid].k <= k) lo = mid; else hi = mid - 1;
     }
     var row = rows[lo];
-    return row ? row.tr.querySelectorAll('button.c')[k - row.k] || null : null;
+    if (!row || k < row.k) return null;
+    for (var c = 1, n = row.k; c <= row.codes.length; c++) {
+      if (!hasResult(row, c)) continue;
+      if (n === k) return cellRef(row, c);
+      n++;
+    }
+    return null;
+  }
+
+  /* Result k's cell button, drawn (and scrolled to) if it was not. */
+  function buttonFor(k) {
+    var ref = refFor(k);
+    if (!ref) return null;
+    if (ref.row.line >= 0) revealLine(ref.row.line);
+    return buttonAt(ref);
+  }
+
+  function buttonAt(ref) {
+    var tr = ref && nodes.get('r' + ref.row.index);
+    var td = tr && tr.cells[ref.column];
+    return td ? td.querySelector('button.c') : null;
+  }
+
+  function cellClasses(row, column) {
+    var status = STATUS_OF[row.codes.charAt(column - 1)];
+    var classes = 'c s-' + status;
+    if (row.unmet.charAt(column - 1) === 'u') classes += ' unexp';
+    else if (status !== 'PASS' && status !== 'UNSUPPORTED') classes += ' known';  // listed in the expectations file
+    var kind = row.kinds.charAt(column - 1);
+    if (kind && kind !== '.') classes += ' k' + kind;
+    return classes;
+  }
+
+  function rowNode(row) {
+    var tr = el('tr', 'r');
+    tr.setAttribute('data-i', row.index);
+    tr.setAttribute('data-k', row.k);
+    tr.setAttribute('data-s', row.codes);
+    var th = el('th', 'case');
+    th.scope = 'row';
+    th.appendChild(el('code', 'cid', row.id));
+    if (row.desc) th.appendChild(el('span', 'desc', row.desc));
+    tr.appendChild(th);
+    for (var c = 1; c <= row.codes.length; c++) {
+      var code = row.codes.charAt(c - 1);
+      var td = el('td');
+      if (code === '-' || code === '.') {
+        td.className = code === '-' ? 'na' : 'nr';
+        td.textContent = LABEL_OF[code];
+      } else {
+        var button = el('button', cellClasses(row, c), LABEL_OF[code]);
+        button.type = 'button';
+        button.tabIndex = -1;  // the grid's one tab stop is the current cell
+        td.appendChild(button);
+      }
+      tr.appendChild(td);
+    }
+    return tr;
+  }
+
+  function groupNode(group) {
+    var tr = el('tr', 'gh');
+    var th = el('th');
+    th.colSpan = adapterCount + 1;
+    var label = el('span', 'gl');
+    label.appendChild(el('code', '', group.file || '(no file)'));
+    group.tags.forEach(function (tag) {
+      label.appendChild(document.createTextNode(' '));
+      label.appendChild(el('span', 'tag', tag));
+    });
+    label.appendChild(document.createTextNode(' '));
+    group.count = el('span', 'n');
+    group.count.setAttribute('data-n', group.total);
+    label.appendChild(group.count);
+    th.appendChild(label);
+    tr.appendChild(th);
+    return tr;
+  }
+
+  function spacer() {
+    var tr = el('tr', 'spacer');
+    tr.setAttribute('aria-hidden', 'true');
+    var td = el('td');
+    td.colSpan = adapterCount + 1;
+    tr.appendChild(td);
+    return tr;
+  }
+
+  /* The lines to draw: all of a small matrix; else the ones in view and a margin. */
+  function wantedRange() {
+    if (lines.length <= DRAW_ALL) return [0, lines.length - 1];
+    if (!lineHeight) return [0, Math.min(lines.length, 2 * MARGIN) - 1];
+    var top = wrap.scrollTop - headHeight;
+    var first = Math.max(0, Math.floor(top / lineHeight) - MARGIN);
+    var last = Math.min(lines.length - 1, Math.ceil((top + wrap.clientHeight) / lineHeight) + MARGIN);
+    return [Math.min(first, Math.max(0, last - 2 * MARGIN)), last];
+  }
+
+  /* Draw the wanted lines. Rows already drawn stay in place (a focused cell keeps focus);
+   * the others are made or dropped. */
+  function draw() {
+    var range = wantedRange();
+    drawnFirst = range[0];
+    drawnLast = range[1];
+    var want = [];
+    var keep = new Set();
+    for (var i = drawnFirst; i <= drawnLast; i++) {
+      var line = lines[i];
+      var key = (line.rows ? 'g' : 'r') + line.index;
+      var node = nodes.get(key);
+      if (!node) {
+        node = line.rows ? groupNode(line) : rowNode(line);
+        nodes.set(key, node);
+      }
+      node.setAttribute('aria-rowindex', i + 2);  // the header row is 1
+      if (line.rows) line.count.textContent = countText(line.shown, line.total);
+      want.push(node);
+      keep.add(node);
+    }
+    nodes.forEach(function (node, key) {
+      if (!keep.has(node)) { node.remove(); nodes.delete(key); }
+    });
+    // What stays is already in line order: insert the new lines around it.
+    var cursor = topSpacer.nextSibling;
+    for (var w = 0; w < want.length; w++) {
+      if (cursor === want[w]) cursor = cursor.nextSibling;
+      else body.insertBefore(want[w], cursor);
+    }
+    if (!lineHeight && lines.length > DRAW_ALL && want.length) {
+      var last = want[want.length - 1];
+      headHeight = table.tHead.offsetHeight;
+      lineHeight = Math.max(1, (last.offsetTop + last.offsetHeight - want[0].offsetTop) / want.length);
+      draw();
+      return;
+    }
+    setSpacer(topSpacer, drawnFirst);
+    setSpacer(bottomSpacer, lines.length - 1 - drawnLast);
+    var chosen = buttonAt(selected);
+    if (chosen) chosen.classList.add('sel');
+    var here = buttonAt(current);
+    if (here) { here.tabIndex = 0; labelCell(here); } else currentInView();
+  }
+
+  function setSpacer(tr, count) {
+    tr.hidden = count <= 0;
+    tr.firstChild.style.height = (count > 0 ? count * lineHeight : 0) + 'px';
+  }
+
+  /* The current cell scrolled out of the drawn lines: the first cell in view takes over,
+   * so the grid keeps its one tab stop. */
+  function currentInView() {
+    var from = lineHeight ? Math.max(drawnFirst, Math.floor((wrap.scrollTop - headHeight) / lineHeight)) : drawnFirst;
+    for (var i = from; i <= drawnLast; i++) {
+      var row = lines[i];
+      if (row.rows) continue;
+      for (var c = 1; c <= adapterCount; c++) if (usable(row, c)) { makeCurrent(cellRef(row, c)); return; }
+    }
+  }
+
+  /* Make line i drawn: scroll the matrix to it (by the measured line height) and draw. */
+  function revealLine(i) {
+    if (i >= drawnFirst && i <= drawnLast) return;
+    wrap.scrollTop = headHeight + i * lineHeight - wrap.clientHeight / 2;
+    draw();
+  }
+
+  function wireWindow() {
+    var pending = false;
+    function check() {
+      pending = false;
+      if (lines.length <= DRAW_ALL || !lineHeight) return;
+      var top = (wrap.scrollTop - headHeight) / lineHeight;
+      var bottom = top + wrap.clientHeight / lineHeight;
+      if ((drawnFirst > 0 && top - MARGIN / 2 < drawnFirst) ||
+          (drawnLast < lines.length - 1 && bottom + MARGIN / 2 > drawnLast)) draw();
+    }
+    wrap.addEventListener('scroll', function () {
+      if (!pending) { pending = true; requestAnimationFrame(check); }
+    }, { passive: true });
+    window.addEventListener('resize', function () { if (lineHeight) draw(); });
   }
 
   // ---- the matrix as a grid: one tab stop, arrow keys (WAI-ARIA data grid) -----------------
 
-  var currentCell = null;  // the one cell button with tabindex 0
-  var rowIndex = new Map();  // tr -> its place in rows
+  var current = null;  // the grid's current cell (a cellRef): its button alone has tabindex 0
 
   var STATUS_WORDS = { PASS: 'PASS', FAIL: 'FAIL', ERROR: 'ERROR', UNSUP: 'UNSUPPORTED', CRASH: 'CRASH',
                        TIMEOUT: 'TIMEOUT', HARNESS: 'HARNESS', CONFLICT: 'CONFLICT' };
 
-  /* "case - adapter - status": set when a cell first becomes current or gets focus, not in
-   * the markup (tens of thousands of cells). */
+  /* "case - adapter - status": set when a cell is drawn current or gets focus, not on every
+   * cell drawn. */
   function labelCell(button) {
     if (button.hasAttribute('aria-label')) return;
-    var cell = cellName(button);
+    var cell = cellName(refOf(button));
     var status = STATUS_WORDS[button.textContent] || button.textContent;
     var note = button.classList.contains('unexp') ? ', did not meet its expectation'
       : button.classList.contains('known') ? ', known finding' : '';
     button.setAttribute('aria-label', cell.case + ' - ' + cell.adapter + ' - ' + status + note);
   }
 
-  function makeCurrent(button) {
-    if (currentCell === button) return;
-    if (currentCell) currentCell.tabIndex = -1;
-    currentCell = button;
+  function makeCurrent(ref) {
+    if (!sameCell(current, ref)) {
+      var old = buttonAt(current);
+      if (old) old.tabIndex = -1;
+      current = ref;
+    }
+    var button = buttonAt(ref);
     if (button) { button.tabIndex = 0; labelCell(button); }
   }
 
-  function shownRow(row) { return !row.tr.hidden && !row.tr.parentNode.hidden; }
-
   function shownColumn(index) { return !state.hiddenAdapters[index - 1]; }
 
-  function cellButtonAt(row, column) {
-    var td = row.tr.cells[column];
-    return td && shownColumn(column) ? td.querySelector('button.c') : null;
-  }
+  /* A cell the keyboard can reach: its row shown, its column shown, a result in it. */
+  function usable(row, column) { return row.line >= 0 && shownColumn(column) && hasResult(row, column); }
 
   /* After a filter change the current cell may be hidden: the first shown cell takes over. */
   function keepCurrentShown() {
-    // from the filters' own state: asking the layout would force it for the whole table
-    if (currentCell) {
-      var td = currentCell.closest('td');
-      if (shownRow(rows[rowIndex.get(td.parentNode)]) && shownColumn(td.cellIndex)) return;
-    }
-    for (var r = 0; r < rows.length; r++) {
-      if (!shownRow(rows[r])) continue;
-      for (var c = 1; c < rows[r].tr.cells.length; c++) {
-        var button = cellButtonAt(rows[r], c);
-        if (button) { makeCurrent(button); return; }
-      }
+    if (current && usable(current.row, current.column)) return;
+    for (var i = 0; i < lines.length; i++) {
+      var row = lines[i];
+      if (row.rows) continue;
+      for (var c = 1; c <= adapterCount; c++) if (usable(row, c)) { makeCurrent(cellRef(row, c)); return; }
     }
   }
 
-  /* The cell an arrow key (or Home, End) moves to from button; null at the edge, undefined
-   * for other keys. Cells without a result (n/a, not run) and hidden ones are stepped over. */
-  function neighbour(button, key) {
-    var td = button.closest('td');
-    var r = rowIndex.get(td.parentNode);
-    var row = rows[r];
-    var column = td.cellIndex;
-    var cells = row.tr.cells.length;
+  /* The cell an arrow key (or Home, End) moves to from ref; null at the edge, undefined for
+   * other keys. Cells without a result (n/a, not run) and hidden ones are stepped over; rows
+   * past the drawn window count as well as drawn ones (focusCell draws them). */
+  function neighbour(ref, key) {
+    var row = ref.row;
     var c;
     if (key === 'ArrowRight' || key === 'ArrowLeft') {
       var step = key === 'ArrowRight' ? 1 : -1;
-      for (c = column + step; c >= 1 && c < cells; c += step) if (cellButtonAt(row, c)) return cellButtonAt(row, c);
+      for (c = ref.column + step; c >= 1 && c <= adapterCount; c += step) if (usable(row, c)) return cellRef(row, c);
       return null;
     }
     if (key === 'Home' || key === 'End') {
       var found = null;
-      for (c = 1; c < cells; c++) {
-        var b = cellButtonAt(row, c);
-        if (b) { found = b; if (key === 'Home') break; }
+      for (c = 1; c <= adapterCount; c++) {
+        if (!usable(row, c)) continue;
+        found = cellRef(row, c);
+        if (key === 'Home') break;
       }
       return found;
     }
     if (key === 'ArrowDown' || key === 'ArrowUp') {
       var dir = key === 'ArrowDown' ? 1 : -1;
-      for (var i = r + dir; i >= 0 && i < rows.length; i += dir) {
-        if (shownRow(rows[i]) && cellButtonAt(rows[i], column)) return cellButtonAt(rows[i], column);
+      for (var i = row.line + dir; i >= 0 && i < lines.length; i += dir) {
+        if (!lines[i].rows && usable(lines[i], ref.column)) return cellRef(lines[i], ref.column);
       }
       return null;
     }
     return undefined;
   }
 
+  function focusCell(ref) {
+    revealLine(ref.row.line);
+    makeCurrent(ref);
+    var button = buttonAt(ref);
+    button.focus({ preventScroll: true });
+    button.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'instant' });
+  }
+
   function wireGrid() {
-    for (var r = 0; r < rows.length; r++) rowIndex.set(rows[r].tr, r);
-    // One tab stop: every cell leaves the tab order (not in the markup: 13 bytes a cell),
-    // the current one comes back (keepCurrentShown, after the first filtering).
-    var buttons = table.getElementsByTagName('button');
-    for (var i = 0; i < buttons.length; i++) buttons[i].tabIndex = -1;
     table.addEventListener('keydown', function (event) {
       var button = event.target.closest && event.target.closest('button.c');
       if (!button || event.altKey || event.ctrlKey || event.metaKey) return;
-      var next = neighbour(button, event.key);
+      var next = neighbour(refOf(button), event.key);
       if (next === undefined) return;
       event.preventDefault();
-      if (!next) return;
-      makeCurrent(next);
-      next.focus({ preventScroll: true });
-      next.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'instant' });
+      if (next) focusCell(next);
     });
     var readout = byId('cell-readout');
     table.addEventListener('focusin', function (event) {
       if (!event.target.classList || !event.target.classList.contains('c')) return;
-      makeCurrent(event.target);
+      makeCurrent(refOf(event.target));
       // the column headers are short labels: the focused cell's full names, in words
       if (readout) readout.textContent = event.target.getAttribute('aria-label');
     });
@@ -266,31 +489,12 @@
       skip.addEventListener('click', function (event) {
         event.preventDefault();
         keepCurrentShown();
-        if (currentCell) revealCell(currentCell);
+        if (current) revealCell(current);
       });
     }
   }
 
   // ---- the matrix filters -------------------------------------------------------------
-
-  function collectRows() {
-    var groups = table.tBodies;
-    for (var g = 0; g < groups.length; g++) {
-      var count = groups[g].querySelector('.gh .n');
-      var body = { node: groups[g], rows: [], count: count, total: count ? Number(count.getAttribute('data-n')) : 0 };
-      var trs = groups[g].rows;
-      for (var i = 0; i < trs.length; i++) {
-        var tr = trs[i];
-        if (tr.className !== 'r') continue;
-        var row = { tr: tr, id: tr.querySelector('.cid').textContent, k: Number(tr.getAttribute('data-k')), codes: tr.getAttribute('data-s'), unmet: tr.getAttribute('data-u') || '', kinds: tr.getAttribute('data-f') || '',
-                    op: tr.getAttribute('data-o'), quantity: tr.getAttribute('data-g') || 'output', tags: ' ' + tr.getAttribute('data-t') + ' ', text: tr.getAttribute('data-q') };
-        row.index = rows.length;
-        body.rows.push(row);
-        rows.push(row);
-      }
-      bodies.push(body);
-    }
-  }
 
   function readControls() {
     var form = byId('filters');
@@ -361,18 +565,20 @@
   function applyFilters() {
     readControls();
     var shown = 0;
-    for (var b = 0; b < bodies.length; b++) {
-      var any = false;
-      var groupShown = 0;
-      var groupRows = bodies[b].rows;
-      for (var r = 0; r < groupRows.length; r++) {
-        var visible = rowVisible(groupRows[r]);
-        if (groupRows[r].tr.hidden === visible) groupRows[r].tr.hidden = !visible;
-        if (visible) { any = true; shown++; groupShown++; }
+    lines = [];
+    for (var g = 0; g < groups.length; g++) {
+      var group = groups[g];
+      lines.push(group);  // its header, dropped again when none of its rows shows
+      group.shown = 0;
+      for (var r = 0; r < group.rows.length; r++) {
+        var row = group.rows[r];
+        row.line = rowVisible(row) ? lines.length : -1;
+        if (row.line >= 0) { lines.push(row); group.shown++; }
       }
-      if (bodies[b].node.hidden === any) bodies[b].node.hidden = !any;
-      if (bodies[b].count) bodies[b].count.textContent = countText(groupShown, bodies[b].total);
+      if (!group.shown) lines.pop();
+      shown += group.shown;
     }
+    table.setAttribute('aria-rowcount', lines.length + 1);
     table.classList.toggle('only-unexp', state.unexpectedOnly);
     KIND_LETTERS.forEach(function (letter) { table.classList.toggle('kind-' + letter, state.kind === letter); });
     Object.keys(CODE_STATUS).forEach(function (code) {
@@ -382,6 +588,7 @@
       table.classList.toggle('hide-a' + index, state.hiddenAdapters[index]);
     });
     keepCurrentShown();
+    draw();
     var shownAdapters = 0;
     for (var a = 0; a < adapterNames.length; a++) if (!state.hiddenAdapters[a]) shownAdapters++;
     if (byId('adapters-shown')) {
@@ -541,8 +748,8 @@
     var kind = form.querySelector('input[name=kind]:checked');
     if (kind && kind.value) params.set('k', kind.getAttribute('data-kind'));
     if (rowSetText) { params.set('rows', rowSetText); params.set('set', rowSetLabel); }
-    if (selectedButton && !byId('details').hidden) {
-      var cell = cellName(selectedButton);
+    if (selected && !byId('details').hidden) {
+      var cell = cellName(selected);
       params.set('case', cell.case);
       params.set('adapter', cell.adapter);
     }
@@ -588,36 +795,32 @@
     setRowSet(params.get('rows'), params.get('set'));
   }
 
-  /* The (case id, adapter name) of a matrix button. */
-  function cellName(button) {
-    var td = button.closest('td');
-    var tr = td.parentNode;
-    return { case: tr.querySelector('.cid').textContent, adapter: adapterNames[td.cellIndex - 1] };
+  /* The (case id, adapter name) of a matrix cell. */
+  function cellName(ref) {
+    return { case: ref.row.id, adapter: adapterNames[ref.column - 1] };
   }
 
-  function cellButton(caseId, adapter) {
-    var column = adapterNames.indexOf(adapter);
-    if (column < 0) return null;
+  function cellByName(caseId, adapter) {
+    var column = adapterNames.indexOf(adapter) + 1;
+    if (column < 1) return null;
     for (var i = 0; i < rows.length; i++) {
-      if (rows[i].id === caseId) {
-        var td = rows[i].tr.cells[column + 1];
-        return td ? td.querySelector('button.c') : null;
-      }
+      if (rows[i].id === caseId) return hasResult(rows[i], column) ? cellRef(rows[i], column) : null;
     }
     return null;
   }
 
-  /* Scroll the matrix so the cell is in view, clear of the details panel, and focus it.
-   * A cell the view's filters hide is shown by clearing them first. */
-  function revealCell(button) {
-    if (!button.getClientRects().length) {
+  /* Draw and scroll the matrix so the cell is in view, clear of the details panel, and
+   * focus it. A cell the view's filters hide is shown by clearing them first. */
+  function revealCell(ref) {
+    if (!usable(ref.row, ref.column)) {
       setControls(new URLSearchParams());
       applyFilters();
     }
+    revealLine(ref.row.line);
+    var button = buttonAt(ref);
     button.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
     var panel = byId('details');
-    var wrap = button.closest('.matrix-wrap');
-    if (!panel.hidden && wrap) {
+    if (!panel.hidden) {
       // Room to scroll the cell out from under the panel, even when the table is narrow: an
       // empty absolutely placed box past its right edge (it does not change the table's layout).
       var room = wrap.querySelector('.scroll-room');
@@ -627,7 +830,7 @@
       var cell = button.getBoundingClientRect();
       if (cell.right > right) wrap.scrollLeft += cell.right - right;
     }
-    makeCurrent(button);
+    makeCurrent(ref);
     button.focus({ preventScroll: true });
   }
 
@@ -638,23 +841,23 @@
     appliedHash = hash;
     var numbered = /^#result-(\d+)$/.exec(hash);
     if (numbered) {
-      var button = buttonFor(Number(numbered[1]));
-      if (button) { openCell(button); saveView(false); }  // rewritten by name: a link that lasts
+      var ref = refFor(Number(numbered[1]));
+      if (ref) { openCell(ref); saveView(false); }  // rewritten by name: a link that lasts
       return;
     }
     if (hash && hash.indexOf('=') < 0) { closeDetails(true); return; }  // a section: #summary
     var params = new URLSearchParams(hash.slice(1));
     setControls(params);
     applyFilters();
-    var target = params.has('case') ? cellButton(params.get('case'), params.get('adapter')) : null;
+    var target = params.has('case') ? cellByName(params.get('case'), params.get('adapter')) : null;
     if (target) openCell(target); else closeDetails(true);
   }
 
-  function openCell(button) {
-    var k = resultNumber(button);
-    var current = selectedButton && !byId('details').hidden ? resultNumber(selectedButton) : -1;
-    if (current !== k) openDetails(k, button, true);
-    revealCell(button);
+  function openCell(ref) {
+    var k = resultOf(ref);
+    var open = selected && !byId('details').hidden ? resultOf(selected) : -1;
+    if (open !== k) openDetails(k, ref, true);
+    revealCell(ref);
   }
 
   // ---- formatting ---------------------------------------------------------------------
@@ -1233,11 +1436,13 @@
 
   /* Open result k's details. From a click, focus goes to the panel and the view (with the
    * cell) is pushed to the history; from the fragment (fromHash), the caller focuses the cell. */
-  function openDetails(k, button, fromHash) {
+  function openDetails(k, ref, fromHash) {
     var token = ++openToken;
-    if (selectedButton) selectedButton.classList.remove('sel');
-    selectedButton = button || buttonFor(k);
-    if (selectedButton) selectedButton.classList.add('sel');
+    var was = buttonAt(selected);
+    if (was) was.classList.remove('sel');
+    selected = ref || refFor(k);
+    var now = buttonAt(selected);
+    if (now) now.classList.add('sel');
     var body = showPanel('Details');
     body.appendChild(el('p', 'muted', 'Loading the details…'));
     if (!fromHash) {
@@ -1269,13 +1474,16 @@
     if (panel.hidden) return;
     panel.hidden = true;
     if (!fromHash) saveView(false);
-    if (selectedButton) selectedButton.focus({ preventScroll: true });
+    if (selected && selected.row.line >= 0) {
+      revealLine(selected.row.line);
+      buttonAt(selected).focus({ preventScroll: true });
+    }
   }
 
   function wireDetails() {
     table.addEventListener('click', function (event) {
       var button = event.target.closest('button.c');
-      if (button) openDetails(resultNumber(button), button);
+      if (button) openDetails(resultNumber(button), refOf(button));
     });
     byId('details-close').addEventListener('click', function () { closeDetails(false); });
     byId('details').addEventListener('click', function (event) {
@@ -1308,15 +1516,23 @@
     scrollRegionsFocusable();
     table = byId('matrix');
     if (!table) return;
+    body = byId('matrix-body');
+    wrap = table.closest('.matrix-wrap');
+    adapterCount = table.tHead.rows[0].cells.length - 1;
+    topSpacer = body.appendChild(spacer());
+    bottomSpacer = body.appendChild(spacer());
     collectRows();
+    wireWindow();
     wireGrid();
     wireFilters();
     wireDetails();
     applyFilters();
     followHash();
     // For tests and benchmarks: a cell's result number and back.
+    // drawn(): the first and last line drawn, and how many lines the filters show.
     window.conformanceReport = { readyAt: performance.now(), rows: rows.length,
-                                 resultNumber: resultNumber, buttonFor: buttonFor };
+                                 resultNumber: resultNumber, buttonFor: buttonFor,
+                                 drawn: function () { return [drawnFirst, drawnLast, lines.length]; } };
     document.documentElement.setAttribute('data-ready', 'true');
     // Unpack the details once the page is idle, so the first cell opened finds them ready
     // (unpacking 40,000 results' details on that click took about half a second).
