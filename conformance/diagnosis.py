@@ -13,8 +13,10 @@ diagnosis of an ``expect: error`` case the framework answered instead of refusin
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import re
+from collections import OrderedDict
 from typing import Callable, Iterator, Optional
 
 import numpy as np
@@ -201,9 +203,64 @@ def _candidates(case, actual, reference, reference_abs) -> Iterator[Candidate]:
 
 def _oracle_pair(case) -> Optional[tuple[np.ndarray, np.ndarray]]:
     try:
-        return evaluate(case), evaluate(absolute_case(case))
+        return PAIR_MEMO.pair(case)
     except InvalidConfiguration:
         return None
+
+
+def oracle_fingerprint(case) -> bytes:
+    """A digest of everything ``oracle.evaluate`` reads of a case: op, geometry, groups and
+    the bytes, dtype and shape of x, w and b (and the id, for its error messages)."""
+    digest = hashlib.blake2b(digest_size=20)
+    fields = (case.id, case.op, case.stride, case.dilation, case.padding, case.output_padding, case.output_shape, case.groups)
+    digest.update(repr(fields).encode())
+    for array in (case.x, case.w, case.b):
+        if array is None:
+            digest.update(b"none")
+            continue
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.view(np.uint8).reshape(-1))
+    return digest.digest()
+
+
+class PairMemo:
+    """The oracle's (value, |x| (op) |w|) of the cases the hypotheses modify, by content.
+
+    A case runs on every adapter of a framework one after the other, and the hypotheses a
+    FAIL tries (the flipped kernel, the window base...) depend on the case alone: two
+    oracle runs each, once per case instead of once per failing adapter (paddle's four
+    conv_transpose adapters searched the same 64-sample window base four times). Keyed on
+    a digest of every input of the oracle (``oracle_fingerprint``), so a changed case
+    never reads another's arrays; the arrays are read-only, the oldest dropped beyond
+    ``max_bytes``. A case the oracle refuses is not kept (it raises again, at once).
+    """
+
+    def __init__(self, max_bytes: int = 128 << 20):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+
+    def pair(self, case) -> tuple[np.ndarray, np.ndarray]:
+        key = oracle_fingerprint(case)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        entry = (evaluate(case), evaluate(absolute_case(case)))
+        size = sum(array.nbytes for array in entry)
+        for array in entry:
+            array.flags.writeable = False
+        if size <= self.max_bytes:
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= sum(array.nbytes for array in dropped)
+        return entry
+
+
+PAIR_MEMO = PairMemo()
 
 
 def _spatial(array_ndim: int) -> tuple[int, ...]:
@@ -353,7 +410,7 @@ class _Windows:
                 base = dataclasses.replace(
                     case, b=None, padding=((0, 0),) * dims, output_padding=(0,) * dims, output_shape=None
                 )
-                value, magnitude = evaluate(base), evaluate(absolute_case(base))
+                value, magnitude = PAIR_MEMO.pair(base)
                 pad = [(0, 0), (0, 0)] + [(m, m) for m in margins]
                 value, magnitude = np.pad(value, pad), np.pad(magnitude, pad)
             else:
@@ -363,7 +420,7 @@ class _Windows:
                 ]
                 x = np.pad(case.x, [(0, 0), (0, 0)] + [(m, m) for m in margins])
                 base = dataclasses.replace(case, x=x, b=None, stride=(1,) * dims, padding=((0, 0),) * dims)
-                value, magnitude = evaluate(base), evaluate(absolute_case(base))
+                value, magnitude = PAIR_MEMO.pair(base)
             self._base = (value, magnitude, margins)
         return self._base
 
