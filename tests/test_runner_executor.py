@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from conformance.case import Case
-from conformance.runner.executor import Executor, adapter_spec, describe_exit
+from conformance.runner.executor import (
+    PIPE_BYTES,
+    Executor,
+    adapter_spec,
+    describe_exit,
+)
 
 SPEC = {cls: adapter_spec(cls) for cls in fake_adapters.ADAPTERS + [fake_adapters.MissingFramework]}
 
@@ -38,6 +43,17 @@ def test_answers_with_the_array_and_the_time_inside_execute(executor):
     np.testing.assert_array_equal(out.value, [[[0.5, -2.0, 1.0, -4.0, -0.5, 2.0]]])
     assert 0 < out.seconds < 1
     assert executor.known_versions[SPEC[fake_adapters.NumpyLoops]] == np.__version__
+
+
+def test_the_pipes_to_the_child_are_widened_where_the_system_allows(executor):
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("no F_GETPIPE_SZ here (not Linux): the pipes keep their size")
+    assert run(executor, fake_adapters.NumpyLoops, "ok").ok
+    with open("/proc/sys/fs/pipe-max-size") as limit:
+        expected = min(PIPE_BYTES, int(limit.read()))
+    for pipe in (executor._proc.stdin, executor._proc.stdout):
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) >= expected
 
 
 def test_many_cases_share_one_child(executor):
