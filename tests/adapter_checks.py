@@ -98,13 +98,19 @@ def run_script(script: str, tmp_path) -> str:
 
 # Printed between two scripts' outputs by run_scripts; no repro prints it.
 SCRIPT_SEPARATOR = "=== conformance: next repro script ==="
+# Printed, then the traceback, where a script raised: the scripts after it still run.
+SCRIPT_RAISED = "=== conformance: the repro script raised ==="
 # Runs each file named on its command line as __main__ (fresh globals, its own sys.argv), in turn.
 _RUN_EACH = (
-    "import runpy, sys\n"
+    "import runpy, sys, traceback\n"
     "for path in sys.argv[1:]:\n"
     f"    print({SCRIPT_SEPARATOR!r}, flush=True)\n"
     "    sys.argv = [path]\n"
-    "    runpy.run_path(path, run_name='__main__')\n"
+    "    try:\n"
+    "        runpy.run_path(path, run_name='__main__')\n"
+    "    except BaseException:\n"
+    f"        print({SCRIPT_RAISED!r})\n"
+    "        traceback.print_exc(file=sys.stdout)\n"
     "    sys.stdout.flush()\n"
 )
 
@@ -113,7 +119,9 @@ def run_scripts(scripts: list[str], tmp_path) -> list[str]:
     """Run several repro scripts of one framework in ONE fresh isolated interpreter, each as its
     own file run as __main__ with fresh globals, so each still has to import what it uses; their
     stdouts in order. One cold framework import instead of one per script: the gradient adapters'
-    three scripts each took 5-15 s of a framework environment's tests, nearly all of it importing."""
+    three scripts each took 5-15 s of a framework environment's tests, nearly all of it importing.
+    A script that raises prints SCRIPT_RAISED and its traceback as its output (``assert_ran``
+    fails its own test) and the next scripts still run: a module's tests can share one batch."""
     import subprocess
     import sys
 
@@ -129,6 +137,13 @@ def run_scripts(scripts: list[str], tmp_path) -> list[str]:
     outputs = done.stdout.split(SCRIPT_SEPARATOR + "\n")[1:]
     assert len(outputs) == len(scripts), done.stdout[-2000:]
     return outputs
+
+
+def assert_ran(output: str) -> str:
+    """One output of ``run_scripts``: the script ran to its end; returns what it printed."""
+    __tracebackhide__ = True
+    assert SCRIPT_RAISED not in output, output[-3000:]
+    return output
 
 
 def assert_repro_script_passes(adapter, case, tmp_path) -> str:

@@ -25,7 +25,7 @@ from conformance.adapters.keras_backends import (
 from conformance.oracle import evaluate
 from conformance.repro import build_repro
 from conformance.runner.executor_child import raised_by_framework
-from adapter_checks import make_case, run, run_script
+from adapter_checks import assert_ran, make_case, run, run_scripts
 
 # The TensorFlow-backend layers too: on another backend they must refuse like the others.
 ADAPTERS = [
@@ -241,19 +241,37 @@ def test_low_precision_dtypes_match_oracle(op, dtype):
     assert_matches_oracle(adapter, case)
 
 
-@pytest.mark.parametrize("op", ["conv", "conv_transpose"])
-def test_repro_script_runs_standalone_and_matches_the_run(op, tmp_path):
+SCRIPT_OPS = ["conv", "conv_transpose"]
+
+
+def script_case(op: str):
+    return make_case(op, 2, 5, 3, bias=True, stride=2, padding="same")
+
+
+@pytest.fixture(scope="module")
+def script_outputs(tmp_path_factory) -> dict[str, str]:
+    """Each op's repro script on the running backend, the two run in one fresh isolated
+    interpreter (one cold import of Keras and its backend), each as its own __main__."""
+    scripts = []
+    for op in SCRIPT_OPS:
+        adapter, case = adapter_for(op), script_case(op)
+        scripts.append(build_repro(case, adapter, adapter.express(case), evaluate(case)))
+    return dict(zip(SCRIPT_OPS, run_scripts(scripts, tmp_path_factory.mktemp("keras-repro")), strict=True))
+
+
+@pytest.mark.parametrize("op", SCRIPT_OPS)
+def test_repro_script_runs_standalone_and_matches_the_run(op, script_outputs):
     # execute runs the rendered call itself; the script embeds the same text. What can still
     # go wrong is the text leaning on the harness: it must run alone, isolated from conformance,
     # choosing its backend itself.
     adapter = adapter_for(op)
-    case = make_case(op, 2, 5, 3, bias=True, stride=2, padding="same")
+    case = script_case(op)
     call = adapter.express(case)
     source = adapter.repro_source(case, call)
     assert "conformance" not in source
     y = adapter.execute(case, call)
     reference = evaluate(case)
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    out = assert_ran(script_outputs[op])
     assert f"framework output shape: {y.shape}" in out
     assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 

@@ -30,7 +30,7 @@ from conformance.adapters.tensorflow_api import TfConvolution, TfConvTranspose  
 from conformance.oracle import evaluate  # noqa: E402
 from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
-from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
+from adapter_checks import assert_ran, run_scripts  # noqa: E402  (run repros isolated from this checkout)
 from conformance.case import Case  # noqa: E402
 from conformance.properties import machine_properties  # noqa: E402
 from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
@@ -267,13 +267,22 @@ TF_SCRIPT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("adapter, case", TF_SCRIPT_CASES, ids=[f"{a.name}-{c.spatial_dims}d-{c.dtype}" for a, c in TF_SCRIPT_CASES])
-def test_tf_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_path):
+@pytest.fixture(scope="module")
+def tf_script_outputs(tmp_path_factory) -> list[str]:
+    """TF_SCRIPT_CASES' repro scripts, run in one fresh isolated interpreter (TensorFlow's cold
+    import, 7-20 s here, once instead of once per script), each as its own __main__."""
+    scripts = [build_repro(case, adapter, adapter.express(case), evaluate(case)) for adapter, case in TF_SCRIPT_CASES]
+    return run_scripts(scripts, tmp_path_factory.mktemp("tf-repro"))
+
+
+@pytest.mark.parametrize("index", range(len(TF_SCRIPT_CASES)), ids=[f"{a.name}-{c.spatial_dims}d-{c.dtype}" for a, c in TF_SCRIPT_CASES])
+def test_tf_repro_script_runs_standalone_and_matches_the_run(index, tf_script_outputs):
     # execute runs the rendered call itself; the script embeds the same text. What can still
     # go wrong is the text leaning on the harness: it must run alone, isolated from conformance.
+    adapter, case = TF_SCRIPT_CASES[index]
     call = adapter.express(case)
     y, reference = adapter.execute(case, call), evaluate(case)
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    out = assert_ran(tf_script_outputs[index])
     assert f"framework output shape: {y.shape}" in out
     assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 
