@@ -688,3 +688,28 @@ def test_a_pass_cell_of_a_large_case_gets_a_window_of_its_values_and_the_command
     assert printed[framework].startswith("# framework:   torch 2.13.0, numpy ")
     printed[framework] = expected[framework]
     assert printed == expected
+
+
+def test_repro_lines_of_float_literals_are_stored_as_bytes_and_read_back_exactly():
+    from conformance.report import float_lines, safejson
+
+    tricky = np.array([0.1, -0.0, 1e-05, 0.0001, 1e16, 1e15, 5e-324, 1.7976931348623157e308, 3.0000000000000004, 123.0])
+    rng = np.random.default_rng(0)
+    lines = [
+        float_lines.line_text("x", rng.standard_normal((1, 2, 3, 3))),
+        float_lines.line_text("w", rng.standard_normal((2, 2, 2, 2)).astype(np.float32).astype(np.float64)),
+        float_lines.line_text("expected", np.resize(tricky, (4, 10))),
+        float_lines.line_text("v", rng.standard_normal(40)),  # 1-D: its shape is (40,)
+        "x = np.array([1.0, 2.0], dtype=np.float64).reshape((2,))",  # short: stays text
+        "x = np.array([" + ", ".join(["1.00"] * 60) + "], dtype=np.float64).reshape((60,))",  # not repr's digits
+        "x = np.array([" + ", ".join(["nan"] * 60) + "], dtype=np.float64).reshape((60,))",  # not JSON
+        "y = np.asarray(y, dtype=np.float64)",
+    ]
+    strings, planes = float_lines.pack(lines)
+    assert [isinstance(s, dict) for s in strings] == [True] * 4 + [False] * 4
+    assert strings[3] == {"f": "v", "s": [40]} and len(planes) == 8 * (18 + 16 + 40 + 40)
+    assert float_lines.unpack(strings, planes) == lines
+    # in the page's data: the compressed block carries them so and decodes to the same strings
+    data = {"strings": lines, "results": []}
+    encoding, text = safejson.embed_json(data, compress_above=0)
+    assert encoding == "deflate-base85-f64" and safejson.decode_embedded(encoding, text) == data

@@ -39,7 +39,8 @@
 
   function loadData() {
     var node = byId('report-data');
-    if (node.getAttribute('data-encoding') !== 'deflate-base85') {
+    var encoding = node.getAttribute('data-encoding');
+    if (encoding !== 'deflate-base85' && encoding !== 'deflate-base85-f64') {
       return Promise.resolve().then(function () { return JSON.parse(node.textContent); });
     }
     if (typeof DecompressionStream === 'undefined') {
@@ -48,7 +49,79 @@
     }
     var bytes = base85(node.textContent.trim());
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
-    return new Response(stream).text().then(JSON.parse);
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var all = new Uint8Array(buffer);
+      if (encoding === 'deflate-base85') return JSON.parse(new TextDecoder().decode(all));
+      // 4 bytes of JSON length, the JSON, then the float lines' values (safejson.embed_json)
+      var size = new DataView(buffer).getUint32(0);
+      var d = JSON.parse(new TextDecoder().decode(all.subarray(4, 4 + size)));
+      d.floats = fromPlanes(all.subarray(4 + size));
+      return d;
+    });
+  }
+
+  /* float64 values from their 8 byte planes (float_lines.py: byte p of value i at p * n + i).
+   * Little-endian, as every browser's Float64Array is. */
+  function fromPlanes(planes) {
+    var n = planes.length / 8;
+    var bytes = new Uint8Array(planes.length);
+    for (var p = 0; p < 8; p++) {
+      for (var i = 0, at = p * n; i < n; i++) bytes[i * 8 + p] = planes[at + i];
+    }
+    return new Float64Array(bytes.buffer);
+  }
+
+  /* String i of the details data: text, or a repro line of float literals stored as its name,
+   * shape and values (float_lines.py), printed here as Python printed it and kept. */
+  function stringAt(d, i) {
+    var entry = d.strings[i];
+    if (typeof entry === 'string' || entry === undefined || entry === null) return entry;
+    if (!d.floatOffsets) {
+      d.floatOffsets = [];
+      for (var j = 0, offset = 0; j < d.strings.length; j++) {
+        var s = d.strings[j];
+        if (s && typeof s === 'object') { d.floatOffsets[j] = offset; offset += s.s.reduce(function (a, b) { return a * b; }, 1); }
+      }
+    }
+    var text = floatLine(entry.f, entry.s, d.floats, d.floatOffsets[i]);
+    d.strings[i] = text;
+    return text;
+  }
+
+  /* float_lines.line_text: name = np.array(<nested list>, dtype=np.float64).reshape(<shape>). */
+  function floatLine(name, shape, floats, offset) {
+    var at = offset;
+    function list(dim) {
+      var parts = [];
+      for (var i = 0; i < shape[dim]; i++) parts.push(dim === shape.length - 1 ? pyFloat(floats[at++]) : list(dim + 1));
+      return '[' + parts.join(', ') + ']';
+    }
+    var body = list(0);
+    return name + ' = np.array(' + body + ', dtype=np.float64).reshape((' + shape.join(', ') +
+      (shape.length === 1 ? ',' : '') + '))';
+  }
+
+  /* Python's repr of a float: the shortest digits that read back as x (toExponential()
+   * gives those), fixed-point for exponents -4 to 15, else d.ddde-05 / de+16. */
+  function pyFloat(x) {
+    if (x === 0) return 1 / x < 0 ? '-0.0' : '0.0';
+    if (x !== x) return 'nan';
+    if (!isFinite(x)) return x > 0 ? 'inf' : '-inf';
+    var text = x.toExponential();
+    var e = text.indexOf('e');
+    var exp = Number(text.slice(e + 1));
+    var mantissa = text.slice(0, e);
+    var sign = '';
+    if (mantissa.charAt(0) === '-') { sign = '-'; mantissa = mantissa.slice(1); }
+    var digits = mantissa.replace('.', '');
+    if (exp < -4 || exp >= 16) {
+      var abs = Math.abs(exp);
+      return sign + (digits.length > 1 ? digits.charAt(0) + '.' + digits.slice(1) : digits) +
+        'e' + (exp < 0 ? '-' : '+') + (abs < 10 ? '0' : '') + abs;
+    }
+    if (exp < 0) return sign + '0.' + '0'.repeat(-exp - 1) + digits;
+    if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length) + '.0';
+    return sign + digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
   }
 
   /* "<byte length> <characters>": 5 characters of BASE85 (printable ASCII without
@@ -77,11 +150,10 @@
   /* A result's details as the results file wrote them: the data stores each repeated
    * string once, in d.strings, and a result its index (conformance/report/compact.py). */
   function expandResult(result, d) {
-    var strings = d.strings || [];
     function expand(entry, fields) {
       var out = {};
       Object.keys(entry).forEach(function (key) { out[key] = entry[key]; });
-      fields.forEach(function (field) { if (typeof out[field] === 'number') out[field] = strings[out[field]]; });
+      fields.forEach(function (field) { if (typeof out[field] === 'number') out[field] = stringAt(d, out[field]); });
       return out;
     }
     var out = expand(result, ['message', 'expectation_reason', 'expectation_link', 'expectation_where',
@@ -93,7 +165,7 @@
     if (out.details) {
       out.details = expand(out.details, ['traceback', 'doc', 'repro_error']);
       if (Array.isArray(out.details.repro)) {
-        out.details.repro = out.details.repro.map(function (i) { return strings[i]; }).join('\n');
+        out.details.repro = out.details.repro.map(function (i) { return stringAt(d, i); }).join('\n');
       }
     }
     if (out.diagnosis && d.diagnoses) out.diagnosis_text = d.diagnoses[out.diagnosis];
@@ -106,20 +178,19 @@
    * (conformance/report/pass_repro.py). */
   function passRepro(out, d) {
     var parts = out.pass_repro;
-    var strings = d.strings || [];
     if (parts.why) { out.repro_note = parts.why; return; }
-    if (parts.cmd !== undefined) { out.repro_command = strings[parts.cmd]; out.repro_elements = parts.n; return; }
+    if (parts.cmd !== undefined) { out.repro_command = stringAt(d, parts.cmd); out.repro_elements = parts.n; return; }
     var template = (d.cases[out.c].repro || {})[parts.t || 'values'];
     var adapter = d.adapters[out.a];
     if (!template || !adapter.repro) return;
     var fill = {
       '\u0001A\u0001': adapter.name,
-      '\u0001CALL\u0001': strings[parts.call],
-      '\u0001FW\u0001': strings[adapter.repro.framework],
-      '\u0001INSTALL\u0001': strings[adapter.repro.install],
-      '\u0001SRC\u0001': parts.src.map(function (i) { return strings[i]; }).join('\n')
+      '\u0001CALL\u0001': stringAt(d, parts.call),
+      '\u0001FW\u0001': stringAt(d, adapter.repro.framework),
+      '\u0001INSTALL\u0001': stringAt(d, adapter.repro.install),
+      '\u0001SRC\u0001': parts.src.map(function (i) { return stringAt(d, i); }).join('\n')
     };
-    var text = template.map(function (i) { return strings[i]; }).join('\n');
+    var text = template.map(function (i) { return stringAt(d, i); }).join('\n');
     Object.keys(fill).forEach(function (mark) { text = text.split(mark).join(fill[mark]); });
     out.details = out.details || {};
     out.details.repro = text;
