@@ -219,7 +219,7 @@
   var bottomSpacer = null;
   var adapterCount = 0;
   var DRAW_ALL = 300;     // a matrix of up to this many shown lines is drawn whole
-  var MARGIN = 30;        // lines drawn above and below the view
+  var MARGIN = 30;        // lines drawn above and below the view (fewer for wide tables: initWindow)
 
   function collectRows() {
     var data = JSON.parse(byId('matrix-rows').textContent);
@@ -1590,6 +1590,8 @@
     body = byId('matrix-body');
     wrap = table.closest('.matrix-wrap');
     adapterCount = table.tHead.rows[0].cells.length - 1;
+    // about 1,200 cells drawn in each margin: a row of 121 adapters costs 17 times one of 7
+    MARGIN = Math.max(8, Math.min(30, Math.round(1200 / (adapterCount + 1))));
     topSpacer = body.appendChild(spacer());
     bottomSpacer = body.appendChild(spacer());
     collectRows();
