@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("onnx.reference")
 
-from adapter_checks import assert_matches_oracle, grid_case, make_case, run, run_script
+from adapter_checks import assert_matches_oracle, assert_ran, grid_case, make_case, run, run_scripts
 
 from conformance.adapters.base import RAISED_BY_FRAMEWORK, NativeCall
 from conformance.adapters.onnx_reference_api import (
@@ -105,8 +105,16 @@ REPRO_CASES = [
 ]
 
 
-@pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
-def test_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_path):
+@pytest.fixture(scope="module")
+def repro_outputs(tmp_path_factory) -> list[str]:
+    """REPRO_CASES' repro scripts run in one fresh isolated interpreter, each as its own __main__."""
+    scripts = [build_repro(case, adapter, adapter.express(case), evaluate(case)) for adapter, case in REPRO_CASES]
+    return run_scripts(scripts, tmp_path_factory.mktemp("onnx-reference-repro"))
+
+
+@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
+def test_repro_script_runs_standalone_and_matches_the_run(index, repro_outputs):
+    adapter, case = REPRO_CASES[index]
     call = adapter.express(case)
     assert isinstance(call, NativeCall)
     source = adapter.repro_source(case, call)
@@ -114,7 +122,7 @@ def test_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_pat
     assert "onnx.reference.ReferenceEvaluator(model).run(None, {'X': x.astype(dtype)})" in source
     y = adapter.execute(case, call)
     reference = evaluate(case)
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    out = assert_ran(repro_outputs[index])
     assert f"framework output shape: {y.shape}" in out
     assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 

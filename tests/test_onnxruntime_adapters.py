@@ -21,7 +21,7 @@ from conformance.oracle import evaluate  # noqa: E402
 from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 from adapter_checks import assert_matches_oracle, grid_case, make_case, run  # noqa: E402
-from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
+from adapter_checks import assert_ran, run_scripts  # noqa: E402  (run repros isolated from this checkout)
 
 
 TRANSPOSE_GRID = [
@@ -145,17 +145,30 @@ REPRO_CASES = [
 ]
 
 
-@pytest.mark.parametrize("adapter, case", REPRO_CASES, ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
-def test_repro_script_runs_standalone_and_matches_the_run(adapter, case, tmp_path):
+def expected(case):
+    """The oracle's output; None for a case the framework should refuse (no reference)."""
+    return None if case.expect == "error" else evaluate(case)
+
+
+@pytest.fixture(scope="module")
+def repro_outputs(tmp_path_factory) -> list[str]:
+    """REPRO_CASES' repro scripts run in one fresh isolated interpreter, each as its own __main__."""
+    scripts = [build_repro(case, adapter, adapter.express(case), expected(case)) for adapter, case in REPRO_CASES]
+    return run_scripts(scripts, tmp_path_factory.mktemp("ort-repro"))
+
+
+@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
+def test_repro_script_runs_standalone_and_matches_the_run(index, repro_outputs):
     # execute runs the rendered call itself; the script embeds the same text. What can still
     # go wrong is the text leaning on the harness: it must run alone, isolated from conformance.
+    adapter, case = REPRO_CASES[index]
     call = adapter.express(case)
     assert isinstance(call, NativeCall)
     source = adapter.repro_source(case, call)
     assert "conformance" not in source
     y = adapter.execute(case, call)
-    reference = None if case.expect == "error" else evaluate(case)
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    reference = expected(case)
+    out = assert_ran(repro_outputs[index])
     if reference is None:
         assert f"the framework accepted the invalid case; output shape: {y.shape}" in out
     else:

@@ -19,7 +19,7 @@ from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
 from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
-from adapter_checks import run_script  # noqa: E402  (runs a repro isolated from this checkout)
+from adapter_checks import assert_ran, run_scripts  # noqa: E402  (run repros isolated from this checkout)
 
 SEED_CASES = Path(__file__).resolve().parents[1] / "cases" / "seeds" / "deconv_notes_tf_caffe.yaml"
 
@@ -155,24 +155,40 @@ def test_descriptor_carries_caffes_field_numbers():
     }
 
 
-@pytest.mark.parametrize(
-    "name, dtype, bias",
-    [
-        ("deconv-2d-depthwise", "float32", True),
-        ("deconv-2d-groups", "float16", False),
-        ("conv-3d-valid-dilation", "float32", True),
-    ],
-)
-def test_repro_script_runs_standalone_and_matches_the_run(name, dtype, bias, tmp_path):
+REPRO_SCENARIOS = [
+    ("deconv-2d-depthwise", "float32", True),
+    ("deconv-2d-groups", "float16", False),
+    ("conv-3d-valid-dilation", "float32", True),
+]
+
+
+def repro_case(index: int) -> Case:
+    name, dtype, bias = REPRO_SCENARIOS[index]
+    return make_case(name, bias, seed=3, dtype=dtype)
+
+
+@pytest.fixture(scope="module")
+def repro_outputs(tmp_path_factory) -> list[str]:
+    """REPRO_SCENARIOS' repro scripts run in one fresh isolated interpreter, each as its own __main__."""
+    scripts = []
+    for index in range(len(REPRO_SCENARIOS)):
+        case = repro_case(index)
+        adapter = adapter_for(case)
+        scripts.append(build_repro(case, adapter, adapter.express(case), evaluate(case)))
+    return run_scripts(scripts, tmp_path_factory.mktemp("opencv-repro"))
+
+
+@pytest.mark.parametrize("index", range(len(REPRO_SCENARIOS)), ids=["-".join(map(str, s)) for s in REPRO_SCENARIOS])
+def test_repro_script_runs_standalone_and_matches_the_run(index, repro_outputs):
     # execute runs the rendered call itself; the script embeds the same text. What can still
     # go wrong is the text leaning on the harness: it must write both files and run alone.
-    case = make_case(name, bias, seed=3, dtype=dtype)
+    case = repro_case(index)
     adapter = adapter_for(case)
     call = adapter.express(case)
     source = adapter.repro_source(case, call)
     assert "import conformance" not in source and "from conformance" not in source
     y, reference = adapter.execute(case, call), evaluate(case)
-    out = run_script(build_repro(case, adapter, call, reference), tmp_path)
+    out = assert_ran(repro_outputs[index])
     assert f"framework output shape: {y.shape}" in out
     assert f"max abs difference: {float(np.max(np.abs(y - reference)))!r}" in out
 
