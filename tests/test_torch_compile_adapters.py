@@ -18,7 +18,11 @@ torch = pytest.importorskip("torch")
 
 from adapter_checks import assert_matches_oracle, assert_repro_reproduces, make_case, run  # noqa: E402
 
-from conformance.adapters.torch_compile_api import InductorConvModule, InductorConvTransposeModule  # noqa: E402
+from conformance.adapters.torch_compile_api import (  # noqa: E402
+    InductorConvModule,
+    InductorConvTransposeModule,
+    inductor_choices,
+)
 from conformance.properties import machine_properties  # noqa: E402
 
 
@@ -108,16 +112,21 @@ def test_aten_cpu_capability_picks_inductors_vector_isa(capability, isa):
     ('default': scalar C++); build_properties records the ISA inductor picked."""
     if capability == "avx2" and "avx2" not in machine_properties()["cpu_flags"]:
         pytest.skip("this CPU has no AVX2")
-    env = {key: value for key, value in os.environ.items() if key != "ATEN_CPU_CAPABILITY"}
-    if capability:
-        env["ATEN_CPU_CAPABILITY"] = capability
-    code = (
-        "from conformance.adapters.torch_compile_api import inductor_choices\n"
-        "print(inductor_choices()['vec_isa'])\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    picked = done.stdout.strip().splitlines()[-1]
+    if capability is None and "ATEN_CPU_CAPABILITY" not in os.environ:
+        # this process started without it, as the child below would: ask it here (a child costs
+        # a cold torch import and inductor's ISA probes, ~5 s of CPU)
+        picked = inductor_choices()["vec_isa"]
+    else:
+        env = {key: value for key, value in os.environ.items() if key != "ATEN_CPU_CAPABILITY"}
+        if capability:
+            env["ATEN_CPU_CAPABILITY"] = capability
+        code = (
+            "from conformance.adapters.torch_compile_api import inductor_choices\n"
+            "print(inductor_choices()['vec_isa'])\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        picked = done.stdout.strip().splitlines()[-1]
     if isa is None:  # unset: the CPU's best (its widest vectors)
         flags = machine_properties()["cpu_flags"]
         best = "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else None
