@@ -99,10 +99,18 @@ def jobs(tmp_path_factory) -> Path:
     return root
 
 
-def test_the_merge_step_reports_every_job_and_the_measured_columns(jobs, tmp_path):
-    out = tmp_path / "site"
-    run = merge(jobs, tmp_path / "nothing-published", out)
+@pytest.fixture(scope="module")
+def first_site(jobs, tmp_path_factory) -> Path:
+    """The merge step's site from ``jobs`` with nothing published yet: what the next two tests
+    both start from (the same command on the same inputs, run once: a merge takes ~40 s here)."""
+    root = tmp_path_factory.mktemp("first-merge")
+    run = merge(jobs, root / "nothing-published", root / "site")
     assert run.returncode == 0, run.stdout + run.stderr
+    return root / "site"
+
+
+def test_the_merge_step_reports_every_job_and_the_measured_columns(jobs, first_site):
+    out = first_site
     page = (out / "index.html").read_text()
     # the release view, and the CUDA column of docs/measured/torch-cuda-h100
     assert 'id="releases"' in page and "torch.nn.ConvTranspose@cuda" in page
@@ -113,10 +121,9 @@ def test_the_merge_step_reports_every_job_and_the_measured_columns(jobs, tmp_pat
     assert "torch.nn.ConvTranspose@cuda" in (out / "summary.md").read_text()
 
 
-def test_the_merge_step_diffs_against_the_published_run_and_gates_on_a_new_unexplained_failure(jobs, tmp_path):
-    first = merge(jobs, tmp_path / "nothing-published", tmp_path / "yesterday")
-    assert first.returncode == 0, first.stdout + first.stderr
-    same = merge(jobs, tmp_path / "yesterday" / "results", tmp_path / "today")
+def test_the_merge_step_diffs_against_the_published_run_and_gates_on_a_new_unexplained_failure(jobs, first_site, tmp_path):
+    yesterday = first_site  # published yesterday: the first merge's site
+    same = merge(jobs, yesterday / "results", tmp_path / "today")
     assert same.returncode == 0, same.stdout + same.stderr
     assert (tmp_path / "today" / "diff.md").is_file()
     # today one PASS turns FAIL that no expectation explains: the diff names it and exits 1
@@ -127,6 +134,6 @@ def test_the_merge_step_diffs_against_the_published_run_and_gates_on_a_new_unexp
     broken = tmp_path / "broken"
     shutil.copytree(jobs, broken)
     (broken / path.relative_to(jobs)).write_text(json.dumps(data))
-    gated = merge(broken, tmp_path / "yesterday" / "results", tmp_path / "broken-site")
+    gated = merge(broken, yesterday / "results", tmp_path / "broken-site")
     assert gated.returncode == 1, gated.stdout + gated.stderr
     assert changed["case"] in (tmp_path / "broken-site" / "diff.md").read_text()
