@@ -4,6 +4,9 @@ the quantity switch beside the op switch; results files without a quantity read 
 
 from __future__ import annotations
 
+import json
+import re
+
 from conformance.report.html import render_html
 from conformance.report.merge import merge_files
 from conformance.results import Result, run_info, write_results_file
@@ -28,7 +31,10 @@ def test_each_gradient_is_its_own_row_and_the_switch_is_shown(tmp_path):
     assert all(len(cell.claims) == 1 for cell in merged.cells.values())  # no conflicting claims
     page = render_html(merged)
     assert 'id="quantity-switch"' in page
-    assert 'data-g="grad_weight"' in page and ">c::grad_weight<" in page
+    # the matrix's rows, which the page's script draws (html.matrix_rows): [id, ..., op, quantity, first result]
+    rows = json.loads(re.search(r'<script type="application/json" id="matrix-rows">(.*?)</script>', page, re.S).group(1))
+    quantities = {row[0]: row[6] for group in rows["groups"] for row in group["rows"]}
+    assert quantities["c::grad_weight"] == "grad_weight" and quantities["c"] == "output"
 
 
 def test_a_results_file_without_quantities_has_no_switch(tmp_path):
