@@ -107,7 +107,7 @@ def test_conv_call_takes_groups_and_bias(adapter):
             FlaxLinenConvTranspose(),
             transpose_case(dims=2, stride=2, padding="same", b=[1.0, 2.0, 3.0]),
             ["import flax.linen", "layer = flax.linen.ConvTranspose(features=3,", "transpose_kernel=True",
-             "dtype='float32', param_dtype='float32'", '"bias": jnp.asarray(b, dtype=dtype)',
+             "dtype='float32', param_dtype='float32'", '"bias": jax.device_put(b.astype(np_dtype))',
              'out = layer.apply({"params": params}, xj)', "np.transpose(w, (2, 3, 1, 0))"],
         ),
         (

@@ -261,7 +261,10 @@ def test_the_rendered_call_casts_enables_x64_calls_and_reads_back(adapter):
     compile(source, "<rendered>", "exec")
     lines = source.splitlines()
     assert 'jax.config.update("jax_enable_x64", True)' in lines[2]
-    assert "xj = jnp.asarray(x, dtype=dtype)" in lines
+    # the casts are numpy's, on the host (the oracle's rounding), device_put compiles no program
+    assert "np_dtype = jnp.dtype(dtype)" in lines
+    assert "xj = jax.device_put(x.astype(np_dtype))" in lines
+    assert not any("dtype=dtype" in line for line in lines)
     assert lines[-2].startswith(f"out = {call.api}(xj, wj, ")
     assert "dimension_numbers=('NCW', " in lines[-2]  # a tuple: lax hashes it
     assert lines[-1] == "y = np.asarray(out).astype(np.float64)"
@@ -289,3 +292,16 @@ def test_the_recipe_text_leaves_an_invalid_grouping_to_lax(c_in, groups):
     assert "reshape" not in source and "swapaxes" not in source
     assert "w_conv = np.flip(w, axis=(2, 3))\n" in source
     assert f"feature_group_count={groups})" in source
+
+
+@pytest.mark.parametrize("quantity, argument", [("grad_input", "xj"), ("grad_weight", "wj")])
+@pytest.mark.parametrize("name", ["jax.lax.conv_transpose.grad", "jax.lax.conv_general_dilated.grad"])
+def test_the_gradient_text_differentiates_only_the_judged_argument(name, quantity, argument):
+    adapter = get_adapter(name)()
+    case = make_case(adapter.op, stride=2, padding="valid", check=("grad_input", "grad_weight")).judging(quantity)
+    call = adapter.express(case)
+    source = adapter.repro_source(case, call)
+    compile(source, "<rendered>", "exec")
+    assert f"out, backward = jax.vjp(lambda {argument}: {call.api}(xj, wj, " in source
+    assert source.rstrip().endswith(f", {argument})\n(grad,) = backward(gj)\ny = np.asarray(grad).astype(np.float64)")
+    assert "gj = jax.device_put(g.astype(np_dtype))" in source

@@ -58,7 +58,10 @@ def test_one_rendering_for_every_keras3_backend():
     case = make_case("conv_transpose", 2, 4, 3, bias=True, stride=2, padding="same", output_shape=7)
     adapters = (KerasConvTranspose(), KerasJaxConvTranspose(), KerasTorchConvTranspose())
     texts = {adapter.backend: adapter.repro_source(case, adapter.express(case)) for adapter in adapters}
-    assert texts["jax"].replace("jax", "tensorflow") == texts["tensorflow"]
+    # but on JAX the weights set_weights replaces are drawn as zeros: XLA compiles a random draw per shape
+    zeros = ", kernel_initializer='zeros', bias_initializer='zeros'"
+    assert zeros + ", dtype=dtype)" in texts["jax"]
+    assert texts["jax"].replace(zeros, "").replace("jax", "tensorflow") == texts["tensorflow"]
     assert texts["torch"].replace("torch", "tensorflow") == texts["tensorflow"]
     # the layer with the asked arguments, built channels-last, weights set, one call
     assert "layer = keras.layers.Conv2DTranspose(filters=3, kernel_size=[3, 3], strides=[2, 2], padding='same'," in texts["jax"]

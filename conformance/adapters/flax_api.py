@@ -98,7 +98,17 @@ import numpy as np
 import jax
 jax.config.update("jax_enable_x64", True)  # or jax silently computes float64 in float32
 import jax.numpy as jnp
+
+# The casts to dtype are numpy's, on the host (jnp.dtype("bfloat16") is ml_dtypes' bfloat16): the
+# rounding the oracle applies. device_put moves the arrays as they are; jnp.asarray (and a cast
+# on the device) would compile an XLA program per shape.
+np_dtype = jnp.dtype(dtype)
 """
+
+
+def host_cast_source(array: str) -> str:
+    """``array`` (a numpy expression) cast to the case dtype on the host and put on the device."""
+    return f"jax.device_put({array}.astype(np_dtype))"
 
 
 def arguments_source(kwargs: dict) -> str:
@@ -164,20 +174,20 @@ class _FlaxAdapter(Adapter):
             RENDERED_HEADER,
             f"import flax.{self.API}",
             "",
-            f"xj = jnp.asarray(np.transpose(x, {to_x}), dtype=dtype)  # {canonical_x} -> {call.input_layout}",
-            f"kernel = jnp.asarray(np.transpose(w, {to_w}), dtype=dtype)  # {canonical_w} -> {call.kernel_layout}",
+            f"xj = {host_cast_source(f'np.transpose(x, {to_x})')}  # {canonical_x} -> {call.input_layout}",
+            f"kernel = {host_cast_source(f'np.transpose(w, {to_w})')}  # {canonical_w} -> {call.kernel_layout}",
         ]
         if self.API == "linen":
             lines += [
                 f"layer = {call.api}({layer_args})",
                 'params = {"kernel": kernel}' if case.b is None else
-                'params = {"kernel": kernel, "bias": jnp.asarray(b, dtype=dtype)}',
+                'params = {"kernel": kernel, "bias": ' + host_cast_source("b") + "}",
                 'out = layer.apply({"params": params}, xj)',
             ]
         else:
             lines += [f"layer = {call.api}({layer_args}, {NNX_INITS}, rngs=flax.nnx.Rngs(0))", "layer.kernel[...] = kernel"]
             if case.b is not None:
-                lines.append("layer.bias[...] = jnp.asarray(b, dtype=dtype)")
+                lines.append("layer.bias[...] = " + host_cast_source("b"))
             lines.append("out = layer(xj)")
         # jax dispatches asynchronously: an XLA error surfaces when the output is read.
         lines.append(f"y = np.transpose(np.asarray(out).astype(np.float64), {back})  # -> {canonical_x}")

@@ -1,8 +1,9 @@
 """Flax's backward of linen/nnx ConvTranspose and Conv: ``jax.vjp`` through the layer.
 
 The forward layer of ``flax_api`` (channels last, the canonical arrays as its parameters)
-applied inside a function of (input, kernel, bias) that ``jax.vjp`` differentiates; the
-cotangent is the upstream gradient ``g`` in the layer's output layout. linen passes the
+applied inside a function of the one tensor whose gradient is judged (input, kernel or
+bias), the others closed over as constants, that ``jax.vjp`` differentiates: jax transposes
+only that tensor's path. The cotangent is the upstream gradient ``g`` in the layer's output layout. linen passes the
 parameters to ``apply``; nnx builds the layer inside the function and sets them on it
 (nnx refuses to set a Variable from another trace level). Gradients come back in Flax's layouts and are relaid to the
 canonical ones with the inverse permutations (exact).
@@ -22,21 +23,24 @@ from .flax_api import (
     FlaxNnxConvTranspose,
     FlaxNnxConvTransposeNoTransposeKernel,
     arguments_source,
+    host_cast_source,
     transpose_axes,
 )
 from .gradient import GradientMixin
 from .layout import canonical_input_layout, canonical_kernel_layout
 
 DOCS_VJP = "https://docs.jax.dev/en/latest/_autosummary/jax.vjp.html"
-VJP_NOTE = "gradient by jax.vjp of the layer's output w.r.t. (input, kernel, bias), cotangent g"
-_WHICH = {"grad_input": 0, "grad_weight": 1, "grad_bias": 2}
+VJP_NOTE = "gradient by jax.vjp of the layer's output w.r.t. the judged tensor (input, kernel or bias), cotangent g"
+# The judged quantity -> the argument of forward() that jax.vjp differentiates.
+_ARGUMENT = {"grad_input": "xj", "grad_weight": "kernel", "grad_bias": "bias"}
 
 
 class _FlaxVjp(GradientMixin):
     gradient_note = VJP_NOTE
 
     def forward_lines(self, case: Case, call: NativeCall, layer_args: str) -> list[str]:
-        """The body of ``forward(xj, kernel, bias)``: the layer's output for those parameters."""
+        """The body of ``forward(<judged>)``: the layer's output, xj, kernel and bias read from the
+        enclosing scope (the judged one is forward's argument)."""
         if self.API == "linen":
             params = '{"kernel": kernel}' if case.b is None else '{"kernel": kernel, "bias": bias}'
             return [f'    return layer.apply({{"params": {params}}}, xj)']
@@ -58,23 +62,24 @@ class _FlaxVjp(GradientMixin):
             "grad_bias": "grad",
         }[case.quantity]
         layer_args = arguments_source({**call.kwargs, "dtype": case.dtype, "param_dtype": case.dtype})
-        bias = "None" if case.b is None else "jnp.asarray(b, dtype=dtype)"
-        which = _WHICH[case.quantity]
+        bias = "None" if case.b is None else host_cast_source("b")
+        argument = _ARGUMENT[case.quantity]
         lines = [
             RENDERED_HEADER,
             f"import flax.{self.API}",
             "",
-            f"xj = jnp.asarray(np.transpose(x, {to_x}), dtype=dtype)  # {canonical_x} -> {call.input_layout}",
-            f"kernel = jnp.asarray(np.transpose(w, {to_w}), dtype=dtype)  # {canonical_w} -> {call.kernel_layout}",
+            f"xj = {host_cast_source(f'np.transpose(x, {to_x})')}  # {canonical_x} -> {call.input_layout}",
+            f"kernel = {host_cast_source(f'np.transpose(w, {to_w})')}  # {canonical_w} -> {call.kernel_layout}",
             f"bias = {bias}",
-            f"gj = jnp.asarray(np.transpose(g, {to_x}), dtype=dtype)  # upstream gradient, {call.input_layout}",
+            f"gj = {host_cast_source(f'np.transpose(g, {to_x})')}  # upstream gradient, {call.input_layout}",
             *([f"layer = {call.api}({layer_args})"] if self.API == "linen" else []),
             "",
-            "def forward(xj, kernel, bias):",
+            f"# {case.quantity}: the vjp w.r.t. {argument} alone, the other tensors constants",
+            f"def forward({argument}):",
             *self.forward_lines(case, call, layer_args),
             "",
-            "out, backward = jax.vjp(forward, xj, kernel, bias)",
-            f"grad = backward(gj)[{which}]  # (grad_input, grad_weight, grad_bias)[{which}]: {case.quantity}",
+            f"out, backward = jax.vjp(forward, {argument})",
+            "(grad,) = backward(gj)",
             "# jax dispatches asynchronously: an XLA error surfaces when the gradient is read.",
             "grad = np.asarray(grad).astype(np.float64)",
             f"y = {back}",

@@ -11,6 +11,11 @@ and one recipe (conv_transpose as ``conv_general_dilated`` with ``lhs_dilation``
    float64 case is never silently computed in float32.
 4. The run is the rendered call (``Adapter.execute`` runs ``repro_source``), the text a user
    pastes into an upstream issue: the casts, the kernel the call takes, the call, the read-back.
+5. The casts to the case dtype are numpy's on the host (bfloat16 is ml_dtypes', the type
+   ``jnp.dtype`` names), the rounding the oracle applies (``dtypes.round_to_dtype``), and
+   ``jax.device_put`` moves the result: ``jnp.asarray`` compiles an XLA program per shape and
+   dtype even for an array already of its dtype (``jit(stage)``, jax 0.10), a cast on the
+   device (``jnp.asarray(x, dtype=...)``) one more, where device_put compiles none.
 """
 
 from __future__ import annotations
@@ -171,8 +176,11 @@ import jax
 jax.config.update("jax_enable_x64", True)  # or jax silently computes float64 in float32
 import jax.numpy as jnp
 
+# The casts to dtype are numpy's, on the host (jnp.dtype("bfloat16") is ml_dtypes' bfloat16),
+# and device_put moves the arrays as they are (jnp.asarray would compile a program per shape).
 # x and w are channels first; dimension_numbers tell lax so, and the output comes back that way.
-xj = jnp.asarray(x, dtype=dtype)
+np_dtype = jnp.dtype(dtype)
+xj = jax.device_put(x.astype(np_dtype))
 """
 
 # jax dispatches asynchronously: an XLA error surfaces when the output is read.
@@ -215,7 +223,7 @@ class _JaxAdapter(Adapter):
 
     def kernel_source(self, case: Case, call: NativeCall) -> str:
         """The lines that leave ``wj``, the kernel as the call takes it: the canonical array itself."""
-        return "wj = jnp.asarray(w, dtype=dtype)\n"
+        return "wj = jax.device_put(w.astype(np_dtype))\n"
 
     def repro_source(self, case: Case, call: NativeCall) -> str:
         return (
@@ -343,7 +351,7 @@ class JaxLhsDilatedConv(_JaxAdapter):
                 "# cannot be formed: the kernel goes to lax flipped only, and lax's own feature_group_count\n"
                 "# check answers for the invalid grouping.\n"
                 f"w_conv = np.flip(w, axis={spatial_axes!r})\n"
-                "wj = jnp.asarray(w_conv, dtype=dtype)\n"
+                "wj = jax.device_put(w_conv.astype(np_dtype))\n"
             )
         return (
             "# The recipe: conv_transpose is the convolution of the stride-dilated input (lhs_dilation)\n"
@@ -354,7 +362,7 @@ class JaxLhsDilatedConv(_JaxAdapter):
             "w_conv = np.swapaxes(w.reshape(groups, c_in // groups, c_out_g, *k), 1, 2)\n"
             "w_conv = w_conv.reshape(groups * c_out_g, c_in // groups, *k)\n"
             f"w_conv = np.flip(w_conv, axis={spatial_axes!r})\n"
-            "wj = jnp.asarray(w_conv, dtype=dtype)\n"
+            "wj = jax.device_put(w_conv.astype(np_dtype))\n"
         )
 
 

@@ -8,9 +8,18 @@ again by the rendered call; named in the version).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
+from ..case import Case
+from .base import NativeCall, Unsupported
 from .keras_api import KerasConv, KerasConvTranspose, import_keras_on
+
+# The layer's own draw of its weights when it is built: zeros, not the default glorot_uniform,
+# since set_weights replaces them at once with the case's kernel and bias. On JAX the draw is
+# a jitted program (threefry bits, then the uniform) that XLA lowers and compiles anew for
+# every kernel shape: about half of a keras-jax check's time, for numbers never used.
+ZERO_INITIALIZERS = {"kernel_initializer": "zeros", "bias_initializer": "zeros"}
 
 
 class _JaxBackend:
@@ -20,6 +29,14 @@ class _JaxBackend:
     backend = "jax"
     pip_extras = ("jax",)
     framework_modules: ClassVar[tuple[str, ...]] = ("keras", "jax", "jaxlib")
+
+    def translate(self, case: Case) -> NativeCall | Unsupported:
+        """The Keras layer's call, its weights drawn as zeros (``ZERO_INITIALIZERS``) before
+        set_weights replaces them."""
+        call = super().translate(case)  # type: ignore[misc]  # the Keras layer adapter's
+        if isinstance(call, Unsupported):
+            return call
+        return dataclasses.replace(call, kwargs={**call.kwargs, **ZERO_INITIALIZERS})
 
     @classmethod
     def build_properties(cls) -> dict[str, Any]:

@@ -7,7 +7,9 @@ own custom-training-loop guides do it:
 * tensorflow: ``tf.GradientTape`` over the call, ``tape.gradient(out, [input, kernel,
   bias], output_gradients=g)``;
 * jax: ``layer.stateless_call`` (the layer as a pure function of its variables) under
-  ``jax.vjp`` w.r.t. (input, trainable variables), cotangent ``g``;
+  ``jax.vjp`` w.r.t. the one tensor judged (the input, or the kernel or bias among the
+  trainable variables), the others constants, cotangent ``g``: jax transposes only that
+  tensor's path (one backward convolution, not two);
 * torch: ``torch.autograd.grad(out, [input, kernel, bias], grad_outputs=g)`` on the
   variables' torch tensors (``variable.value``).
 
@@ -30,7 +32,7 @@ DOCS_JAX = "https://keras.io/guides/writing_a_custom_training_loop_in_jax/"
 DOCS_TORCH = "https://keras.io/guides/writing_a_custom_training_loop_in_torch/"
 NOTES = {
     "tensorflow": "gradient by tf.GradientTape over the layer call, w.r.t. (input, kernel, bias), output_gradients g",
-    "jax": "gradient by jax.vjp of layer.stateless_call w.r.t. (input, trainable variables), cotangent g",
+    "jax": "gradient by jax.vjp of layer.stateless_call w.r.t. the judged tensor (input, kernel or bias), cotangent g",
     "torch": "gradient by torch.autograd.grad(out, [input, kernel, bias], grad_outputs=g)",
 }
 _WHICH = {"grad_input": 0, "grad_weight": 1, "grad_bias": 2}
@@ -51,20 +53,7 @@ def gradient_lines(backend: str, quantity: str) -> list[str]:
             f"grad = keras.ops.convert_to_numpy(grads[{which}])  # (input, kernel, bias)[{which}]: {quantity}",
         ]
     if backend == "jax":
-        return [
-            "import jax",
-            "trainable = [v.value for v in layer.trainable_variables]  # [kernel, bias]",
-            "non_trainable = [v.value for v in layer.non_trainable_variables]",
-            "",
-            "def forward(x_j, trainable):",
-            "    out, _ = layer.stateless_call(trainable, non_trainable, x_j)",
-            "    return out",
-            "",
-            "out, backward = jax.vjp(forward, keras.ops.convert_to_tensor(x_native), trainable)",
-            "grad_x, grad_trainable = backward(keras.ops.convert_to_tensor(g_native))",
-            "grads = [grad_x, *grad_trainable]",
-            f"grad = keras.ops.convert_to_numpy(grads[{which}])  # (input, kernel, bias)[{which}]: {quantity}",
-        ]
+        return ["import jax", *jax_vjp_lines(quantity)]
     return [
         "import torch",
         "x_t = keras.ops.convert_to_tensor(x_native).requires_grad_(True)",
@@ -72,6 +61,40 @@ def gradient_lines(backend: str, quantity: str) -> list[str]:
         "weights = [v.value for v in layer.trainable_weights]  # [kernel, bias] as torch tensors",
         "grads = torch.autograd.grad(out, [x_t, *weights], grad_outputs=keras.ops.convert_to_tensor(g_native))",
         f"grad = keras.ops.convert_to_numpy(grads[{which}])  # (input, kernel, bias)[{which}]: {quantity}",
+    ]
+
+
+def jax_vjp_lines(quantity: str) -> list[str]:
+    """jax.vjp of ``layer.stateless_call`` w.r.t. the tensor ``quantity`` judges, the others constants."""
+    lines = [
+        "trainable = [v.value for v in layer.trainable_variables]  # [kernel, bias]",
+        "non_trainable = [v.value for v in layer.non_trainable_variables]",
+        "x_j = keras.ops.convert_to_tensor(x_native)",
+        "",
+    ]
+    if quantity == "grad_input":
+        lines += [
+            "# grad_input: the vjp w.r.t. the input alone, the variables constants",
+            "def forward(x_j):",
+            "    out, _ = layer.stateless_call(trainable, non_trainable, x_j)",
+            "    return out",
+            "",
+            "out, backward = jax.vjp(forward, x_j)",
+        ]
+    else:
+        which = _WHICH[quantity] - 1
+        lines += [
+            f"# {quantity}: the vjp w.r.t. trainable[{which}] alone, the input and the other variable constants",
+            "def forward(variable):",
+            f"    variables = [*trainable[:{which}], variable, *trainable[{which + 1}:]]",
+            "    out, _ = layer.stateless_call(variables, non_trainable, x_j)",
+            "    return out",
+            "",
+            f"out, backward = jax.vjp(forward, trainable[{which}])",
+        ]
+    return lines + [
+        "(grad,) = backward(keras.ops.convert_to_tensor(g_native))",
+        f"grad = keras.ops.convert_to_numpy(grad)  # {quantity}",
     ]
 
 
