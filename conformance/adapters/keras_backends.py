@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any, ClassVar
 
 from ..case import Case
-from .base import NativeCall, Unsupported
+from .base import NativeCall
 from .keras_api import KerasConv, KerasConvTranspose, import_keras_on
 
 # The layer's own draw of its weights when it is built: zeros, not the default glorot_uniform,
@@ -30,13 +30,11 @@ class _JaxBackend:
     pip_extras = ("jax",)
     framework_modules: ClassVar[tuple[str, ...]] = ("keras", "jax", "jaxlib")
 
-    def translate(self, case: Case) -> NativeCall | Unsupported:
-        """The Keras layer's call, its weights drawn as zeros (``ZERO_INITIALIZERS``) before
-        set_weights replaces them."""
-        call = super().translate(case)  # type: ignore[misc]  # the Keras layer adapter's
-        if isinstance(call, Unsupported):
-            return call
-        return dataclasses.replace(call, kwargs={**call.kwargs, **ZERO_INITIALIZERS})
+    def repro_source(self, case: Case, call: NativeCall) -> str:
+        """The Keras layer's rendered call with its weights drawn as zeros
+        (``ZERO_INITIALIZERS``) before set_weights replaces them. Only the rendering: the
+        call a porter writes (``translate``, the port answers) is the plain layer's."""
+        return super().repro_source(case, dataclasses.replace(call, kwargs={**call.kwargs, **ZERO_INITIALIZERS}))  # type: ignore[misc]
 
     @classmethod
     def build_properties(cls) -> dict[str, Any]:
