@@ -194,6 +194,8 @@ def test_cell_click_opens_details_with_repro_heatmaps_and_copy(driver, report):
     # nothing is drawn until the heatmaps' box is opened; then the three maps
     assert body.find_elements("css selector", "canvas") == []
     click(driver, "#details-body details.heatmap-box > summary")
+    # a <details>' toggle event is queued, not dispatched by the click: the maps come a task later
+    wait_for(driver, "return document.querySelectorAll('#details-body .heatmaps canvas.map').length === 3")
     assert len(body.find_elements("css selector", ".heatmaps canvas.map")) == 3
     copy = body.find_element("css selector", "button[data-copy]")
     copy.click()
