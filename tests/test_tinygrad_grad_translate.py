@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from adapter_checks import conv_case, transpose_case
 
-from conformance.adapters import get_adapter, label_frameworks
+from conformance.adapters import default_run_frameworks, get_adapter
 from conformance.adapters.base import NativeCall, Unsupported
 from conformance.adapters.tinygrad_api import TinygradConv, TinygradConvTranspose
 from conformance.adapters.tinygrad_grad_api import (
@@ -31,11 +31,12 @@ def biased(case):
     return dataclasses.replace(case, b=np.ones(case.w.shape[1 if case.op == "conv_transpose" else 0]))
 
 
-def test_registered_beside_the_forward_in_the_compilers_label():
+def test_registered_beside_the_forward_in_the_main_job():
     for cls in ADAPTERS:
         assert get_adapter(cls.name) is cls and cls.name == FORWARD[cls].name + ".grad"
-        assert cls.run_label == "compilers" and cls.quantities == ("grad_input", "grad_weight", "grad_bias")
-    assert "tinygrad" in label_frameworks("compilers")
+        assert cls.run_label == FORWARD[cls].run_label == "conformance"
+        assert cls.quantities == ("grad_input", "grad_weight", "grad_bias")
+    assert "tinygrad" in default_run_frameworks()
 
 
 @pytest.mark.parametrize("quantity, target", [("grad_input", "xt"), ("grad_weight", "wt"), ("grad_bias", "bt")])

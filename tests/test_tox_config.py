@@ -33,17 +33,13 @@ def label(name: str) -> list[str]:
     raise AssertionError(f"no label {name!r} in tox.ini")
 
 
-def test_the_main_job_runs_every_framework_of_the_registry_but_the_gpu_and_compiler_ones():
+def test_the_main_job_runs_every_framework_of_the_registry_but_the_gpu_one():
     assert label("conformance")[-1] == "report"
     main_job = label("conformance")[:-1]
     assert sorted(main_job) == sorted(default_run_frameworks()) and len(set(main_job)) == len(main_job)
-    assert set(frameworks()) - set(default_run_frameworks()) == {"torch-cuda", *label_frameworks("compilers")}
-
-
-def test_the_compilers_label_runs_the_adapters_that_ask_for_it_and_their_report():
-    assert label("compilers")[-1] == "report-compilers"
-    assert sorted(label("compilers")[:-1]) == sorted(label_frameworks("compilers")) != []
-    assert not set(label("compilers")) & set(label("conformance"))
+    assert set(frameworks()) - set(default_run_frameworks()) == {"torch-cuda"}
+    # the compiler paths (torch.compile, tinygrad, IREE) are in it, and every CPU adapter asks for it
+    assert {"torch_compile", "tinygrad", "iree"} <= set(main_job) and label_frameworks("conformance") == default_run_frameworks()
 
 
 def test_every_simulated_machine_runs_a_framework_of_the_registry_into_its_own_folder():
@@ -57,7 +53,7 @@ def test_every_simulated_machine_runs_a_framework_of_the_registry_into_its_own_f
         assert framework.group(1) in default_run_frameworks()
         assert env.startswith(framework.group(1) + "-")
     section = next(name for name in config.sections() if name.startswith("testenv:{torch,"))
-    assert set(label("conformance")[:-1]) | set(label("compilers")[:-1]) | set(machines) == set(section[len("testenv:{"):-1].split(","))
+    assert set(label("conformance")[:-1]) | set(machines) == set(section[len("testenv:{"):-1].split(","))
     assert "reports/machines/{envname}" in set_env
 
 
@@ -175,7 +171,7 @@ def test_the_precision_label_runs_each_switch_on_the_precision_probes_then_its_p
     assert label("precision")[-1] == "report-precision"
     envs = label("precision")[:-1]
     assert envs and len(set(envs)) == len(envs)
-    others = {env for name in ("conformance", "compilers", "machines", "releases", "releases-unmeasured") for env in label(name)}
+    others = {env for name in ("conformance", "machines", "releases", "releases-unmeasured") for env in label(name)}
     assert not set(envs) & others
     section = precision_section()
     assert set(section.name[len("testenv:{"):-1].split(",")) == set(envs)

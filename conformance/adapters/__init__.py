@@ -115,7 +115,7 @@ def default_run_frameworks() -> list[str]:
 
 def label_frameworks(label: str) -> list[str]:
     """The frameworks of the built-in CPU adapters whose ``run_label`` is ``label`` (the tox
-    label that runs them: "conformance", "compilers"), in registry order."""
+    label that runs them, "conformance" for every built-in one today), in registry order."""
     found: list[str] = []
     for cls in builtin_adapters().values():
         if getattr(cls, "device", "cpu") == "cpu" and cls.run_label == label and cls.framework not in found:

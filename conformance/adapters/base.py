@@ -122,9 +122,9 @@ class Adapter(abc.ABC):
     # Why a dtype is missing, e.g. {"float16": "CPU kernels are float32/64 only"}.
     dtype_reasons: ClassVar[dict[str, str]] = {}
     device: str = "cpu"
-    # The tox label whose run covers the adapter: "conformance" (the main job) or
-    # "compilers" (a compiler path that compiles one program per case: minutes per
-    # hundred cases, its own label so the main job stays fast).
+    # The tox label whose run covers the adapter: "conformance" (the main job). A path too
+    # heavy for the main job would name a label of its own that CI still runs (the compiler
+    # paths had one, `compilers`, until the main job with them fitted CI's time).
     run_label: ClassVar[str] = "conformance"
     docs: ClassVar[str] = ""  # the API's documentation address, shown in the report
     # "api": one call of the framework's API, as a user makes it. "recipe": a composition

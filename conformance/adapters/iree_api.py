@@ -38,9 +38,8 @@ class _IreeNodeAdapter(OnnxNodeAdapter):
     """One ONNX node through iree-import-onnx -> iree-compile (llvm-cpu) -> iree.runtime."""
 
     framework = "iree"
-    # iree-compile runs once per case (about 2 s of CPU each; 10 minutes for the corpus on a
-    # quiet 2-core machine, 38 on a loaded one): the `compilers` label.
-    run_label = "compilers"
+    # iree-compile runs once per case (about 0.6 s of CPU each: 587 s for the environment in
+    # .ci/run's one tox p, the longest of the main job, which runs it)
     module = "iree.compiler"
     pip_package = "iree-base-compiler"
     pip_extras = ("iree-base-runtime", "onnx")

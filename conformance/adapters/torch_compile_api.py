@@ -133,9 +133,9 @@ class _InductorModule:
     """Mixin over a torch_api module adapter: the same module, compiled by inductor on the CPU."""
 
     framework = "torch_compile"
-    # One inductor compile per case (0.55 s of CPU a result over the corpus, up to ~1.5 s for
-    # a graph with two new C++ kernels): the `compilers` label, not the main job.
-    run_label = "compilers"
+    # One inductor compile per case (about 0.45 s of CPU a result over the corpus, up to ~1.5 s
+    # for a graph with two new C++ kernels; 514 s for the environment in .ci/run's one tox p):
+    # in the main job all the same
     module = "torch"
     # dynamo (torch._dynamo), inductor (torch._inductor) and the C++ build all raise from torch.
     framework_modules = ("torch",)
