@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from ..case import Case
@@ -211,11 +212,13 @@ class _MindsporeCellAdapter(_MindsporeAdapter):
 
     CELL = ""  # e.g. "Conv{}dTranspose"
 
+    @abc.abstractmethod
     def channels(self, case: Case) -> tuple[int, int]:
-        raise NotImplementedError
+        """(in_channels, out_channels) of the cell for this case's kernel."""
 
+    @abc.abstractmethod
     def cell_args(self, case: Case) -> dict[str, Any] | Unsupported:
-        raise NotImplementedError
+        """The cell's constructor arguments but its channels and weights, or why it cannot say the case."""
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
         args = self.cell_args(case)

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from ..case import Case
@@ -184,8 +185,9 @@ class _PaddleFunctional(_PaddleAdapter):
 
     ARGS: tuple[str, ...] = ()
 
+    @abc.abstractmethod
     def arguments(self, case: Case) -> dict[str, Any] | Unsupported:
-        raise NotImplementedError
+        """The function's keyword arguments (among ARGS), or why it cannot say the case."""
 
     def translate(self, case: Case) -> NativeCall | Unsupported:
         args = self.arguments(case)
@@ -248,8 +250,9 @@ class _PaddleLayer(_PaddleAdapter):
 
     CONSTRUCTOR: tuple[str, ...] = ()
 
+    @abc.abstractmethod
     def channels(self, case: Case) -> tuple[int, int]:
-        raise NotImplementedError
+        """(in_channels, out_channels) of the layer for this case's kernel."""
 
     def layer_call(self, case: Case, args: dict[str, Any], forward: dict[str, Any]) -> NativeCall:
         in_channels, out_channels = self.channels(case)

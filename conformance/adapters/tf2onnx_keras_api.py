@@ -30,6 +30,7 @@ takes is an ERROR with an expectation (kind ``limitation``).
 
 from __future__ import annotations
 
+import abc
 from typing import Any, ClassVar
 
 from .keras_api import KerasConv, KerasConvTranspose, import_keras_on, keras_imports
@@ -90,8 +91,9 @@ class _Tf2OnnxLayers:
     layers: ClassVar[str]  # the Keras whose layer is converted, for the version line
 
     @classmethod
+    @abc.abstractmethod
     def keras_version(cls) -> str:
-        raise NotImplementedError  # per route
+        """The version of the Keras this route converts from (per route)."""
 
     @classmethod
     def framework_version(cls) -> str:
