@@ -139,6 +139,19 @@ def run_scripts(scripts: list[str], tmp_path) -> list[str]:
     return outputs
 
 
+def run_repro_scripts(pairs, tmp_path, reference=evaluate) -> list[str]:
+    """``run_scripts`` over the repro scripts of (adapter, case) pairs, each built as the runner
+    builds it against ``reference(case)`` (the oracle's output; None for a case the framework
+    should refuse): the body of a module's shared repro fixture."""
+    scripts = [build_repro(case, adapter, adapter.express(case), reference(case)) for adapter, case in pairs]
+    return run_scripts(scripts, tmp_path)
+
+
+def pair_ids(pairs) -> list[str]:
+    """Test ids for (adapter, case) pairs: the adapter's name and the case's dtype."""
+    return [f"{adapter.name}-{case.dtype}" for adapter, case in pairs]
+
+
 def assert_ran(output: str) -> str:
     """One output of ``run_scripts``: the script ran to its end; returns what it printed."""
     __tracebackhide__ = True

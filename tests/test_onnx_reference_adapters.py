@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("onnx.reference")
 
-from adapter_checks import assert_matches_oracle, assert_ran, grid_case, make_case, run, run_scripts
+from adapter_checks import assert_matches_oracle, assert_ran, grid_case, make_case, pair_ids, run, run_repro_scripts
 
 from conformance.adapters.base import RAISED_BY_FRAMEWORK, NativeCall
 from conformance.adapters.onnx_reference_api import (
@@ -20,7 +20,6 @@ from conformance.adapters.onnx_reference_api import (
 )
 from conformance.compare import judge
 from conformance.oracle import evaluate
-from conformance.repro import build_repro
 from conformance.runner.executor_child import raised_by_framework
 
 TRANSPOSE_GRID = [
@@ -108,11 +107,10 @@ REPRO_CASES = [
 @pytest.fixture(scope="module")
 def repro_outputs(tmp_path_factory) -> list[str]:
     """REPRO_CASES' repro scripts run in one fresh isolated interpreter, each as its own __main__."""
-    scripts = [build_repro(case, adapter, adapter.express(case), evaluate(case)) for adapter, case in REPRO_CASES]
-    return run_scripts(scripts, tmp_path_factory.mktemp("onnx-reference-repro"))
+    return run_repro_scripts(REPRO_CASES, tmp_path_factory.mktemp("onnx-reference-repro"))
 
 
-@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
+@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=pair_ids(REPRO_CASES))
 def test_repro_script_runs_standalone_and_matches_the_run(index, repro_outputs):
     adapter, case = REPRO_CASES[index]
     call = adapter.express(case)

@@ -18,10 +18,9 @@ from conformance.adapters.base import RAISED_BY_FRAMEWORK, NativeCall  # noqa: E
 from conformance.adapters.onnxruntime_api import OrtConv, OrtConvTranspose  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
 from adapter_checks import assert_matches_oracle, grid_case, make_case, run  # noqa: E402
-from adapter_checks import assert_ran, run_scripts  # noqa: E402  (run repros isolated from this checkout)
+from adapter_checks import assert_ran, pair_ids, run_repro_scripts  # noqa: E402  (run repros isolated from this checkout)
 
 
 TRANSPOSE_GRID = [
@@ -153,11 +152,10 @@ def expected(case):
 @pytest.fixture(scope="module")
 def repro_outputs(tmp_path_factory) -> list[str]:
     """REPRO_CASES' repro scripts run in one fresh isolated interpreter, each as its own __main__."""
-    scripts = [build_repro(case, adapter, adapter.express(case), expected(case)) for adapter, case in REPRO_CASES]
-    return run_scripts(scripts, tmp_path_factory.mktemp("ort-repro"))
+    return run_repro_scripts(REPRO_CASES, tmp_path_factory.mktemp("ort-repro"), reference=expected)
 
 
-@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=[f"{a.name}-{c.dtype}" for a, c in REPRO_CASES])
+@pytest.mark.parametrize("index", range(len(REPRO_CASES)), ids=pair_ids(REPRO_CASES))
 def test_repro_script_runs_standalone_and_matches_the_run(index, repro_outputs):
     # execute runs the rendered call itself; the script embeds the same text. What can still
     # go wrong is the text leaning on the harness: it must run alone, isolated from conformance.

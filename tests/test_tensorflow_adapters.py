@@ -28,9 +28,8 @@ from conformance.adapters.base import RAISED_BY_FRAMEWORK, Unsupported  # noqa: 
 from conformance.adapters.keras_api import KerasConv, KerasConvTranspose  # noqa: E402
 from conformance.adapters.tensorflow_api import TfConvolution, TfConvTranspose  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
-from adapter_checks import assert_ran, run_scripts  # noqa: E402  (run repros isolated from this checkout)
+from adapter_checks import assert_ran, run_repro_scripts  # noqa: E402  (run repros isolated from this checkout)
 from conformance.case import Case  # noqa: E402
 from conformance.properties import machine_properties  # noqa: E402
 from adapter_checks import assert_repro_reproduces, assert_matches_oracle, make_case, run  # noqa: E402
@@ -271,8 +270,7 @@ TF_SCRIPT_CASES = [
 def tf_script_outputs(tmp_path_factory) -> list[str]:
     """TF_SCRIPT_CASES' repro scripts, run in one fresh isolated interpreter (TensorFlow's cold
     import, 7-20 s here, once instead of once per script), each as its own __main__."""
-    scripts = [build_repro(case, adapter, adapter.express(case), evaluate(case)) for adapter, case in TF_SCRIPT_CASES]
-    return run_scripts(scripts, tmp_path_factory.mktemp("tf-repro"))
+    return run_repro_scripts(TF_SCRIPT_CASES, tmp_path_factory.mktemp("tf-repro"))
 
 
 @pytest.mark.parametrize("index", range(len(TF_SCRIPT_CASES)), ids=[f"{a.name}-{c.spatial_dims}d-{c.dtype}" for a, c in TF_SCRIPT_CASES])
