@@ -218,8 +218,10 @@ def build_repro(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the repro stored for CASE_ID in RESULTS_FILE."""
-    from .results import ResultsFileError, read_results_file
+    """Print the repro stored for CASE_ID in RESULTS_FILE. CASE_ID may be a report row's id,
+    ``<case>::<quantity>``, for one gradient of a gradient adapter's file; a plain case id
+    takes that case's first result."""
+    from .results import ResultsFileError, read_results_file, result_key
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
@@ -231,16 +233,18 @@ def main(argv: list[str] | None = None) -> int:
     except ResultsFileError as err:
         print(err, file=sys.stderr)
         return 1
-    for result in results:
-        if result.case == case_id:
-            script = (result.details or {}).get("repro")
-            if not script:
-                print(f"{path}: case {case_id!r} ({result.status}) has no repro script", file=sys.stderr)
-                return 1
-            sys.stdout.write(script)
-            return 0
-    print(f"{path}: no result for case {case_id!r}", file=sys.stderr)
-    return 1
+    by_row = [r for r in results if result_key(r.case, r.quantity or "output") == case_id]
+    found = by_row or [r for r in results if r.case == case_id]
+    if not found:
+        print(f"{path}: no result for case {case_id!r}", file=sys.stderr)
+        return 1
+    result = found[0]
+    script = (result.details or {}).get("repro")
+    if not script:
+        print(f"{path}: case {case_id!r} ({result.status}) has no repro script", file=sys.stderr)
+        return 1
+    sys.stdout.write(script)
+    return 0
 
 
 if __name__ == "__main__":

@@ -690,6 +690,42 @@ def test_a_pass_cell_of_a_large_case_gets_a_window_of_its_values_and_the_command
     assert printed == expected
 
 
+def test_a_script_too_large_for_the_page_stays_in_its_results_file_and_its_cell_gets_the_command(tmp_path, capsys):
+    from conformance import repro
+
+    small = "import numpy as np\nprint('verdict: FAIL')\n"
+    large = "x = unpack(\n" + '    "' + "A" * report_html.REPRO_INLINE_CHARS + '",\n    (1,),\n)\nprint("verdict: FAIL")\n'
+    failing = {"status": "FAIL", "expected_status": "FAIL"}
+    page, _ = rendered(
+        tmp_path,
+        (
+            "t",
+            [
+                make_result("small-case", TRANSPOSED, details={"repro": small}, **failing),
+                # two gradients of one case in one file: the row id tells them apart
+                make_result("large-case", TRANSPOSED, quantity="grad_weight", details={"repro": large}, **failing),
+                make_result("large-case", TRANSPOSED, quantity="grad_input", details={"repro": large + "# input\n"}, **failing),
+            ],
+        ),
+    )
+    data = details_of(page)
+    entries = {(data["cases"][e["c"]]["id"]): expand_result(e, data["strings"]) for e in data["results"]}
+    assert entries["small-case"]["details"]["repro"] == small and "stored_repro" not in entries["small-case"]
+    assert not any(isinstance(text, str) and "A" * 1000 in text for text in data["strings"])  # no line of them either
+    for row_id, script in (("large-case::grad_weight", large), ("large-case::grad_input", large + "# input\n")):
+        entry = entries[row_id]
+        assert "repro" not in entry.get("details", {}) and entry["stored_repro"]["chars"] == len(script)
+        words = shlex.split(entry["stored_repro"]["cmd"])
+        assert words == ["python", "-m", "conformance.repro", str(tmp_path / "t.json"), row_id]
+        # what the command prints is the results file's script, unchanged
+        assert repro.main(words[3:]) == 0
+        assert capsys.readouterr().out == script
+    # a plain case id still takes the case's first result; a row the file lacks is an error naming the file
+    assert repro.main([str(tmp_path / "t.json"), "large-case"]) == 0 and capsys.readouterr().out == large
+    assert repro.main([str(tmp_path / "t.json"), "absent"]) == 1
+    assert f"{tmp_path / 't.json'}: no result for case 'absent'" in capsys.readouterr().err
+
+
 def test_repro_lines_of_float_literals_are_stored_as_bytes_and_read_back_exactly():
     from conformance.report import float_lines, safejson
 

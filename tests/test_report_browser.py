@@ -765,3 +765,25 @@ def test_a_pass_cell_of_a_large_case_shows_a_window_of_its_values_and_its_repro_
     command = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
     assert command.startswith("python -m conformance.report.pass_repro cases/precision.yaml ") and str(tmp_path / "t.json") in command
     assert chromium.console_errors(driver) == []
+
+
+def test_a_failing_cell_whose_script_is_too_large_shows_the_command_that_prints_it(driver, tmp_path):
+    from conformance.report.html import REPRO_INLINE_CHARS
+    from conformance.results import Result, write_results_file
+
+    script = 'x = unpack(\n    "' + "A" * REPRO_INLINE_CHARS + '",\n    (1,),\n)\nprint("verdict: FAIL")\n'
+    result = Result(
+        case="large-case", file="cases/t.yaml", line=1, op="conv_transpose", status="FAIL", expected_status="FAIL",
+        adapter="torch.nn.functional.conv_transpose", details={"repro": script},
+    )
+    run_info = {"adapter": result.adapter, "framework": "torch", "framework_version": "2.13.0", "device": "cpu"}
+    write_results_file(tmp_path / "t.json", run_info, [result])
+    open_page(driver, write_html(merge_files([tmp_path]), tmp_path / "index.html").as_uri())
+    open_cell(driver, "#matrix button.c.s-FAIL")
+    heads = [h.get_attribute("textContent") for h in driver.find_elements("css selector", "#details-body .code-head h3")]
+    assert "Repro script: the command that prints it" in heads
+    command = driver.find_element("css selector", "#details-body .code-head + pre code").get_attribute("textContent")
+    assert command == f"python -m conformance.repro {tmp_path / 't.json'} large-case"
+    text = driver.find_element("id", "details-body").get_attribute("textContent")
+    assert f"This script is {-(-len(script) // 1000)} kB" in text and "the results file keeps it" in text
+    assert chromium.console_errors(driver) == []

@@ -20,6 +20,7 @@ import base64
 import functools
 import hashlib
 import os
+import shlex
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -38,6 +39,7 @@ from .explainer import scatter_svg
 from .views import expressibility_rules, findings, row_ranges
 from .. import precision
 from ..properties import shown_flags
+from ..results import result_key
 from ..vocabulary import FINDING_KINDS
 from .releases import release_series
 from .safejson import embed_json, json_for_script
@@ -53,6 +55,13 @@ from .summary import (
     stale_expectations,
     unexpected_cells,
 )
+
+# A repro script longer than this (characters) is not put in the page: its results file keeps
+# it and the cell shows `python -m conformance.repro FILE ROW`. 250,000 leaves out 140 of a
+# real run's 7,261 scripts, those of 12 cases (the TF1 notes' layers, batch 64 and 256
+# channels, whose expected and bound tensors hold 1.6 million values each, and 8 of the
+# precision probes' kernel-switch shapes): 8.4 of the page's 16.2 MB of compressed details.
+REPRO_INLINE_CHARS = 250_000
 
 # One letter per status in a row's data-s attribute, read by the page's filters.
 STATUS_CODES = {
@@ -206,6 +215,12 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
     details = {k: v for k, v in result.details.items() if v is not None} if isinstance(result.details, dict) else None
     if details and isinstance(details.get("slice"), dict):
         details["slice"] = display_slice(details["slice"])
+    stored = None
+    if details and isinstance(details.get("repro"), str) and len(details["repro"]) > REPRO_INLINE_CHARS:
+        # a script of megabytes stays in its results file; the cell gets the command printing it
+        script = details.pop("repro")
+        row_id = result_key(result.case, result.quantity or "output")
+        stored = {"cmd": shlex.join(["python", "-m", "conformance.repro", cell.claims[0].source, row_id]), "chars": len(script)}
     entry = {
         "c": case_index,
         "a": adapter_index,
@@ -233,6 +248,7 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
         "expected_message": result.expected_message,
         "unexpected": result.unexpected,
         "details": details,
+        "stored_repro": stored,
         "src": [file_index[claim.source] for claim in cell.claims],
     }
     if cell.conflict:

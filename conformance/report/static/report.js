@@ -1486,6 +1486,11 @@
       frag.appendChild(el('p', 'muted', 'A large case (' + result.repro_elements + ' input and kernel elements): its tensors ' +
         'would add about ' + Math.ceil(result.repro_elements * 20 / 1000) + ' kB to the page, so the script is not in it. ' +
         'Run this in a checkout of the suite: it prints the script the report builds for a PASS, with the run\'s versions.'));
+    } else if (result.stored_repro) {
+      frag.appendChild(codeBlock('Repro script: the command that prints it', result.stored_repro.cmd, true));
+      frag.appendChild(el('p', 'muted', 'This script is ' + Math.ceil(result.stored_repro.chars / 1000) + ' kB ' +
+        '(its tensors packed), too large for the page: the results file keeps it. Run this where the report was ' +
+        'written, in a checkout of the suite: it prints the script unchanged.'));
     } else if (result.repro_note) {
       frag.appendChild(heading('Repro script'));
       frag.appendChild(el('p', 'muted', 'Not built here: ' + result.repro_note + '.'));
