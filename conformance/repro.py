@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the repro stored for CASE_ID in RESULTS_FILE. CASE_ID may be a report row's id,
     ``<case>::<quantity>``, for one gradient of a gradient adapter's file; a plain case id
     takes that case's first result."""
-    from .results import ResultsFileError, read_results_file, result_key
+    from .results import ResultsFileError, read_results_file
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     except ResultsFileError as err:
         print(err, file=sys.stderr)
         return 1
-    by_row = [r for r in results if result_key(r.case, r.quantity or "output") == case_id]
+    by_row = [r for r in results if r.key == case_id]
     found = by_row or [r for r in results if r.case == case_id]
     if not found:
         print(f"{path}: no result for case {case_id!r}", file=sys.stderr)

@@ -39,7 +39,6 @@ from .explainer import scatter_svg
 from .views import expressibility_rules, findings, row_ranges
 from .. import precision
 from ..properties import shown_flags
-from ..results import result_key
 from ..vocabulary import FINDING_KINDS
 from .releases import release_series
 from .safejson import embed_json, json_for_script
@@ -219,8 +218,7 @@ def result_details(cell: Cell, case_index: int, adapter_index: int, file_index: 
     if details and isinstance(details.get("repro"), str) and len(details["repro"]) > REPRO_INLINE_CHARS:
         # a script of megabytes stays in its results file; the cell gets the command printing it
         script = details.pop("repro")
-        row_id = result_key(result.case, result.quantity or "output")
-        stored = {"cmd": shlex.join(["python", "-m", "conformance.repro", cell.claims[0].source, row_id]), "chars": len(script)}
+        stored = {"cmd": shlex.join(["python", "-m", "conformance.repro", cell.claims[0].source, result.key]), "chars": len(script)}
     entry = {
         "c": case_index,
         "a": adapter_index,

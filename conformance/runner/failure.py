@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 
 from .. import diagnosis
-from ..results import result_key
 
 INDENT = "    "
 
@@ -88,8 +87,8 @@ def format_failure(result, expectation, results_file: str) -> str:
         lines.append(f"{title}:")
         lines += [INDENT + line for line in trace.splitlines()]
     if details.get("repro"):
-        row_id = result_key(result.case, result.quantity or "output")  # one gradient of a .grad adapter's file
-        command = f"python -m conformance.repro {shlex.quote(results_file)} {shlex.quote(row_id)} > repro.py"
+        # the row id: one gradient of a .grad adapter's file is case::quantity
+        command = f"python -m conformance.repro {shlex.quote(results_file)} {shlex.quote(result.key)} > repro.py"
         lines.append(f"repro:        {command}  (a standalone script: the framework and numpy only)")
     return "\n".join(lines)
 
