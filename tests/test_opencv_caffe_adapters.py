@@ -17,9 +17,8 @@ from conformance.case import Case  # noqa: E402
 from conformance.compare import judge  # noqa: E402
 from conformance.loader import load_paths  # noqa: E402
 from conformance.oracle import evaluate  # noqa: E402
-from conformance.repro import build_repro  # noqa: E402
 from conformance.runner.executor_child import raised_by_framework  # noqa: E402
-from adapter_checks import assert_ran, run_scripts  # noqa: E402  (run repros isolated from this checkout)
+from adapter_checks import assert_ran, run_repro_scripts  # noqa: E402  (run repros isolated from this checkout)
 
 SEED_CASES = Path(__file__).resolve().parents[1] / "cases" / "seeds" / "deconv_notes_tf_caffe.yaml"
 
@@ -170,12 +169,8 @@ def repro_case(index: int) -> Case:
 @pytest.fixture(scope="module")
 def repro_outputs(tmp_path_factory) -> list[str]:
     """REPRO_SCENARIOS' repro scripts run in one fresh isolated interpreter, each as its own __main__."""
-    scripts = []
-    for index in range(len(REPRO_SCENARIOS)):
-        case = repro_case(index)
-        adapter = adapter_for(case)
-        scripts.append(build_repro(case, adapter, adapter.express(case), evaluate(case)))
-    return run_scripts(scripts, tmp_path_factory.mktemp("opencv-repro"))
+    cases = [repro_case(index) for index in range(len(REPRO_SCENARIOS))]
+    return run_repro_scripts([(adapter_for(case), case) for case in cases], tmp_path_factory.mktemp("opencv-repro"))
 
 
 @pytest.mark.parametrize("index", range(len(REPRO_SCENARIOS)), ids=["-".join(map(str, s)) for s in REPRO_SCENARIOS])
