@@ -29,6 +29,8 @@ KERNEL_ENV_VARS = (
     "TORCH_MKLDNN_MATMUL_MIN_DIM",
     # torch.backends.mkldnn.conv.fp32_precision, set by the torch adapters (adapters/torch_precision.py)
     "CONFORMANCE_TORCH_FP32_PRECISION",
+    # OpenVINO's EXECUTION_MODE_HINT, rendered by the OpenVINO adapters (adapters/openvino_precision.py)
+    "CONFORMANCE_OPENVINO_EXECUTION_MODE",
     "XLA_FLAGS",
     "JAX_ENABLE_X64",
     "JAX_PLATFORMS",

@@ -10,12 +10,11 @@ builds, read by ``openvino.Core().read_model`` and compiled for the CPU plugin.
    differs, it is the frontend's finding.
 2. The source is an ONNX node, which can say every case (bias, groups, every dtype of the
    operators' T): nothing is UNSUPPORTED; what the frontend or the plugin refuses is an ERROR.
-3. Precision, as ``openvino_api`` does and for its reason: the CPU plugin's default
-   ``INFERENCE_PRECISION_HINT`` is bf16 on CPUs with AVX512_BF16/AMX (f32 elsewhere), which
-   would judge bf16 arithmetic against a float32 bound on some machines only; the rendered
-   call compiles with ``EXECUTION_MODE_HINT: ACCURACY`` (inference precision follows the
-   model's element type), and ``build_properties`` records the default hint and the plugin's
-   OPTIMIZATION_CAPABILITIES (``openvino_api``'s own, imported).
+3. Precision, as ``openvino_api`` does: the model compiles as a user's script compiles it,
+   ``compile_model(ov_model, "CPU")``, at the plugin's default ``INFERENCE_PRECISION_HINT``
+   (bf16 on CPUs with AVX512_BF16/AMX), and ``CONFORMANCE_OPENVINO_EXECUTION_MODE`` renders
+   the ``EXECUTION_MODE_HINT`` switch; ``build_properties`` is ``openvino_api``'s own
+   (``inference_precision``: the hint a float32 model gets).
 """
 
 from __future__ import annotations
@@ -23,17 +22,21 @@ from __future__ import annotations
 from typing import Any
 
 from .onnxruntime_api import DOCS_CONV, DOCS_CONV_TRANSPOSE, OnnxNodeAdapter
+from . import openvino_precision
 from .openvino_api import OpenVinoConvolutionBackpropData
 
 
 class _OpenVinoOnnxNodeAdapter(OnnxNodeAdapter):
     """One ONNX node read by OpenVINO's ONNX frontend (``Core.read_model`` on the model's
-    bytes) and compiled for the CPU plugin at the model's precision."""
+    bytes) and compiled for the CPU plugin (``openvino_precision``: how)."""
 
     framework = "openvinoonnx"
     module = "openvino"
     pip_extras = ("onnx",)
-    runtime_note = "OpenVINO's ONNX frontend (Core.read_model), CPU plugin, EXECUTION_MODE_HINT=ACCURACY"
+
+    @property
+    def runtime_note(self) -> str:
+        return f"OpenVINO's ONNX frontend (Core.read_model), {openvino_precision.described()}"
     runtime_imports = ("import openvino as ov",)
 
     @classmethod
@@ -46,8 +49,8 @@ class _OpenVinoOnnxNodeAdapter(OnnxNodeAdapter):
             "",
             "core = ov.Core()",
             "ov_model = core.read_model(model.SerializeToString())  # OpenVINO's ONNX frontend",
-            "# ACCURACY: run at the model's precision (the CPU default is bf16 where the CPU has it)",
-            "compiled = core.compile_model(ov_model, 'CPU', {'EXECUTION_MODE_HINT': 'ACCURACY'})",
+            openvino_precision.compile_comment(),
+            f"compiled = core.compile_model(ov_model, {openvino_precision.compile_arguments()})",
             "x_in = np.ascontiguousarray(x.astype(dtype))",
             "# bfloat16 passes through its bits (openvino takes no ml_dtypes array)",
             "x_ov = ov.Tensor(x_in.view(np.uint16), list(x_in.shape), ov.Type.bf16) if dtype == 'bfloat16' else ov.Tensor(x_in)",

@@ -77,10 +77,13 @@ CONDITION_PROPERTIES: dict[str, str] = {
     "onednn": "bool",  # the framework runs oneDNN kernels (TF's IsMklEnabled, torch's mkldnn)
     "cpu_capability": "str",  # torch's ATen kernel set, OpenCV's dispatch level (build_properties)
     "engine": "str",  # MXNet's execution engine
+    # the precision a float32 model runs at where the framework reports one (OpenVINO's CPU
+    # plugin: INFERENCE_PRECISION_HINT of the compiled model, "bf16" / "f32" / "dynamic")
+    "inference_precision": "str",
     "env": "env",  # environment variables that switch kernels
 }
 # Properties read from the framework's build report (``run_info["build"]``).
-BUILD_PROPERTIES = ("onednn", "cpu_capability", "engine")
+BUILD_PROPERTIES = ("onednn", "cpu_capability", "engine", "inference_precision")
 
 
 # For editors (`# yaml-language-server: $schema=...`) and the project's tests; the parser
