@@ -231,6 +231,21 @@ class SlowImport(NumpyLoops):
         return super().framework_version()
 
 
+class SlowExitHandler(NumpyLoops):
+    """Its "framework" registers an exit handler that takes longer than Executor.close waits
+    (JAX's api.clean_up clears every compiled program at exit: seconds after a corpus). Not in
+    ADAPTERS: any process that asked its version would sleep at its own exit."""
+
+    name = "fake.slow-exit-handler"
+
+    @classmethod
+    def framework_version(cls):
+        import atexit
+
+        atexit.register(time.sleep, 30)
+        return super().framework_version()
+
+
 class MissingFramework(NumpyLoops):
     """Names a framework module that is not installed anywhere."""
 

@@ -16,7 +16,7 @@ from conformance.runner.executor import (
     describe_exit,
 )
 
-SPEC = {cls: adapter_spec(cls) for cls in fake_adapters.ADAPTERS + [fake_adapters.MissingFramework]}
+SPEC = {cls: adapter_spec(cls) for cls in fake_adapters.ADAPTERS + [fake_adapters.MissingFramework, fake_adapters.SlowExitHandler]}
 
 
 def small_case(case_id: str) -> Case:
@@ -122,3 +122,15 @@ def test_a_framework_that_does_not_import_is_reported_at_the_import_stage(execut
 def test_describe_exit():
     assert describe_exit(-11) == "killed by SIGSEGV (signal 11)"
     assert describe_exit(3) == "exited with code 3"
+
+
+def test_the_child_leaves_without_the_frameworks_exit_handlers():
+    """Once its input ends the child exits at once and cleanly: a framework's exit handler
+    (here 30 s of sleep) does not run, so close neither waits for it nor kills the child."""
+    executor = Executor(case_timeout=5)
+    assert run(executor, fake_adapters.SlowExitHandler, "ok").ok
+    proc = executor._proc
+    started = time.perf_counter()
+    executor.close()
+    assert time.perf_counter() - started < 2
+    assert proc.returncode == 0

@@ -164,6 +164,24 @@ def main() -> None:
     replies = redirect_stdout_to_stderr()
     faulthandler.enable()
     serve(sys.stdin.buffer, replies)
+    leave()
+
+
+def leave() -> None:
+    """End the process once every answer is sent, without the interpreter's shutdown.
+
+    The frameworks' exit handlers only free what the process's end frees anyway, and some take
+    long: JAX's ``api.clean_up`` clears every compiled program, 6.8 s after the 656 cases of
+    ``jax.lax.conv_transpose`` (py-spy), longer than the 5 s ``Executor.close`` waits before
+    it kills the child. Nothing is left to say: the replies pipe is written unbuffered
+    (``write_all``), and stderr (where stdout points) is flushed here.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
 
 
 if __name__ == "__main__":
