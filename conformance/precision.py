@@ -271,8 +271,12 @@ def _profile(adapter: str, dtype: str, results: list) -> Profile:
     measured, max_n = len(results), max(r.precision["n"] for r in results)
     below = [r for r in results if r.diagnosis == "reduced-precision"]
     if below:
-        worst = max((r.precision["err_u_magnitude"] or 0.0) for r in below)
-        bits = max(0, round(-math.log2(worst * unit_roundoff(dtype)))) if worst > 0 else None
+        # The typical error, not the worst: the range probes (values near the smallest normal
+        # or below it) lose more than the format's mantissa where the narrower format's range
+        # ends, and their worst case read "about 0 mantissa bits" for float64 run in float32.
+        errors = sorted(e for r in below if (e := r.precision["err_u_magnitude"]) and math.isfinite(e) and e > 0)
+        typical = errors[len(errors) // 2] if errors else 0.0
+        bits = max(0, round(-math.log2(typical * unit_roundoff(dtype)))) if typical > 0 else None
         formats = tuple(sorted({r.precision.get("format") for r in below} - {None}))
         return Profile(adapter, dtype, BELOW, _ids(below, "err_u_magnitude"), measured, max_n, bits, formats)
     accumulating = [

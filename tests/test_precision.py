@@ -151,3 +151,17 @@ def test_the_report_has_a_precision_profile_section(honest_results):
     add_run(merged, "fake.taps.json", {"adapter": "fake.taps", "framework": "fake"}, honest_results)
     page = render_html(finish(merged))
     assert 'id="precision"' in page and "rounds once (accumulates wider)" in page
+
+
+def test_the_bits_come_from_the_typical_error_not_a_range_probe():
+    """float64 run in float32: the normal-range probes err by about 2**30 float64 units (23 bits
+    kept); a probe below float32's smallest normal errs far more (its range, not its mantissa),
+    and the worst case alone read "about 0 mantissa bits"."""
+
+    def below(case, err_u):
+        profile = {"dtype": "float64", "n": 1, "err_u_magnitude": err_u, "err_u_value": err_u, "accumulation_u": 0.0, "format": "float32"}
+        return Result(case=case, file="f", line=1, op="conv", status="FAIL", adapter="a", precision=profile, diagnosis="reduced-precision")
+
+    results = [below(f"normal-{i}", 2.0**30 * (1 + i / 10)) for i in range(4)] + [below("subnormal", 2.0**60)]
+    (profile,) = precision.summarise(results)
+    assert profile.bits == 23 and profile.cases[0] == "subnormal"
