@@ -33,11 +33,11 @@ class _OpenVinoOnnxNodeAdapter(OnnxNodeAdapter):
     framework = "openvinoonnx"
     module = "openvino"
     pip_extras = ("onnx",)
+    runtime_imports = ("import openvino as ov",)
 
     @property
     def runtime_note(self) -> str:
         return f"OpenVINO's ONNX frontend (Core.read_model), {openvino_precision.described()}"
-    runtime_imports = ("import openvino as ov",)
 
     @classmethod
     def build_properties(cls) -> dict[str, Any]:

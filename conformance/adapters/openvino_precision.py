@@ -2,7 +2,9 @@
 
 OpenVINO's CPU plugin runs a float32 model at its ``INFERENCE_PRECISION_HINT``, whose default
 is bf16 on CPUs with AVX512_BF16 or AMX and f32 elsewhere; ``EXECUTION_MODE_HINT: ACCURACY``
-makes the model's own element type the precision (docs: precision-control). The adapters
+makes the model's own element type the precision (docs.openvino.ai, "Precision Control"; the
+CPU device page, "Floating Point Data Types Specifics": bf16 replaces f32 by default where the CPU
+computes bfloat16 natively). The adapters
 compile as a user's script does, ``compile_model(model, "CPU")``, so a default run on a bf16
 CPU shows what users of that machine get; ``build_properties`` records the hint that call
 yields for a float32 model (``inference_precision``, a condition property of expectations).
@@ -20,7 +22,6 @@ import os
 ENV_VAR = "CONFORMANCE_OPENVINO_EXECUTION_MODE"
 # ov::hint::ExecutionMode's values
 VALUES = ("ACCURACY", "PERFORMANCE")
-DOCS = "https://docs.openvino.ai/2026/openvino-workflow/running-inference/optimize-inference/precision-control.html"
 
 
 def execution_mode() -> str | None:
