@@ -1,8 +1,10 @@
 """openvino.onnx.* adapters against the oracle: the ONNX node through OpenVINO's ONNX frontend, CPU plugin.
 
 Also pins the frontend behaviours expectations/openvino.onnx.*.yaml record: when OpenVINO
-changes one, its test here says so. Nothing here depends on the machine: the rendered call
-compiles with EXECUTION_MODE_HINT=ACCURACY (the model's precision on every CPU).
+changes one, its test here says so. Nothing here depends on the machine: every test compiles
+with EXECUTION_MODE_HINT=ACCURACY (the model's precision on every CPU; the adapters' default
+compile runs float32 Conv in bf16 on AVX512_BF16/AMX CPUs, which test_openvino_adapters.py
+checks against the recorded run property).
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ pytest.importorskip("onnx")
 
 from adapter_checks import assert_matches_oracle, assert_repro_reproduces, grid_case, make_case, verdict  # noqa: E402
 
+from conformance.adapters import openvino_precision  # noqa: E402
 from conformance.adapters.openvino_onnx_api import OpenVinoOnnxConv, OpenVinoOnnxConvTranspose  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def accuracy_mode(monkeypatch):
+    monkeypatch.setenv(openvino_precision.ENV_VAR, "ACCURACY")
 
 TRANSPOSE_GRID = [
     pytest.param(dims, params, id=f"{dims}d-{label}")
@@ -75,3 +83,14 @@ def test_same_with_a_kernel_shorter_than_the_stride_returns_the_full_length():
 def test_float64_runs_in_float32():
     case = make_case("conv_transpose", 2, 4, 3, stride=2, padding="same", dtype="float64")
     assert verdict(OpenVinoOnnxConvTranspose(), case).status == "FAIL"
+
+
+def test_the_default_compile_runs_conv_at_the_inference_precision_the_run_records(monkeypatch):
+    """Without the hint (what users write), a float32 Conv runs at the plugin's inference
+    precision: bf16 gives reduced-precision, f32 a PASS; ConvTranspose keeps float32."""
+    monkeypatch.delenv(openvino_precision.ENV_VAR)
+    hint = OpenVinoOnnxConv.build_properties()["inference_precision"]
+    result = verdict(OpenVinoOnnxConv(), make_case("conv", 2, 6, 1, c_in=1, c_out=2, seed=3))
+    expected = ("FAIL", "reduced-precision") if hint == "bf16" else ("PASS", None)
+    assert (result.status, result.diagnosis) == expected, result.message
+    assert_matches_oracle(OpenVinoOnnxConvTranspose(), make_case("conv_transpose", 2, 6, 1, c_in=1, c_out=2, seed=3))
