@@ -3,8 +3,9 @@
 Four pieces, all measured against the float64 oracle:
 
 - ``matching_format(case, actual)``: the narrower format (float32 -> float16, TF32,
-  bfloat16; float16 -> bfloat16; float64 -> float32) whose rounded inputs reproduce the
-  output, within that format's own bound: the ``reduced-precision`` diagnosis.
+  bfloat16; float16 -> bfloat16; float64 -> float32 and those) whose rounded inputs reproduce
+  the output, within that format's own bound, the closest when several do: the
+  ``reduced-precision`` diagnosis.
 - ``flushes_subnormals(case, actual)``: the output is the oracle's with subnormal inputs
   read as zero (the ``subnormals-flushed`` diagnosis, tried first: it is no narrower format).
 - ``measure(case, actual, reference, reference_abs)``: one result's error in units of the
@@ -90,7 +91,13 @@ def _rounded_case(case, fmt: str):
 
 
 def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Optional[str]:
-    """The widest narrower format whose oracle explains ``actual``, or None.
+    """The narrower format whose oracle explains ``actual`` and lies closest to it, or None.
+
+    Several formats may explain one output: a float32 layer run in bfloat16 errs by about
+    2**-8, within float16's wider bound at n >= 8 and spread like float16's prediction too.
+    The one named is the closest (root mean square distance to its prediction, the widest on
+    a tie): an output computed from bfloat16-rounded inputs equals that prediction but for
+    its accumulation, while float16's differs from it by float16's own rounding.
 
     The prediction is the oracle on the inputs (x, w, b) rounded to the format; it explains
     the output when every element is within the format's bound, ``n u_F (|x| (op) |w|) +
@@ -111,7 +118,8 @@ def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Opt
         reference = evaluate(case)
     if actual.shape != reference.shape:
         return None
-    for fmt in NARROWER_FORMATS.get(case.dtype, ()):
+    explaining: list[tuple[float, int, str]] = []  # (distance to its prediction, order, format)
+    for order, fmt in enumerate(NARROWER_FORMATS.get(case.dtype, ())):
         if products_per_output(case) * format_unit_roundoff(fmt) > MAX_FORMAT_BOUND:
             continue  # the format's bound is as large as the output itself: it tells nothing
         rounded = _rounded_case(case, fmt)
@@ -155,9 +163,10 @@ def matching_format(case, actual, reference: Optional[np.ndarray] = None) -> Opt
             telling = ~(np.abs(value - reference) <= own_bound)
             outside = ~(np.abs(actual - reference) <= own_bound)
             spread = bool(telling.any()) and np.mean(outside[telling]) >= SPREAD_FRACTION
-        if to_prediction < to_reference or spread or (overflowed and to_prediction == to_reference == 0):
-            return fmt
-    return None
+            if to_prediction < to_reference or spread or (overflowed and to_prediction == to_reference == 0):
+                gap = (actual - value)[finite]
+                explaining.append((float(np.sqrt(np.mean(gap**2))) if gap.size else 0.0, order, fmt))
+    return min(explaining)[2] if explaining else None
 
 
 def flushes_subnormals(case, actual) -> bool:

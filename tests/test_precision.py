@@ -12,6 +12,7 @@ import pytest
 
 from conformance import precision
 from conformance.bound import products_per_output
+from conformance.case import Case
 from conformance.coverage import tally
 from conformance.loader import load_paths
 from conformance.results import Result
@@ -165,3 +166,19 @@ def test_the_bits_come_from_the_typical_error_not_a_range_probe():
     results = [below(f"normal-{i}", 2.0**30 * (1 + i / 10)) for i in range(4)] + [below("subnormal", 2.0**60)]
     (profile,) = precision.summarise(results)
     assert profile.bits == 23 and profile.cases[0] == "subnormal"
+
+
+# TF32 keeps float16's 10 bits: inside float16's range the two round alike and the tie goes to
+# the first in NARROWER_FORMATS' order (float16), so TF32 is not a parameter here.
+@pytest.mark.parametrize("narrow", ["bfloat16", "float16"])
+def test_the_format_named_is_the_closest_of_those_that_explain_the_output(narrow):
+    """A float32 layer computed from bfloat16-rounded inputs with 16 products per output is
+    within float16's wider bound too; the format named is the one it was computed in
+    (bfloat16 was named float16 before)."""
+    from conformance.precision import _rounded_case
+    from conformance.oracle import evaluate
+
+    rng = np.random.default_rng(7)
+    case = Case.make("bf16-n16", "conv", rng.normal(size=(1, 1, 9, 9)), rng.normal(size=(2, 1, 4, 4)), dtype="float32")
+    actual = evaluate(_rounded_case(case, narrow)).astype(np.float32).astype(np.float64)
+    assert precision.matching_format(case, actual) == narrow
