@@ -218,7 +218,7 @@ class _OpenVinoAdapter(Adapter):
             "optimization_capabilities": sorted(str(c) for c in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")),
             "default_inference_precision": core.get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name(),
             "execution_mode_hint": openvino_precision.execution_mode(),
-            "inference_precision": openvino_precision.inference_precision(ov, importlib.import_module(opset_module())),
+            "inference_precision": openvino_precision.inference_precision(ov, core, importlib.import_module(opset_module())),
         }
 
     def native_call(self, case: Case, api: str, attributes: dict[str, Any]) -> NativeCall:

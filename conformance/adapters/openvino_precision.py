@@ -2,9 +2,9 @@
 
 OpenVINO's CPU plugin runs a float32 model at its ``INFERENCE_PRECISION_HINT``, whose default
 is bf16 on CPUs with AVX512_BF16 or AMX and f32 elsewhere; ``EXECUTION_MODE_HINT: ACCURACY``
-makes the model's own element type the precision (docs.openvino.ai, "Precision Control"; the
-CPU device page, "Floating Point Data Types Specifics": bf16 replaces f32 by default where the CPU
-computes bfloat16 natively). The adapters
+makes the model's own element type the precision (docs.openvino.ai, "Precision Control": in
+ACCURACY mode the device cannot convert floating point tensors to a smaller type; PERFORMANCE,
+the default, can). The adapters
 compile as a user's script does, ``compile_model(model, "CPU")``, so a default run on a bf16
 CPU shows what users of that machine get; ``build_properties`` records the hint that call
 yields for a float32 model (``inference_precision``, a condition property of expectations).
@@ -17,6 +17,7 @@ the run (``properties.KERNEL_ENV_VARS``).
 
 from __future__ import annotations
 
+import json
 import os
 
 ENV_VAR = "CONFORMANCE_OPENVINO_EXECUTION_MODE"
@@ -34,10 +35,16 @@ def execution_mode() -> str | None:
     return value.upper()
 
 
-def compile_arguments() -> str:
-    """The rendered compile call's arguments after the model: the device, and the hint when set."""
+def compile_config() -> dict:
+    """The config the adapters compile with: the hint when the variable sets one."""
     mode = execution_mode()
-    return '"CPU"' if mode is None else f'"CPU", {{"EXECUTION_MODE_HINT": "{mode}"}}'
+    return {} if mode is None else {"EXECUTION_MODE_HINT": mode}
+
+
+def compile_arguments() -> str:
+    """The rendered compile call's arguments after the model: the device, and the config when set."""
+    config = compile_config()
+    return '"CPU"' if not config else f'"CPU", {json.dumps(config)}'
 
 
 def compile_comment() -> str:
@@ -54,14 +61,13 @@ def described() -> str:
     return "CPU plugin, OpenVINO's default hints" if mode is None else f"CPU plugin, EXECUTION_MODE_HINT={mode}"
 
 
-def inference_precision(ov, ops) -> str:
+def inference_precision(ov, core, ops) -> str:
     """The INFERENCE_PRECISION_HINT of a float32 model compiled as the adapters compile theirs
     ("bf16", "f32"; "dynamic" under ACCURACY: the model's own types): a property of the
     compiled model, read from the smallest one (``ops``: the release's opset module)."""
     import numpy as np
 
-    mode = execution_mode()
     data = ops.parameter([1], np.float32)
     model = ov.Model([ops.relu(data)], [data], "inference_precision_probe")
-    compiled = ov.Core().compile_model(model, "CPU", {} if mode is None else {"EXECUTION_MODE_HINT": mode})
+    compiled = core.compile_model(model, "CPU", compile_config())
     return compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()
