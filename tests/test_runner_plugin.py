@@ -252,6 +252,43 @@ def test_xdist_gives_the_same_results_files(serial, parallel):
     assert comparable(parallel[1]) == comparable(serial[1])
 
 
+PHASE_SPY = """
+import json, os
+
+
+def pytest_configure(config):
+    global CONTROLLER
+    CONTROLLER = not hasattr(config, "workerinput")  # its reports came through the pipe
+
+
+def pytest_runtest_logreport(report):
+    if not CONTROLLER:
+        return
+    with open(os.environ["PHASE_SPY_FILE"], "a") as out:
+        out.write(json.dumps([report.when, [(k, type(v).__name__) for k, v in report.user_properties]]) + "\\n")
+"""
+
+
+def test_only_the_call_report_carries_the_result_and_as_one_json_string(tmp_path, monkeypatch):
+    """What crosses xdist's pipe to the controller: the result once per item, in its call report,
+    as a JSON string (execnet's serializer would walk a dict value by value), never again in the
+    teardown report (pytest copies an item's user_properties into every phase's report)."""
+    (tmp_path / "phase_spy.py").write_text(PHASE_SPY)
+    monkeypatch.setenv("PHASE_SPY_FILE", str(tmp_path / "phases.jsonl"))
+    results = tmp_path / "results"
+    done = pytest_run(
+        f"{DATA}/cases.yaml", *adapter_args(["NumpyLoops"]), "--results", results, "-n", "2", "-p", "phase_spy",
+        env_path=[tmp_path],
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    phases = [json.loads(line) for line in (tmp_path / "phases.jsonl").read_text().splitlines()]
+    calls = [properties for when, properties in phases if when == "call"]
+    assert calls and all(properties == [["conformance_result", "str"]] for properties in calls)
+    assert all(properties == [] for when, properties in phases if when != "call")
+    _, written = read_results_file(results / "fake.numpy-loops.json")
+    assert len(written) == len(calls)
+
+
 def test_inactive_without_framework_or_adapter(tmp_path):
     done = pytest_run(DATA, "--collect-only", "-q")
     assert done.returncode == 5  # no tests collected

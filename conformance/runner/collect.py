@@ -10,6 +10,7 @@ is the loader's one-line error.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -17,6 +18,10 @@ import pytest
 from .check import check
 from .failure import UnexpectedResult, assert_expected, format_failure, record_verdict
 
+# The item's result travels to the controller in its call report's user_properties, as one
+# JSON string: xdist's serializer (execnet's, pure Python) walks a nested dict value by value,
+# slower than the C JSON encoder by an order of magnitude (the report's largest part: every
+# number, the note, a non-PASS result's repro script). ``result_of`` reads it back.
 RESULT_PROPERTY = "conformance_result"
 
 
@@ -50,6 +55,14 @@ class CaseFile(pytest.File):
                     yield CaseItem.from_parent(
                         self, name=_unique(f"{case.id}[{label}]", names), case=case, chosen=chosen, quantity=quantity
                     )
+
+
+def result_of(report) -> dict | None:
+    """The result a call report carries (``CaseItem.runtest``), or None."""
+    for key, value in report.user_properties:
+        if key == RESULT_PROPERTY:
+            return json.loads(value)
+    return None
 
 
 def _unique(name: str, taken: set) -> str:
@@ -95,7 +108,7 @@ class CaseItem(pytest.Item):
         result = check(self.case, self.chosen.instance, run.executor(), spec=self.chosen.spec, quantity=self.quantity)
         verdict = run.expectations[self.chosen.name].judge(result, run.properties_for(self.chosen))
         record_verdict(result, verdict)
-        self.user_properties.append((RESULT_PROPERTY, result.to_json()))
+        self.user_properties.append((RESULT_PROPERTY, json.dumps(result.to_json(), separators=(",", ":"))))
         assert_expected(result, verdict, run.results_path(self.chosen.name))
         if result.status == "UNSUPPORTED":
             # Reported at the case's file:line, not at this line of the runner.

@@ -211,14 +211,24 @@ class ConformanceRun:
         return str(self.results_dir / f"{safe_file_name(adapter_name)}.json")
 
     # -- results ----------------------------------------------------------------
+    @pytest.hookimpl(hookwrapper=True)  # the old style: pytest >= 7.4 may come with a pluggy before 1.2
+    def pytest_runtest_makereport(self, item, call):
+        yield
+        if call.when == "call":
+            # The call report has its copy of the result; the teardown report would carry it
+            # through xdist's pipe a second time (it copies the item's user_properties too).
+            from .collect import RESULT_PROPERTY
+
+            item.user_properties[:] = [p for p in item.user_properties if p[0] != RESULT_PROPERTY]
+
     def pytest_runtest_logreport(self, report):
-        from .collect import RESULT_PROPERTY
+        from .collect import result_of
 
         if not self.is_controller or report.when != "call":
             return
-        for key, value in report.user_properties:
-            if key == RESULT_PROPERTY and value.get("adapter") in self.results:
-                self.results[value["adapter"]].append(value)
+        result = result_of(report)
+        if result is not None and result.get("adapter") in self.results:
+            self.results[result["adapter"]].append(result)
 
     def pytest_sessionfinish(self, session, exitstatus):
         if self._executor is not None:
