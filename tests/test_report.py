@@ -109,6 +109,36 @@ def test_different_statuses_for_one_cell_are_a_conflict_naming_each_file(tmp_pat
     assert conflict.describe() == f"case 'c1' on adapter '{TRANSPOSED}': FAIL in {a}, PASS in {b}"
 
 
+def test_machines_that_differ_as_expected_conflict_but_meet_their_expectations(tmp_path):
+    """Two simulated machines: the AVX2-capped one fails a case as its conditioned entry says,
+    the other passes. The page still shows who said what (a conflict), but nothing is
+    unexpected: the summary, the Markdown and the JUnit file say so. A conflict with a claim
+    its own run did not expect stays unexpected."""
+    avx2 = write_run(
+        tmp_path / "avx2", "a",
+        [make_result("c1", TRANSPOSED, "FAIL", expected_status="FAIL", expectation_reason="AVX2 kernel"),
+         make_result("c2", TRANSPOSED, "FAIL")],
+        env={"ONEDNN_MAX_CPU_ISA": "AVX2"},
+    )
+    native = write_run(tmp_path / "native", "a", [make_result("c1", TRANSPOSED), make_result("c2", TRANSPOSED)])
+    merged = merge_files([tmp_path])
+    expected, unexpected = merged.cell("c1", TRANSPOSED), merged.cell("c2", TRANSPOSED)
+    assert (expected.status, expected.met_expectation) == ("CONFLICT", True)
+    assert (unexpected.status, unexpected.met_expectation) == ("CONFLICT", False)
+    assert [c.describe() for c in merged.conflicts] == [
+        f"case 'c1' on adapter '{TRANSPOSED}': FAIL in {avx2}, PASS in {native}",
+        f"case 'c2' on adapter '{TRANSPOSED}': FAIL in {avx2}, PASS in {native}",
+    ]
+    text = render_markdown(merged)
+    assert "**1 results did not meet their expectation.**" in text
+    assert "1 of 2 differ as their runs' expectations say (runs whose recorded properties differ" in text
+    assert "; the other 1 are unexpected." in text
+    [path] = write_junit(merged, tmp_path / "junit")
+    cases = {tc.get("name"): tc for tc in ET.parse(path).getroot().iter("testcase")}
+    assert cases["c1"].find("skipped").get("message").startswith("results files disagree, each as its run's expectations say")
+    assert cases["c2"].find("error").get("message").startswith("results files disagree: FAIL in")
+
+
 def test_unreadable_files_and_entries_are_named_and_the_rest_merges(tmp_path):
     write_run(tmp_path, "good", [make_result("c1", TRANSPOSED), make_result("c2", TRANSPOSED, status="WEIRD")])
     (tmp_path / "broken.json").write_text('{"format": "conformance-results/1", "run_info": {', encoding="utf-8")

@@ -77,6 +77,15 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
     conflicts = merged.conflicts
     if conflicts:
         lines += ["### Conflicting results", ""]
+        expected = sum(1 for conflict in conflicts if all(c.result.met_expectation for c in conflict.claims))
+        if expected:
+            which = "All" if expected == len(conflicts) else f"{expected} of"
+            rest = "" if expected == len(conflicts) else f"; the other {len(conflicts) - expected} are unexpected"
+            lines += [
+                f"{which} {len(conflicts)} differ as their runs' expectations say (runs whose recorded properties"
+                f" differ: another machine, kernel switches){rest}.",
+                "",
+            ]
         lines += [f"- {md(conflict.describe(), 400)}" for conflict in conflicts[:MAX_LISTED]]
         if len(conflicts) > MAX_LISTED:
             lines.append(f"- and {len(conflicts) - MAX_LISTED} more")
