@@ -77,7 +77,7 @@ def render_markdown(merged: Merged, title: str = "Conformance report", html_path
     conflicts = merged.conflicts
     if conflicts:
         lines += ["### Conflicting results", ""]
-        expected = sum(1 for conflict in conflicts if all(c.result.met_expectation for c in conflict.claims))
+        expected = sum(1 for conflict in conflicts if merged.cell(conflict.case, conflict.adapter).met_expectation)
         if expected:
             which = "All" if expected == len(conflicts) else f"{expected} of"
             rest = "" if expected == len(conflicts) else f"; the other {len(conflicts) - expected} are unexpected"
