@@ -95,19 +95,20 @@ def checks(adapter, cases):
                 yield judged, call
 
 
-def timed_pass(adapter, work) -> list[float]:
-    seconds = []
+def timed_pass(adapter, work) -> tuple[list[float], list]:
+    """(seconds per check, each check's output or None where the framework refused it)."""
+    seconds, outputs = [], []
     for case, call in work:
         started = time.perf_counter()
         try:
-            adapter.execute(case, call)
+            outputs.append(adapter.execute(case, call))
         except Exception:  # a refusal is a check too: its time counts as the run's does
-            pass
+            outputs.append(None)
         seconds.append(time.perf_counter() - started)
-    return seconds
+    return seconds, outputs
 
 
-def jit_pass(adapter, work):
+def jit_pass(adapter, work, eager_outputs):
     """(seconds per check, checks whose jitted output is not the eager one bit for bit) where
     the adapter is one lax call on the canonical kernel; None for the others."""
     import jax
@@ -123,11 +124,7 @@ def jit_pass(adapter, work):
     if type(adapter) not in (JaxConvTranspose, JaxConvTransposeNoTransposeKernel, JaxConvGeneralDilated):
         return None
     seconds, differ = [], []
-    for case, call in work:
-        try:
-            eager = adapter.execute(case, call)
-        except Exception:
-            eager = None
+    for (case, call), eager in zip(work, eager_outputs):
         started = time.perf_counter()
         try:
             dtype = jax.numpy.dtype(case.dtype)
@@ -171,27 +168,29 @@ def main() -> None:
             continue
         meter.reset()
         meter.on = True
-        first = timed_pass(adapter, work)
+        first, _ = timed_pass(adapter, work)
         meter.on = False
-        second = timed_pass(adapter, work)
-        n = len(work)
-        per = {label: 1000 * meter.seconds[label] / n for label in ("mlir context", "lowering", "cache read", "compile")}
-        print(f"| {adapter.name} | {n} | {1000 * statistics.mean(first):.1f} | {meter.calls['lowering'] / n:.2f} |"
-              f" {per['mlir context']:.1f} | {per['lowering']:.1f} | {per['cache read']:.1f} | {per['compile']:.1f} |"
-              f" {1000 * statistics.mean(second):.1f} |", flush=True)
+        second, outputs = timed_pass(adapter, work)
+        print(row(adapter.name, first, meter, f"{1000 * statistics.mean(second):.1f}"), flush=True)
         if args.jit:
             meter.reset()
             meter.on = True
-            jitted = jit_pass(adapter, work)
+            jitted = jit_pass(adapter, work, outputs)
             meter.on = False
             if jitted is not None:
                 seconds, differ = jitted
-                per = {label: 1000 * meter.seconds[label] / n for label in per}
-                print(f"| {adapter.name} in jax.jit | {n} | {1000 * statistics.mean(seconds):.1f} |"
-                      f" {meter.calls['lowering'] / n:.2f} | {per['mlir context']:.1f} | {per['lowering']:.1f} |"
-                      f" {per['cache read']:.1f} | {per['compile']:.1f} | ({len(differ)} outputs not the eager call's"
-                      f"{': ' + ', '.join(differ) if differ else ''}) |",
-                      flush=True)
+                last = f"({len(differ)} outputs not the eager call's{': ' + ', '.join(differ) if differ else ''})"
+                print(row(f"{adapter.name} in jax.jit", seconds, meter, last), flush=True)
+
+
+def row(name: str, seconds: list[float], meter: Meter, last: str) -> str:
+    """One table row: the metered pass's time per check, what the meter counted, ``last``."""
+    n = len(seconds)
+    per = {label: 1000 * meter.seconds[label] / n for label in ("mlir context", "lowering", "cache read", "compile")}
+    return (
+        f"| {name} | {n} | {1000 * statistics.mean(seconds):.1f} | {meter.calls['lowering'] / n:.2f} |"
+        f" {per['mlir context']:.1f} | {per['lowering']:.1f} | {per['cache read']:.1f} | {per['compile']:.1f} | {last} |"
+    )
 
 
 if __name__ == "__main__":
